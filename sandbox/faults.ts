@@ -1,0 +1,103 @@
+/**
+ * Fault injection shared by every sandbox server: the next N requests that match get a failure instead
+ * of (or after) their normal handling. `after` lets a test model "the call succeeded upstream but the
+ * answer was lost", the case that leaves orphans behind.
+ */
+export type Fault =
+  /** An error status with the API's own error body (500, 503, ...). */
+  | { kind: 'status'; status: number }
+  /** BigCommerce 429 with its rate-limit headers; AWS ThrottlingException. */
+  | { kind: 'rate-limit' }
+  /** The request is held open and never answered: only the client's timeout ends it. */
+  | { kind: 'hang' }
+  /** 200 with a body that is not valid JSON. */
+  | { kind: 'malformed-json' }
+  /** The connection is closed without any response. */
+  | { kind: 'drop' };
+
+export interface FaultMatch {
+  method?: string;
+  /** Regular expression (or its source) tested against the request path. */
+  path?: RegExp | string;
+  /** AWS operation name, e.g. `PutSecretValue`. */
+  operation?: string;
+}
+
+export interface FaultRule {
+  match?: FaultMatch;
+  fault: Fault;
+  /** How many matching requests fail; default 1. */
+  times?: number;
+  /** `before` (default): the request has no effect. `after`: it takes effect, then its response is replaced. */
+  phase?: 'before' | 'after';
+}
+
+export interface RequestIdentity {
+  method: string;
+  path: string;
+  operation?: string;
+}
+
+interface ActiveRule {
+  match: { method?: string; path?: RegExp; operation?: string };
+  fault: Fault;
+  remaining: number;
+  phase: 'before' | 'after';
+}
+
+export interface TakenFault {
+  fault: Fault;
+  phase: 'before' | 'after';
+}
+
+const FAULT_KINDS = new Set(['status', 'rate-limit', 'hang', 'malformed-json', 'drop']);
+
+export class FaultInjector {
+  private rules: ActiveRule[] = [];
+
+  inject(rule: FaultRule): void {
+    const times = rule.times ?? 1;
+    if (!Number.isInteger(times) || times < 1) throw new RangeError(`fault times must be a positive integer, got ${String(rule.times)}`);
+    if (!rule.fault || !FAULT_KINDS.has(rule.fault.kind)) throw new TypeError(`unknown fault kind ${JSON.stringify(rule.fault?.kind)}`);
+    if (rule.fault.kind === 'status' && !(Number.isInteger(rule.fault.status) && rule.fault.status >= 400 && rule.fault.status <= 599)) {
+      throw new RangeError(`a status fault needs an HTTP error status (400-599), got ${String(rule.fault.status)}`);
+    }
+    const path = rule.match?.path;
+    this.rules.push({
+      match: {
+        method: rule.match?.method?.toUpperCase(),
+        path: typeof path === 'string' ? new RegExp(path) : path,
+        operation: rule.match?.operation,
+      },
+      fault: rule.fault,
+      remaining: times,
+      phase: rule.phase ?? 'before',
+    });
+  }
+
+  /** Consumes one use of the first rule that matches, if any. */
+  take(request: RequestIdentity): TakenFault | undefined {
+    const rule = this.rules.find((r) => matches(r, request));
+    if (!rule) return undefined;
+    rule.remaining -= 1;
+    if (rule.remaining === 0) this.rules = this.rules.filter((r) => r !== rule);
+    return { fault: rule.fault, phase: rule.phase };
+  }
+
+  /** Faults still waiting for a matching request. */
+  pending(): number {
+    return this.rules.reduce((sum, r) => sum + r.remaining, 0);
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+}
+
+function matches(rule: ActiveRule, request: RequestIdentity): boolean {
+  const { method, path, operation } = rule.match;
+  if (method && method !== request.method) return false;
+  if (path && !path.test(request.path)) return false;
+  if (operation && operation !== request.operation) return false;
+  return true;
+}
