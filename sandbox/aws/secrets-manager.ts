@@ -262,7 +262,9 @@ export class SecretsManager {
     const filters = parseFilters(optionalArray(input, 'Filters') ?? []);
     const order = optionalString(input, 'SortOrder') ?? 'asc';
     if (order !== 'asc' && order !== 'desc') throw invalidParameter('SortOrder must be asc or desc.');
-    const matching = this.filtered(filters).sort((a, b) => (a.createdDate.getTime() - b.createdDate.getTime()) * (order === 'asc' ? 1 : -1));
+    // Secrets are kept in creation order, so ties on the timestamp stay in the order they were made.
+    const ascending = this.filtered(filters).sort((a, b) => a.createdDate.getTime() - b.createdDate.getTime());
+    const matching = order === 'asc' ? ascending : ascending.reverse();
     const { items, NextToken } = page(matching, optionalInteger(input, 'MaxResults', 1, 100), optionalString(input, 'NextToken'), 100);
     return {
       SecretList: items.map((s) => ({
