@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import { formatDuration, parseDuration } from './duration';
+import { ConfigError, type ConfigIssue, formatPath } from './errors';
+import { analyseSchedule, isValidTimeZone } from './schedule';
+import { FAMILY_ROTATOR, type ManagedToken, PRIVATE_TOKEN_SCOPES, type RotatorConfig, type RotatorKind, type ScheduleConfig, STOREFRONT_FAMILIES } from './types';
+
+/** A run must fall inside the renewal window even when it starts late or is retried. */
+export const RUN_MARGIN_SECONDS = 15 * 60;
+/** A lifetime longer than a year defeats the purpose of rotating. */
+export const MAX_LIFETIME_SECONDS = 365 * 86_400;
+export const DEFAULT_SCHEDULES: Record<RotatorKind, { expression: string; timeZone: string }> = {
+  storefront: { expression: 'rate(1 hour)', timeZone: 'UTC' },
+};
+const MAX_TOKEN_ID_LENGTH = 40;
+
+const duration = z.string({ error: 'must be a duration string like "90s", "15m", "12h" or "7d"' }).transform((text, ctx) => {
+  const seconds = parseDuration(text);
+  if (seconds === undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; use a whole number with s, m, h or d, like "12h" or "7d"` });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
+const secretName = z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name: 1-512 of letters, digits and /_+=.@-');
+const storeHash = z.string().regex(/^[a-z0-9]{1,32}$/, 'must be a BigCommerce store hash: lowercase letters and digits');
+const tokenId = z
+  .string()
+  .regex(new RegExp(`^[a-z0-9](?:[a-z0-9-]{0,${MAX_TOKEN_ID_LENGTH - 2}}[a-z0-9])?$`), `must be 1-${MAX_TOKEN_ID_LENGTH} lowercase letters, digits or hyphens, not starting or ending with a hyphen`);
+const channelId = z.number({ error: 'must be a channel id (an integer >= 1)' }).int('must be an integer').min(1, 'must be >= 1');
+const channelIds = z
+  .array(channelId, { error: 'must be an array of channel ids' })
+  .min(1, 'must list at least one channel id')
+  .refine((ids) => new Set(ids).size === ids.length, 'must not repeat a channel id');
+const origin = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}, 'must be an origin like "https://shop.example.com" (scheme and host, optional port, no path or trailing slash)');
+const revokeSuperseded = z.strictObject({ gracePeriod: duration }).optional();
+
+const channelFields = { channelId: channelId.optional(), channelIds: channelIds.optional() };
+const common = { id: tokenId, store: storeHash, secretName: secretName.optional(), lifetime: duration, renewBefore: duration, ...channelFields };
+
+const tokenSchema = z.discriminatedUnion(
+  'family',
+  [
+    z.strictObject({
+      ...common,
+      family: z.literal('storefront-private'),
+      scopes: z
+        .array(z.enum(PRIVATE_TOKEN_SCOPES, { error: `must be one of ${PRIVATE_TOKEN_SCOPES.join(', ')}` }), { error: 'must be an array of scopes' })
+        .min(1, 'private tokens need at least one scope')
+        .refine((s) => new Set(s).size === s.length, 'must not repeat a scope'),
+      revokeSuperseded,
+    }),
+    z.strictObject({
+      ...common,
+      family: z.literal('storefront'),
+      allowedCorsOrigins: z
+        .array(origin, { error: 'storefront tokens are browser tokens: list the origins allowed to use them' })
+        .min(1, 'storefront tokens are browser tokens: list at least one origin (server-side code needs storefront-private)')
+        .max(2, 'BigCommerce accepts at most 2 CORS origins per token'),
+      revokeSuperseded,
+    }),
+    z.strictObject({ ...common, family: z.literal('customer-impersonation') }),
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? `family must be one of ${STOREFRONT_FAMILIES.join(', ')}` : undefined) },
+);
+
+const scheduleSchema = z.strictObject({ expression: z.string().min(1), timeZone: z.string().optional() });
+
+const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  stores: z
+    .array(z.strictObject({ storeHash, credentialsSecret: secretName, credentialsKmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'must be a KMS key ARN').optional() }))
+    .min(1, 'list at least one store'),
+  tokens: z.array(tokenSchema).min(1, 'list at least one token to manage'),
+  schedules: z.strictObject({ storefront: scheduleSchema.optional() }).optional(),
+  secretNamePrefix: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/, 'must be letters, digits and /_+=.@-').optional(),
+  eventBusName: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/, 'must be an event bus name: letters, digits, . _ -').optional(),
+});
+
+type RawConfig = z.infer<typeof configSchema>;
+type RawToken = RawConfig['tokens'][number];
+
+/**
+ * Validates a configuration object (parsed JSON) and returns it normalised: durations in seconds, one
+ * `channelIds` list, secret names resolved, schedules analysed. Throws ConfigError listing every problem.
+ */
+export function parseConfig(input: unknown, source = 'configuration'): RotatorConfig {
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        path: formatPath(issue.path),
+        message: issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message,
+      })),
+      source,
+    );
+  }
+  const raw = parsed.data;
+  const issues: ConfigIssue[] = [];
+  const prefix = raw.secretNamePrefix ?? 'bigcommerce';
+
+  const schedules = {} as Record<RotatorKind, ScheduleConfig>;
+  for (const kind of Object.keys(DEFAULT_SCHEDULES) as RotatorKind[]) {
+    const given = raw.schedules?.[kind];
+    const expression = given?.expression ?? DEFAULT_SCHEDULES[kind].expression;
+    const timeZone = given?.timeZone ?? DEFAULT_SCHEDULES[kind].timeZone;
+    if (!isValidTimeZone(timeZone)) issues.push({ path: `schedules.${kind}.timeZone`, message: `"${timeZone}" is not an IANA time zone name` });
+    const analysis = analyseSchedule(expression, timeZone);
+    if (!analysis.ok) issues.push({ path: `schedules.${kind}.expression`, message: analysis.problem });
+    schedules[kind] = { expression, timeZone, maxGapSeconds: analysis.ok ? analysis.maxGapSeconds : 0 };
+  }
+
+  const storeHashes = new Set<string>();
+  raw.stores.forEach((store, i) => {
+    if (storeHashes.has(store.storeHash)) issues.push({ path: `stores[${i}].storeHash`, message: `store ${store.storeHash} is listed twice` });
+    storeHashes.add(store.storeHash);
+  });
+
+  const ids = new Set<string>();
+  const secretNames = new Map<string, string>();
+  const tokens = raw.tokens.map((token, i): ManagedToken => {
+    const path = `tokens[${i}]`;
+    if (ids.has(token.id)) issues.push({ path: `${path}.id`, message: `duplicate token id "${token.id}"; ids must be unique` });
+    ids.add(token.id);
+    if (!storeHashes.has(token.store)) issues.push({ path: `${path}.store`, message: `store "${token.store}" is not listed under stores` });
+
+    const resolvedSecretName = token.secretName ?? `${prefix}/${token.store}/${token.id}`;
+    const clash = secretNames.get(resolvedSecretName);
+    if (clash) issues.push({ path: `${path}.secretName`, message: `secret name "${resolvedSecretName}" is already used by token "${clash}"` });
+    secretNames.set(resolvedSecretName, token.id);
+
+    const channels = resolveChannels(token, path, issues);
+    checkWindow(token, path, schedules[FAMILY_ROTATOR[token.family]], issues);
+    const base = { id: token.id, storeHash: token.store, secretName: resolvedSecretName, lifetimeSeconds: token.lifetime, renewBeforeSeconds: token.renewBefore, channelIds: channels };
+    switch (token.family) {
+      case 'storefront-private':
+        return { ...base, family: token.family, scopes: token.scopes, ...(token.revokeSuperseded ? { revokeSuperseded: { gracePeriodSeconds: token.revokeSuperseded.gracePeriod } } : {}) };
+      case 'storefront':
+        return { ...base, family: token.family, allowedCorsOrigins: token.allowedCorsOrigins, ...(token.revokeSuperseded ? { revokeSuperseded: { gracePeriodSeconds: token.revokeSuperseded.gracePeriod } } : {}) };
+      case 'customer-impersonation':
+        return { ...base, family: token.family };
+    }
+  });
+
+  if (issues.length > 0) throw new ConfigError(issues, source);
+  return { stores: raw.stores, tokens, schedules, secretNamePrefix: prefix, eventBusName: raw.eventBusName ?? 'bigcommerce-token-rotator' };
+}
+
+function resolveChannels(token: RawToken, path: string, issues: ConfigIssue[]): number[] {
+  if (token.channelId !== undefined && token.channelIds !== undefined) {
+    issues.push({ path: `${path}.channelIds`, message: 'give either channelId or channelIds, not both (BigCommerce refuses both in one request)' });
+    return [];
+  }
+  if (token.channelId === undefined && token.channelIds === undefined) {
+    issues.push({ path: `${path}.channelIds`, message: 'give channelId or channelIds: BigCommerce needs the channel(s) the token is valid for' });
+    return [];
+  }
+  return token.channelIds ?? [token.channelId as number];
+}
+
+function checkWindow(token: RawToken, path: string, schedule: ScheduleConfig, issues: ConfigIssue[]): void {
+  if (token.lifetime > MAX_LIFETIME_SECONDS) issues.push({ path: `${path}.lifetime`, message: `${formatDuration(token.lifetime)} is longer than the 365d maximum` });
+  if (token.renewBefore >= token.lifetime) {
+    issues.push({ path: `${path}.renewBefore`, message: `renewBefore (${formatDuration(token.renewBefore)}) must be shorter than lifetime (${formatDuration(token.lifetime)}), or every run would re-mint` });
+    return;
+  }
+  if (schedule.maxGapSeconds > 0 && token.renewBefore < schedule.maxGapSeconds + RUN_MARGIN_SECONDS) {
+    issues.push({
+      path: `${path}.renewBefore`,
+      message:
+        `renewBefore (${formatDuration(token.renewBefore)}) must be at least the longest gap between runs of "${schedule.expression}" ` +
+        `(${formatDuration(schedule.maxGapSeconds)}) plus ${formatDuration(RUN_MARGIN_SECONDS)}, or the token could expire between two runs`,
+    });
+  }
+  if ('revokeSuperseded' in token && token.revokeSuperseded && token.revokeSuperseded.gracePeriod >= token.lifetime) {
+    issues.push({ path: `${path}.revokeSuperseded.gracePeriod`, message: 'the grace period must be shorter than the lifetime, or superseded tokens expire before they could be revoked' });
+  }
+}

@@ -1,0 +1,69 @@
+import type { StoreCredentials } from '../aws/store-credentials';
+import type { ManagedToken, TokenFamily } from '../config/types';
+import type { Log } from '../observability/logger';
+import type { Clock } from './clock';
+import type { RotationPolicy } from './due';
+import type { StoredToken, TokenUsage } from './stored-token';
+
+/** What a family's `mint` hands back to the core. */
+export interface MintedToken {
+  /** Exactly as BigCommerce returned it. */
+  token: string;
+  expiresAt: Date | null;
+  usage: TokenUsage;
+  /** Family specifics stored beside the token (channels, scopes, ...). */
+  details: Record<string, unknown>;
+}
+
+export interface FamilyContext {
+  clock: Clock;
+  credentials: StoreCredentials;
+  log: Log;
+}
+
+/** A version of the secret, parsed; `stored` is undefined when its value is not one this product wrote. */
+export interface VersionState {
+  versionId: string;
+  stored: StoredToken | undefined;
+  /** This version's token was already revoked by a cleanup. */
+  revoked: boolean;
+}
+
+export interface CleanupState {
+  now: Date;
+  /** Report what would be revoked, revoke nothing. */
+  dryRun: boolean;
+  current: VersionState;
+  previous: VersionState | undefined;
+}
+
+export interface RevokedToken {
+  /** For people: what was revoked (never the value). */
+  description: string;
+  /** The secret version whose token this was, when there is one. */
+  versionId?: string;
+}
+
+export interface CleanupReport {
+  revoked: RevokedToken[];
+  failures: { description: string; error: string }[];
+}
+
+/**
+ * One token family: how to mint, verify and (optionally) clean up its tokens. The rotation flow around
+ * these calls is written once, in rotate-token.ts.
+ */
+export interface FamilyAdapter<T extends ManagedToken = ManagedToken> {
+  readonly family: TokenFamily;
+  policy(target: T): RotationPolicy;
+  /** Why the stored token no longer fits the configuration (e.g. scopes changed), or undefined. */
+  drift(target: T, stored: StoredToken): string | undefined;
+  /** Mints at `mintedAt` (whole seconds, the instant the secret will record). */
+  mint(target: T, context: FamilyContext, mintedAt: Date): Promise<MintedToken>;
+  /** Resolves when the token works at BigCommerce; throws with the reason otherwise. */
+  verify(target: T, stored: StoredToken, context: FamilyContext): Promise<void>;
+  /** Whether this target asks for cleanup at all (revocation is optional for some families). */
+  wantsCleanup(target: T): boolean;
+  /** Revokes superseded tokens this product minted, as the family's policy says. */
+  cleanup?(target: T, state: CleanupState, context: FamilyContext): Promise<CleanupReport>;
+}

@@ -1,0 +1,30 @@
+import type { TokenFamily } from '../config/types';
+
+export const ROTATION_STEPS = ['read', 'decide', 'mint', 'stage', 'verify', 'promote', 'cleanup', 'announce'] as const;
+export type RotationStep = (typeof ROTATION_STEPS)[number];
+
+export type Outcome = 'rotated' | 'skipped' | 'failed' | 'revoked' | 'planned';
+
+/** One managed token's result, as the handler returns it and the logs record it. Never holds a token. */
+export interface TargetResult {
+  tokenId: string;
+  family: TokenFamily;
+  storeHash: string;
+  secretName: string;
+  outcome: Outcome;
+  reason: string;
+  /** The step that failed, for `failed`. */
+  step?: RotationStep;
+  /** The AWSCURRENT version after this run. */
+  versionId?: string;
+  /** Expiry of the token in AWSCURRENT after this run (null: it does not expire). */
+  expiresAt?: string | null;
+  /** When this token will next be due. */
+  nextDueAt?: string | null;
+  /** True when a version staged by an earlier run was verified and promoted. */
+  resumed?: boolean;
+  /** What was revoked (or, in a dry run, would be). */
+  revoked?: string[];
+  /** Problems that did not fail the rotation (a cleanup or an announcement that did not go through). */
+  warnings?: string[];
+}

@@ -1,0 +1,18 @@
+import type { BigCommerceEndpoints } from '../bigcommerce/endpoints';
+import type { BigCommerceHttp } from '../bigcommerce/http';
+import { StorefrontGraphqlClient } from '../bigcommerce/storefront-graphql';
+import { StorefrontTokensClient } from '../bigcommerce/storefront-tokens';
+import { type RotatorKind, STOREFRONT_FAMILIES, type TokenFamily } from '../config/types';
+import { StorefrontFamilyAdapter } from '../families/storefront';
+import type { FamilyAdapter } from '../rotation/family';
+
+/** The family adapters a rotator function runs, wired to one BigCommerce HTTP client. */
+export function familyAdapters(kind: RotatorKind, http: BigCommerceHttp, endpoints: BigCommerceEndpoints): ReadonlyMap<TokenFamily, FamilyAdapter> {
+  switch (kind) {
+    case 'storefront': {
+      const tokens = new StorefrontTokensClient(http, endpoints);
+      const graphql = new StorefrontGraphqlClient(http, endpoints);
+      return new Map(STOREFRONT_FAMILIES.map((family) => [family, new StorefrontFamilyAdapter(family, tokens, graphql) as FamilyAdapter]));
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import type { Context } from 'aws-lambda';
+import { parseConfig } from '../../functions/config/schema';
+import type { RotatorConfig } from '../../functions/config/types';
+import type { RunReport } from '../../functions/rotation/run';
+import { createHandler } from '../../functions/storefront-rotator';
+import type { Sandbox } from '../../sandbox';
+import { localLambdaContext } from '../../sandbox/lambda-context';
+import { provisionSandbox } from '../../sandbox/provision';
+import { capturedOutput, startCapture, stopCapture } from './output-capture';
+import { useSandbox } from './sandbox';
+
+export const STORE = 'teststore1';
+
+/** A configuration with one token of each storefront family. */
+export function storefrontConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    stores: [{ storeHash: STORE, credentialsSecret: `bigcommerce/${STORE}/api-account` }],
+    tokens: [
+      { id: 'headless', store: STORE, family: 'storefront-private', channelIds: [1], scopes: ['Unauthenticated', 'Customer'], lifetime: '7d', renewBefore: '2d' },
+      { id: 'browser', store: STORE, family: 'storefront', channelId: 1, allowedCorsOrigins: ['https://shop.example.com'], lifetime: '30d', renewBefore: '7d', revokeSuperseded: { gracePeriod: '1h' } },
+      { id: 'impersonation', store: STORE, family: 'customer-impersonation', channelIds: [1, 2], lifetime: '1d', renewBefore: '6h' },
+    ],
+    ...overrides,
+  };
+}
+
+export interface RotatorHarness {
+  sandbox: Sandbox;
+  config: RotatorConfig;
+  /** Invokes the storefront rotator handler in-process, as Lambda would. */
+  invoke(event?: unknown, context?: Context): Promise<RunReport>;
+  /** A second, independent handler instance (a second container), for concurrency tests. */
+  newInstance(): (event?: unknown, context?: Context) => Promise<RunReport>;
+  /** The value in AWSCURRENT (or another stage) of a managed token's secret, parsed. */
+  secret(tokenId: string, stage?: string): Record<string, any> | undefined;
+}
+
+/**
+ * A sandbox provisioned for `rawConfig`, with the real storefront handler pointed at it through the same
+ * environment variables a deployment uses. Output is captured (see output-capture) for scanning.
+ */
+export function useRotator(rawConfig: Record<string, unknown> = storefrontConfig()): () => RotatorHarness {
+  const sandbox = useSandbox({ bigcommerce: { stores: [{ storeHash: STORE, storeName: 'Test Store', channelIds: [1, 2] }] } });
+  let harness: RotatorHarness | undefined;
+  const savedEnv = { ...process.env };
+  beforeAll(() => {
+    const s = sandbox();
+    const config = parseConfig(rawConfig);
+    provisionSandbox(s, config);
+    const env = { ...s.environment(), ROTATOR_CONFIG: JSON.stringify(rawConfig), POWERTOOLS_LOG_LEVEL: 'DEBUG' };
+    Object.assign(process.env, env);
+    const make = () => {
+      const handler = createHandler({ clock: s.clock, env, retry: { baseDelayMs: 1, maxDelayMs: 5, maxRateLimitWaitMs: 200 } });
+      return (event: unknown = {}, context: Context = localLambdaContext('storefront-rotator')) => handler(event, context) as Promise<RunReport>;
+    };
+    const invoke = make();
+    harness = {
+      sandbox: s,
+      config,
+      invoke,
+      newInstance: make,
+      secret: (tokenId, stage = 'AWSCURRENT') => {
+        const token = config.tokens.find((t) => t.id === tokenId);
+        if (!token) throw new Error(`no token ${tokenId}`);
+        const value = s.aws.api.secretsManager.valueAt(token.secretName, stage);
+        return value === undefined ? undefined : JSON.parse(value);
+      },
+    };
+    startCapture();
+  });
+  afterAll(() => {
+    stopCapture();
+    process.env = savedEnv;
+  });
+  return () => {
+    if (!harness) throw new Error('rotator harness not ready: use inside a test');
+    return harness;
+  };
+}
+
+export { capturedOutput };
