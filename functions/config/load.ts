@@ -3,25 +3,34 @@ import { ConfigError } from './errors';
 import { parseConfig } from './schema';
 import type { RotatorConfig } from './types';
 
+export interface LoadedConfig {
+  config: RotatorConfig;
+  /** The validated file, as compact JSON: what the CDK stack embeds in each function bundle. */
+  json: string;
+}
+
 /** Reads and validates a configuration file (JSON). */
-export function loadConfigFile(path: string): RotatorConfig {
+export function loadConfigFile(path: string): LoadedConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new ConfigError([{ path: '', message: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }], path);
   }
-  return parseConfigText(text, path);
+  const json = parseJson(text, path);
+  return { config: parseConfig(json, path), json: JSON.stringify(json) };
 }
 
 export function parseConfigText(text: string, source: string): RotatorConfig {
-  let json: unknown;
+  return parseConfig(parseJson(text, source), source);
+}
+
+function parseJson(text: string, source: string): unknown {
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new ConfigError([{ path: '', message: `not valid JSON: ${(error as Error).message}` }], source);
   }
-  return parseConfig(json, source);
 }
 
 /** Replaced with the validated configuration JSON when the CDK stack bundles a function; see below. */
@@ -37,6 +46,6 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Rotator
   const embedded = process.env.ROTATOR_EMBEDDED_CONFIG;
   if (embedded) return parseConfigText(embedded, 'the embedded configuration');
   if (env.ROTATOR_CONFIG) return parseConfigText(env.ROTATOR_CONFIG, 'ROTATOR_CONFIG');
-  if (env.ROTATOR_CONFIG_FILE) return loadConfigFile(env.ROTATOR_CONFIG_FILE);
+  if (env.ROTATOR_CONFIG_FILE) return loadConfigFile(env.ROTATOR_CONFIG_FILE).config;
   throw new ConfigError([{ path: '', message: 'no configuration: set ROTATOR_CONFIG (JSON) or ROTATOR_CONFIG_FILE (a path)' }], 'environment');
 }

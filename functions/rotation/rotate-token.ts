@@ -102,7 +102,7 @@ export async function rotateToken<T extends ManagedToken>(target: T, family: Fam
     const stored = storedToken(target, minted, mintedAt);
     const versionId = await step('stage', () => ports.secrets.stagePending(target.secretName, serializeStoredToken(stored), randomUUID()));
     await step('verify', () => family.verify(target, stored, context));
-    await step('promote', () => ports.secrets.promote(target.secretName, versionId, current?.versionId));
+    await step('promote', () => promoteOrStandDown(ports.secrets, target.secretName, versionId, current?.versionId));
     ports.log.info('token rotated', { ...base, versionId, expiresAt: stored.expiresAt, reason: decision.reason });
     return await finish(target, family, ports, options, context, { ...base, outcome: 'rotated', reason: decision.reason }, { versionId, stored, revoked: false }, current, state.description, events);
   } catch (error) {
@@ -128,15 +128,16 @@ export async function rotateToken<T extends ManagedToken>(target: T, family: Fam
 async function resumePending<T extends ManagedToken>(target: T, family: FamilyAdapter<T>, ports: RotationPorts, options: RotationOptions, state: SecretState, context: FamilyContext): Promise<'promoted' | 'cleared' | 'planned'> {
   const pending = state.pending as VersionState;
   const current = state.current;
+  // Not older than the current token (a concurrent loser's leftover is), and not itself due already.
   const stillUseful =
     pending.stored !== undefined &&
-    (current?.stored === undefined || Date.parse(pending.stored.mintedAt) > Date.parse(current.stored.mintedAt)) &&
+    (current?.stored === undefined || Date.parse(pending.stored.mintedAt) >= Date.parse(current.stored.mintedAt)) &&
     !decideDue({ current: pending.stored, now: ports.clock.now(), policy: family.policy(target), force: false, drift: family.drift(target, pending.stored) }).due;
   if (options.dryRun) return stillUseful ? 'planned' : 'cleared';
   if (stillUseful) {
     try {
       await family.verify(target, pending.stored as StoredToken, context);
-      await step('promote', () => ports.secrets.promote(target.secretName, pending.versionId, current?.versionId));
+      await step('promote', () => promoteOrStandDown(ports.secrets, target.secretName, pending.versionId, current?.versionId));
       return 'promoted';
     } catch (error) {
       if (error instanceof PromotionConflictError || error instanceof StepFailure) throw error;
@@ -146,6 +147,19 @@ async function resumePending<T extends ManagedToken>(target: T, family: FamilyAd
   await step('stage', () => ports.secrets.clearPending(target.secretName, pending.versionId));
   state.pending = undefined;
   return 'cleared';
+}
+
+/**
+ * Promotes, or, when another invocation promoted first, takes AWSPENDING off this run's version so no
+ * later run mistakes it for unfinished work, and lets the conflict through.
+ */
+async function promoteOrStandDown(secrets: SecretStore, secretName: string, versionId: string, expectedCurrent: string | undefined): Promise<void> {
+  try {
+    await secrets.promote(secretName, versionId, expectedCurrent);
+  } catch (error) {
+    if (error instanceof PromotionConflictError) await secrets.clearPending(secretName, versionId);
+    throw error;
+  }
 }
 
 /** Steps 7 and 8 after a promotion: clean up with the new version current, then announce. */

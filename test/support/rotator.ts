@@ -6,7 +6,7 @@ import { createHandler } from '../../functions/storefront-rotator';
 import type { Sandbox } from '../../sandbox';
 import { localLambdaContext } from '../../sandbox/lambda-context';
 import { provisionSandbox } from '../../sandbox/provision';
-import { capturedOutput, startCapture, stopCapture } from './output-capture';
+import { capturedLogLines, capturedOutput, startCapture, stopCapture } from './output-capture';
 import { useSandbox } from './sandbox';
 
 export const STORE = 'teststore1';
@@ -78,4 +78,4 @@ export function useRotator(rawConfig: Record<string, unknown> = storefrontConfig
   };
 }
 
-export { capturedOutput };
+export { capturedLogLines, capturedOutput };

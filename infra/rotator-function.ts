@@ -1,0 +1,134 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { RotatorKind, ScheduleConfig, StoreConfig } from '../functions/config/types';
+import { bundleSettings, handlerEntry, PROJECT_ROOT } from './bundling';
+
+export interface RotatorFunctionProps {
+  kind: RotatorKind;
+  schedule: ScheduleConfig;
+  /** The managed-token secrets this function reads and writes, and only these. */
+  secrets: secretsmanager.ISecret[];
+  secretsKey: kms.IKey;
+  /** The stores whose root-credential secrets this function may read. */
+  stores: StoreConfig[];
+  bus: IEventBus;
+  /** The validated configuration, embedded in the bundle. */
+  configJson: string;
+  logRetention: logs.RetentionDays;
+}
+
+/**
+ * One rotator: its function (arm64, current Node runtime, local esbuild bundle), log group, schedule with
+ * retries and a dead-letter queue, and an IAM role that can touch only its own secrets, read only the
+ * named root-credential secrets, and put events only on the product's bus.
+ */
+export class RotatorFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly schedule: Schedule;
+
+  constructor(scope: Construct, id: string, props: RotatorFunctionProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.RETAIN });
+
+    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `${props.kind} token rotator` });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ManagedTokenSecrets',
+        actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+        resources: props.secrets.map((s) => s.secretArn),
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ManagedTokenSecretsKey',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [props.secretsKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'RootCredentialsReadOnly',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: props.stores.map((s) => stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${s.credentialsSecret}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
+      }),
+    );
+    const rootKeys = [...new Set(props.stores.map((s) => s.credentialsKmsKeyArn).filter((k): k is string => k !== undefined))];
+    if (rootKeys.length > 0) {
+      role.addToPolicy(new iam.PolicyStatement({ sid: 'RootCredentialsKey', actions: ['kms:Decrypt'], resources: rootKeys, conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } } }));
+    }
+    props.bus.grantPutEventsTo(role);
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    const settings = bundleSettings(props.configJson);
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: handlerEntry(props.kind),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}/package-lock.json`,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.minutes(5),
+      role,
+      logGroup,
+      description: `Rotates BigCommerce ${props.kind} tokens into Secrets Manager`,
+      environment: { EVENT_BUS_NAME: props.bus.eventBusName, POWERTOOLS_SERVICE_NAME: 'bigcommerce-token-rotator', POWERTOOLS_LOG_LEVEL: 'INFO' },
+      // Asynchronous invocations (the schedule) that still fail after Lambda's retries land in the queue.
+      retryAttempts: 2,
+      onFailure: new SqsDestination(this.deadLetterQueue),
+      bundling: {
+        forceDockerBundling: false,
+        format: settings.format === 'cjs' ? OutputFormat.CJS : OutputFormat.ESM,
+        target: settings.target,
+        minify: settings.minify,
+        sourceMap: settings.sourcemap,
+        externalModules: settings.externalModules,
+        define: settings.define,
+      },
+    });
+
+    // The scheduler's own role, so its one finding can be acknowledged precisely.
+    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      description: `Lets EventBridge Scheduler invoke the ${props.kind} token rotator`,
+    });
+    this.schedule = new Schedule(this, 'Schedule', {
+      description: `Rotate BigCommerce ${props.kind} tokens that are due`,
+      schedule: ScheduleExpression.expression(props.schedule.expression, TimeZone.of(props.schedule.timeZone)),
+      target: new LambdaInvoke(this.function, {
+        role: schedulerRole,
+        input: ScheduleTargetInput.fromObject({ trigger: 'schedule' }),
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(1),
+      }),
+    });
+
+    Validations.of(this.deadLetterQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the schedule and the function.' });
+    const functionId = stack.getLogicalId(this.function.node.defaultChild as lambda.CfnFunction);
+    Validations.of(schedulerRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
+      reason: 'lambda:InvokeFunction on this one function; the :* suffix (added by the LambdaInvoke target) only covers its versions and aliases.',
+    });
+  }
+}

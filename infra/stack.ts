@@ -1,0 +1,88 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { FAMILY_ROTATOR, type ManagedToken, type RotatorConfig, type RotatorKind } from '../functions/config/types';
+import { RotatorFunction } from './rotator-function';
+
+export interface TokenRotatorStackProps extends StackProps {
+  config: RotatorConfig;
+  /** The configuration as validated JSON, embedded in each function bundle. */
+  configJson: string;
+  logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The whole product in one stack: a customer-managed key, one secret per managed token under a stable
+ * name, the event bus, and one scheduled rotator function per group of families that has tokens.
+ */
+export class TokenRotatorStack extends Stack {
+  readonly secrets = new Map<string, secretsmanager.Secret>();
+  readonly rotators = new Map<RotatorKind, RotatorFunction>();
+  readonly bus: events.EventBus;
+  readonly key: kms.Key;
+
+  constructor(scope: Construct, id: string, props: TokenRotatorStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.key = new kms.Key(this, 'SecretsKey', {
+      description: 'Encrypts the BigCommerce tokens kept by bigcommerce-token-rotator',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.bus = new events.EventBus(this, 'Bus', { eventBusName: config.eventBusName, description: 'Announces BigCommerce token rotations' });
+
+    for (const token of config.tokens) this.secrets.set(token.id, this.managedSecret(token));
+
+    const kinds = [...new Set(config.tokens.map((t) => FAMILY_ROTATOR[t.family]))];
+    for (const kind of kinds) {
+      const tokens = config.tokens.filter((t) => FAMILY_ROTATOR[t.family] === kind);
+      const storeHashes = new Set(tokens.map((t) => t.storeHash));
+      const rotator = new RotatorFunction(this, `${pascal(kind)}Rotator`, {
+        kind,
+        schedule: config.schedules[kind],
+        secrets: tokens.map((t) => this.secrets.get(t.id) as secretsmanager.Secret),
+        secretsKey: this.key,
+        stores: config.stores.filter((s) => storeHashes.has(s.storeHash)),
+        bus: this.bus,
+        configJson: props.configJson,
+        logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      });
+      this.rotators.set(kind, rotator);
+      new CfnOutput(this, `${pascal(kind)}RotatorFunctionName`, { value: rotator.function.functionName, description: `Invoke manually: aws lambda invoke --function-name <this> --payload '{"dryRun":true}' out.json` });
+      new CfnOutput(this, `${pascal(kind)}DeadLetterQueueUrl`, { value: rotator.deadLetterQueue.queueUrl });
+    }
+    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+  }
+
+  /**
+   * The token's secret, created empty: CDK would otherwise generate a random placeholder, which readers
+   * could mistake for a token. The first rotation writes the first version.
+   */
+  private managedSecret(token: ManagedToken): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, `Secret${pascal(token.id)}`, {
+      secretName: token.secretName,
+      description: `BigCommerce ${token.family} token "${token.id}" for store ${token.storeHash}, rotated by bigcommerce-token-rotator`,
+      encryptionKey: this.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    (secret.node.defaultChild as secretsmanager.CfnSecret).addPropertyDeletionOverride('GenerateSecretString');
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: "Rotated by this stack's scheduled rotator function, not by Secrets Manager rotation: only BigCommerce's API can mint the token, and the rotator writes each new version itself.",
+    });
+    new CfnOutput(this, `Secret${pascal(token.id)}Name`, { value: token.secretName, description: `Secret holding token "${token.id}"` });
+    return secret;
+  }
+}
+
+function pascal(text: string): string {
+  return text
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('');
+}

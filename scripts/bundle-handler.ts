@@ -1,0 +1,26 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+import type { RotatorKind } from '../functions/config/types';
+import type { RotatorDependencies } from '../functions/rotator/handler';
+import { esbuildOptions } from '../infra/bundling';
+
+/** What a function bundle exports: the Lambda handler, and the factory local runs use to swap the clock. */
+export interface HandlerModule {
+  handler: (event: unknown, context: unknown) => Promise<unknown>;
+  createHandler: (dependencies: RotatorDependencies) => (event: unknown, context: unknown) => Promise<unknown>;
+}
+
+/**
+ * Bundles a rotator function with the stack's esbuild settings (without an embedded configuration, so it
+ * reads ROTATOR_CONFIG_FILE) and loads it: local runs execute the same code Lambda does.
+ */
+export async function bundleHandler(kind: RotatorKind, outDir = mkdtempSync(path.join(os.tmpdir(), 'bctr-'))): Promise<{ module: HandlerModule; file: string; bytes: number }> {
+  const file = path.join(outDir, `${kind}-rotator.js`);
+  const result = await build(esbuildOptions(kind, file));
+  const bytes = Object.values(result.metafile?.outputs ?? {}).reduce((sum, o) => sum + o.bytes, 0);
+  return { module: require(file) as HandlerModule, file, bytes };
+}
+
+export const ROTATOR_FUNCTIONS: Record<string, RotatorKind> = { 'storefront-rotator': 'storefront' };

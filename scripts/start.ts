@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { loadConfigFile } from '../functions/config/load';
+import type { RunReport } from '../functions/rotation/run';
+import { startSandbox } from '../sandbox';
+import { localLambdaContext } from '../sandbox/lambda-context';
+import { provisionSandbox } from '../sandbox/provision';
+import { PROJECT_ROOT } from '../infra/bundling';
+import { bundleHandler } from './bundle-handler';
+import { outcomeTable } from './table';
+
+/**
+ * `npm start`: the product's main job against the embedded sandbox. No AWS account, no BigCommerce store:
+ * the real (bundled) storefront rotator runs against the simulated BigCommerce and local AWS endpoints.
+ */
+async function main(): Promise<void> {
+  const configPath = process.env.ROTATOR_CONFIG_FILE ?? path.join(PROJECT_ROOT, 'rotator.config.json');
+  const { config } = loadConfigFile(configPath);
+  const sandbox = await startSandbox();
+  try {
+    provisionSandbox(sandbox, config);
+    Object.assign(process.env, sandbox.environment(), {
+      ROTATOR_CONFIG_FILE: configPath,
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    });
+    const { module, bytes } = await bundleHandler('storefront');
+    const handler = module.createHandler({ clock: { now: () => sandbox.clock.now() } });
+    const run = async (title: string, event: unknown): Promise<RunReport> => {
+      const report = (await handler(event, localLambdaContext('storefront-rotator'))) as RunReport;
+      console.log(`\n== ${title}  (clock: ${sandbox.clock.now().toISOString()})\n${outcomeTable(report.results)}`);
+      return report;
+    };
+
+    console.log(`BigCommerce token rotator, local run. Sandbox: BigCommerce ${sandbox.bigcommerce.apiUrl}, AWS ${sandbox.aws.endpointUrl}`);
+    console.log(`Config: ${path.relative(process.cwd(), configPath)} (${config.tokens.length} tokens). Handler bundle: ${(bytes / 1024).toFixed(0)} KiB.`);
+
+    const reports = [await run('1. First run: every token is minted, verified and stored', {})];
+    reports.push(await run('2. Second run: nothing is due, BigCommerce is not called', {}));
+    const soonest = reports[1]!.results.map((r) => Date.parse(r.nextDueAt ?? '')).filter(Number.isFinite).sort((a, b) => a - b)[0];
+    if (soonest !== undefined) {
+      sandbox.clock.set(soonest + 60_000);
+      reports.push(await run('3. The clock moves into the first renewal window: that token is re-minted', {}));
+    }
+    const first = config.tokens[0]!;
+    reports.push(await run(`4. Manual forced rotation of "${first.id}"`, { targets: [first.id], force: true }));
+
+    const events = sandbox.aws.api.eventBridge.events(config.eventBusName);
+    const counts = new Map<string, number>();
+    for (const e of events) counts.set(e.detailType, (counts.get(e.detailType) ?? 0) + 1);
+    console.log(`\nEvents announced on bus "${config.eventBusName}": ${[...counts].map(([type, n]) => `${n} x ${type}`).join(', ')}`);
+    const failed = reports.reduce((n, r) => n + r.summary.failed, 0);
+    console.log(failed === 0 ? '\nAll runs succeeded.' : `\n${failed} rotation(s) failed.`);
+    process.exitCode = failed === 0 ? 0 : 1;
+  } finally {
+    await sandbox.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,103 @@
+import { STAGES } from '../../functions/aws/secret-store';
+import { STORE, storefrontConfig, useRotator } from '../support/rotator';
+
+const rotator = useRotator(
+  storefrontConfig({
+    tokens: [
+      { id: 'browser', store: STORE, family: 'storefront', channelId: 1, allowedCorsOrigins: ['https://shop.example.com'], lifetime: '30d', renewBefore: '7d', revokeSuperseded: { gracePeriod: '1h' } },
+      { id: 'headless', store: STORE, family: 'storefront-private', channelIds: [1], scopes: ['Customer'], lifetime: '7d', renewBefore: '2d' },
+    ],
+  }),
+);
+const HOUR = 3_600_000;
+
+function issued(token: string) {
+  return rotator().sandbox.bigcommerce.api.storefrontTokens.issued().find((t) => t.token === token);
+}
+
+describe('revoking superseded storefront tokens', () => {
+  it('waits for the grace period, revokes the previous token once, labels it and announces it', async () => {
+    const h = rotator();
+    await h.invoke({});
+    const first = h.secret('browser')!;
+    await h.invoke({ targets: ['browser'], force: true });
+    const second = h.secret('browser')!;
+    expect(issued(first.token)?.revokedAt).toBeUndefined();
+
+    h.sandbox.clock.advance(30 * 60_000);
+    const early = await h.invoke({ targets: ['browser'] });
+    expect(early.results[0]?.outcome).toBe('skipped');
+    expect(issued(first.token)?.revokedAt).toBeUndefined();
+
+    h.sandbox.clock.advance(31 * 60_000);
+    const dry = await h.invoke({ targets: ['browser'], dryRun: true });
+    expect(dry.results[0]).toMatchObject({ outcome: 'planned', revoked: [expect.stringContaining('superseded token of version')] });
+    expect(issued(first.token)?.revokedAt).toBeUndefined();
+
+    const due = await h.invoke({ targets: ['browser'] });
+    expect(due.results[0]).toMatchObject({ outcome: 'revoked', revoked: [expect.stringContaining('superseded')] });
+    expect(issued(first.token)?.revokedAt).toBeInstanceOf(Date);
+    expect(issued(second.token)?.revokedAt).toBeUndefined();
+    const revokedEvent = h.sandbox.aws.api.eventBridge.events().find((e) => e.detailType === 'Stale Token Revoked');
+    expect(revokedEvent?.detail).toMatchObject({ tokenId: 'browser', versionId: expect.any(String) });
+    expect(JSON.stringify(revokedEvent)).not.toContain(first.token);
+
+    const secret = h.sandbox.aws.api.secretsManager.find(h.config.tokens[0]!.secretName)!;
+    const labelled = [...secret.versions.values()].find((v) => v.stages.has(STAGES.revoked));
+    expect(labelled?.stages.has(STAGES.previous)).toBe(true);
+
+    h.sandbox.bigcommerce.server.clearRequests();
+    const again = await h.invoke({ targets: ['browser'] });
+    expect(again.results[0]?.outcome).toBe('skipped');
+    expect(h.sandbox.bigcommerce.server.requests()).toHaveLength(0);
+  });
+
+  it('never revokes a previous value this product did not write', async () => {
+    const h = rotator();
+    const secretName = h.config.tokens[0]!.secretName;
+    const secrets = h.sandbox.aws.api.secretsManager;
+    // An operator pasted a token by hand; the next forced rotation makes it AWSPREVIOUS.
+    const handMade = h.sandbox.bigcommerce.api.storefrontTokens;
+    const before = handMade.issued().length;
+    secrets.operations.PutSecretValue?.({ SecretId: secretName, SecretString: JSON.stringify({ token: 'pasted-by-hand-0123456789' }) });
+    await h.invoke({ targets: ['browser'], force: true });
+    h.sandbox.clock.advance(2 * HOUR);
+    h.sandbox.bigcommerce.server.clearRequests();
+    const report = await h.invoke({ targets: ['browser'] });
+    expect(report.results[0]?.outcome).toBe('skipped');
+    expect(h.sandbox.bigcommerce.server.requests((r) => r.method === 'DELETE')).toHaveLength(0);
+    expect(handMade.issued()).toHaveLength(before + 1);
+  });
+});
+
+describe('configuration drift', () => {
+  it('re-mints when the configured scopes no longer match the stored token', async () => {
+    const h = rotator();
+    await h.invoke({ targets: ['headless'] });
+    const secretName = h.config.tokens[1]!.secretName;
+    const current = JSON.parse(h.sandbox.aws.api.secretsManager.valueAt(secretName)!);
+    // Simulate a token minted under an older configuration (scopes Unauthenticated only).
+    h.sandbox.aws.api.secretsManager.operations.PutSecretValue?.({ SecretId: secretName, SecretString: JSON.stringify({ ...current, scopes: ['Unauthenticated'] }) });
+    const report = await h.invoke({ targets: ['headless'] });
+    expect(report.results[0]).toMatchObject({ outcome: 'rotated', reason: 'the configuration changed: scopes is now ["Customer"]' });
+  });
+});
+
+describe('two invocations at once', () => {
+  it('promote at most once per token, and the loser leaves nothing pending', async () => {
+    const h = rotator();
+    for (let pair = 0; pair < 5; pair += 1) {
+      const first = h.newInstance();
+      const second = h.newInstance();
+      const before = h.sandbox.aws.api.eventBridge.events().filter((e) => e.detailType === 'Token Rotated').length;
+      const reports = await Promise.all([first({ targets: ['headless'], force: true }), second({ targets: ['headless'], force: true })]);
+      const outcomes = reports.map((r) => r.results[0]?.outcome).sort();
+      expect(outcomes.filter((o) => o === 'rotated').length).toBeLessThanOrEqual(1);
+      for (const r of reports) if (r.results[0]?.outcome === 'skipped') expect(r.results[0].reason).toMatch(/in progress elsewhere/);
+      const rotatedEvents = h.sandbox.aws.api.eventBridge.events().filter((e) => e.detailType === 'Token Rotated').length - before;
+      expect(rotatedEvents).toBe(outcomes.filter((o) => o === 'rotated').length);
+      const secret = h.sandbox.aws.api.secretsManager.find(h.config.tokens[1]!.secretName)!;
+      expect([...secret.versions.values()].some((v) => v.stages.has(STAGES.pending))).toBe(false);
+    }
+  });
+});

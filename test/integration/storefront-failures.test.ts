@@ -1,0 +1,171 @@
+import { InvalidEventError } from '../../functions/rotator/event';
+import { STAGES } from '../../functions/aws/secret-store';
+import { capturedLogLines, capturedOutput, useRotator } from '../support/rotator';
+
+const rotator = useRotator();
+const GRAPHQL = '/storefront/store-';
+
+function faults() {
+  return rotator().sandbox.bigcommerce.server;
+}
+
+function stagesOf(tokenId: string): string[][] {
+  const token = rotator().config.tokens.find((t) => t.id === tokenId)!;
+  return [...rotator().sandbox.aws.api.secretsManager.find(token.secretName)!.versions.values()].map((v) => [...v.stages]);
+}
+
+beforeAll(async () => {
+  const report = await rotator().invoke({});
+  expect(report.summary.rotated).toBe(3);
+});
+
+afterEach(() => {
+  faults().faults.clear();
+  rotator().sandbox.aws.server.faults.clear();
+});
+
+describe('verification', () => {
+  it('never promotes a token that fails verification; the next run resumes the staged version', async () => {
+    const h = rotator();
+    const before = h.secret('headless');
+    faults().injectFault({ match: { path: GRAPHQL }, fault: { kind: 'status', status: 401 } });
+    const failed = await h.invoke({ targets: ['headless'], force: true });
+    expect(failed.results[0]).toMatchObject({ outcome: 'failed', step: 'verify', versionId: expect.any(String) });
+    expect(failed.results[0]?.reason).toMatch(/answered 401/);
+    expect(h.secret('headless')).toEqual(before);
+    const pending = h.secret('headless', STAGES.pending);
+    expect(pending?.token).not.toBe(before!.token);
+    const failure = h.sandbox.aws.api.eventBridge.events().filter((e) => e.detailType === 'Token Rotation Failed').pop();
+    expect(failure?.detail).toMatchObject({ tokenId: 'headless', step: 'verify', currentVersionId: failed.results[0]?.versionId, currentExpiresAt: before!.expiresAt });
+
+    const resumed = await h.invoke({ targets: ['headless'] });
+    expect(resumed.results[0]).toMatchObject({ outcome: 'rotated', resumed: true });
+    expect(h.secret('headless')!.token).toBe(pending!.token);
+    expect(stagesOf('headless').flat()).not.toContain(STAGES.pending);
+  });
+
+  it('replaces a staged version that still fails verification', async () => {
+    const h = rotator();
+    faults().injectFault({ match: { path: GRAPHQL }, fault: { kind: 'status', status: 401 } });
+    await h.invoke({ targets: ['impersonation'], force: true });
+    const badPending = h.secret('impersonation', STAGES.pending);
+    // The staged token stops working (revoked behind our back): the next forced run must not promote it.
+    h.sandbox.bigcommerce.api.storefrontTokens.issued().find((t) => t.token === badPending!.token)!.revokedAt = new Date();
+    const report = await h.invoke({ targets: ['impersonation'], force: true });
+    expect(report.results[0]).toMatchObject({ outcome: 'rotated' });
+    expect(report.results[0]?.resumed).toBeUndefined();
+    expect(h.secret('impersonation')!.token).not.toBe(badPending!.token);
+  });
+});
+
+describe('BigCommerce faults', () => {
+  it('retries 429 and 500 on mint and succeeds', async () => {
+    const h = rotator();
+    faults().injectFault({ match: { path: 'api-token-private$' }, fault: { kind: 'rate-limit' } });
+    faults().injectFault({ match: { path: 'api-token-private$' }, fault: { kind: 'status', status: 500 } });
+    faults().clearRequests();
+    const report = await h.invoke({ targets: ['headless'], force: true });
+    expect(report.results[0]?.outcome).toBe('rotated');
+    expect(faults().requests((r) => r.path.endsWith('api-token-private')).map((r) => r.status)).toEqual([429, 500, 200]);
+  });
+
+  it('does not retry a 403 and says which scope is missing; the old token stays current', async () => {
+    const h = rotator();
+    const before = h.secret('browser');
+    faults().injectFault({ match: { path: '/api-token$' }, fault: { kind: 'status', status: 403 } });
+    faults().clearRequests();
+    const report = await h.invoke({ targets: ['browser'], force: true });
+    expect(report.results[0]).toMatchObject({ outcome: 'failed', step: 'mint' });
+    expect(report.results[0]?.reason).toMatch(/store_storefront_api/);
+    expect(faults().requests((r) => r.path.endsWith('/api-token'))).toHaveLength(1);
+    expect(h.secret('browser')).toEqual(before);
+  });
+
+  it('gives up on a hung BigCommerce within the retry budget and keeps the old token', async () => {
+    const h = rotator();
+    const before = h.secret('headless');
+    faults().injectFault({ match: { path: 'api-token-private$' }, fault: { kind: 'malformed-json' }, times: 4 });
+    const report = await h.invoke({ targets: ['headless'], force: true });
+    expect(report.results[0]).toMatchObject({ outcome: 'failed', step: 'mint' });
+    expect(report.results[0]?.reason).toMatch(/not JSON/);
+    expect(h.secret('headless')).toEqual(before);
+  });
+});
+
+describe('AWS faults', () => {
+  it('a failed promotion leaves the old token current and the next run finishes the job', async () => {
+    const h = rotator();
+    const before = h.secret('headless');
+    h.sandbox.aws.server.injectFault({ match: { operation: 'UpdateSecretVersionStage' }, fault: { kind: 'status', status: 500 }, times: 3 });
+    const failed = await h.invoke({ targets: ['headless'], force: true });
+    expect(failed.results[0]).toMatchObject({ outcome: 'failed', step: 'promote' });
+    expect(h.secret('headless')).toEqual(before);
+    const next = await h.invoke({ targets: ['headless'] });
+    expect(next.results[0]).toMatchObject({ outcome: 'rotated', resumed: true });
+  });
+
+  it('a missing root-credential secret fails with a message that names it', async () => {
+    const h = rotator();
+    const secrets = h.sandbox.aws.api.secretsManager;
+    const name = h.config.stores[0]!.credentialsSecret;
+    const saved = secrets.valueAt(name);
+    secrets.operations.PutSecretValue?.({ SecretId: name, SecretString: 'not json' });
+    try {
+      const handler = h.newInstance();
+      const report = await handler({ targets: ['headless'], force: true });
+      expect(report.results[0]).toMatchObject({ outcome: 'failed', step: 'mint' });
+      expect(report.results[0]?.reason).toContain(name);
+      expect(report.results[0]?.reason).toContain('accessToken');
+    } finally {
+      secrets.operations.PutSecretValue?.({ SecretId: name, SecretString: saved });
+    }
+  });
+});
+
+describe('dry run', () => {
+  it('plans without minting, writing or announcing', async () => {
+    const h = rotator();
+    faults().clearRequests();
+    h.sandbox.aws.server.clearRequests();
+    const events = h.sandbox.aws.api.eventBridge.events().length;
+    const report = await h.invoke({ dryRun: true, force: true });
+    expect(report.dryRun).toBe(true);
+    expect(report.results.map((r) => r.outcome)).toEqual(['planned', 'planned', 'planned']);
+    expect(faults().requests()).toHaveLength(0);
+    const writes = h.sandbox.aws.server.requests((r) => ['PutSecretValue', 'UpdateSecretVersionStage', 'PutEvents'].includes(r.operation ?? ''));
+    expect(writes).toHaveLength(0);
+    expect(h.sandbox.aws.api.eventBridge.events()).toHaveLength(events);
+  });
+});
+
+describe('invalid manual events', () => {
+  it.each([
+    [{ targets: ['nope'] }, /unknown token id "nope"/],
+    [{ targets: 'headless' }, /targets must be an array/],
+    [{ force: 'yes' }, /force must be true or false/],
+    [{ dryrun: true }, /unknown field\(s\) dryrun/],
+    [{ targets: ['headless', 'headless'] }, /listed twice/],
+    [{ targets: [] }, /at least one token/],
+    ['rotate please', /expected object/],
+  ])('refuses %j with a clear message and no side effects', async (event, message) => {
+    const h = rotator();
+    faults().clearRequests();
+    h.sandbox.aws.server.clearRequests();
+    await expect(h.invoke(event)).rejects.toThrow(InvalidEventError);
+    await expect(h.invoke(event)).rejects.toThrow(message);
+    expect(faults().requests()).toHaveLength(0);
+    expect(h.sandbox.aws.server.requests()).toHaveLength(0);
+  });
+});
+
+describe('logs', () => {
+  it('are structured JSON, carry outcomes, and contain no secret', () => {
+    const lines = capturedLogLines();
+    expect(lines.some((l) => l.message === 'rotation run finished' && typeof l.summary === 'object')).toBe(true);
+    expect(lines.some((l) => l.message === 'rotation failed' && l.step === 'verify')).toBe(true);
+    const h = rotator();
+    const output = capturedOutput();
+    const secrets = [h.sandbox.store.accessToken, ...h.sandbox.bigcommerce.api.storefrontTokens.issued().map((t) => t.token)];
+    for (const secret of secrets) expect(output).not.toContain(secret);
+  });
+});
