@@ -1,11 +1,17 @@
+import { writeFileSync } from 'node:fs';
+import { loadConfigFile } from '../functions/config/load';
 import { startSandbox } from './index';
+import { provisionSandbox } from './provision';
 
-const USAGE = `Usage: npm run sandbox -- [--port N] [--aws-port N]
+const USAGE = `Usage: npm run sandbox -- [--port N] [--aws-port N] [--config FILE] [--write-env FILE]
 
 Starts the BigCommerce simulator and the local AWS endpoints on 127.0.0.1 and prints one line of JSON:
 base URLs, seeded credentials and the environment that points this product at them. Ctrl-C stops it.
   --port N       BigCommerce port (default 4580; 0 picks a free port)
-  --aws-port N   AWS endpoint port (default: the BigCommerce port + 1, or a free port with --port 0)`;
+  --aws-port N   AWS endpoint port (default: the BigCommerce port + 1, or a free port with --port 0)
+  --config FILE  provision for this configuration as a deploy would: its stores, their root-credential
+                 secrets, an empty secret per managed token, and the event bus
+  --write-env F  also write the environment as shell exports to F (then: source F)`;
 
 function parsePort(flag: string, raw: string | undefined): number {
   const port = Number(raw);
@@ -13,17 +19,31 @@ function parsePort(flag: string, raw: string | undefined): number {
   return port;
 }
 
-function parseArgs(argv: string[]): { port: number; awsPort?: number } | 'help' {
+interface CliArgs {
+  port: number;
+  awsPort: number;
+  config?: string;
+  envFile?: string;
+}
+
+function parseArgs(argv: string[]): CliArgs | 'help' {
   let port = 4580;
   let awsPort: number | undefined;
+  let config: string | undefined;
+  let envFile: string | undefined;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') return 'help';
     if (arg === '--port') port = parsePort(arg, argv[++i]);
     else if (arg === '--aws-port') awsPort = parsePort(arg, argv[++i]);
-    else throw new Error(`unknown argument ${arg}`);
+    else if (arg === '--config' || arg === '--write-env') {
+      const value = argv[++i];
+      if (!value) throw new Error(`${arg} needs a file name`);
+      if (arg === '--config') config = value;
+      else envFile = value;
+    } else throw new Error(`unknown argument ${arg}`);
   }
-  return { port, awsPort: awsPort ?? (port === 0 ? 0 : port + 1) };
+  return { port, awsPort: awsPort ?? (port === 0 ? 0 : port + 1), config, envFile };
 }
 
 async function main(): Promise<void> {
@@ -32,8 +52,12 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  const config = args.config ? loadConfigFile(args.config).config : undefined;
   const sandbox = await startSandbox({ port: args.port, awsPort: args.awsPort });
-  process.stdout.write(`${JSON.stringify(sandbox.info())}\n`);
+  if (config) provisionSandbox(sandbox, config);
+  const info = sandbox.info();
+  if (args.envFile) writeFileSync(args.envFile, Object.entries(info.env).map(([k, v]) => `export ${k}=${v}`).join('\n') + '\n');
+  process.stdout.write(`${JSON.stringify(info)}\n`);
   const stop = (): void => {
     sandbox.close().then(() => process.exit(0), () => process.exit(1));
   };
