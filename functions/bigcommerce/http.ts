@@ -71,7 +71,8 @@ export class BigCommerceHttp {
       await this.waitForQuota(request);
       const outcome = await this.attempt(request);
       if ('response' in outcome) {
-        this.noteQuota(request, outcome.response.headers);
+        // A 429 is waited out below; only other answers say how much quota the next call has.
+        if (outcome.response.status !== 429) this.noteQuota(request, outcome.response.headers);
         if (outcome.response.status < 300) return outcome.response;
         const error = apiError(request.endpoint, outcome.response);
         if (!error.retryable || attempt === this.policy.maxAttempts) throw error;

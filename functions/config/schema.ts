@@ -97,7 +97,7 @@ export function parseConfig(input: unknown, source = 'configuration'): RotatorCo
     throw new ConfigError(
       parsed.error.issues.map((issue) => ({
         path: formatPath(issue.path),
-        message: issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message,
+        message: issue.code === 'unrecognized_keys' ? unknownFields(issue.keys) : issue.message,
       })),
       source,
     );
@@ -151,6 +151,20 @@ export function parseConfig(input: unknown, source = 'configuration'): RotatorCo
 
   if (issues.length > 0) throw new ConfigError(issues, source);
   return { stores: raw.stores, tokens, schedules, secretNamePrefix: prefix, eventBusName: raw.eventBusName ?? 'bigcommerce-token-rotator' };
+}
+
+/** Fields that exist for other families get their reason, not just "unknown". */
+const FIELD_EXPLANATIONS: Record<string, string> = {
+  revokeSuperseded: 'revokeSuperseded is not available for customer-impersonation tokens: BigCommerce documents revocation only for storefront and private tokens',
+  scopes: 'scopes apply only to storefront-private tokens',
+  allowedCorsOrigins: 'allowedCorsOrigins apply only to storefront tokens',
+};
+
+function unknownFields(keys: string[]): string {
+  const explained = keys.filter((k) => FIELD_EXPLANATIONS[k]).map((k) => FIELD_EXPLANATIONS[k]);
+  const unknown = keys.filter((k) => !FIELD_EXPLANATIONS[k]);
+  const parts = [...(unknown.length > 0 ? [`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}`] : []), ...explained];
+  return parts.join('; ');
 }
 
 function resolveChannels(token: RawToken, path: string, issues: ConfigIssue[]): number[] {

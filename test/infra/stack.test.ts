@@ -1,0 +1,153 @@
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { ConfigError } from '../../functions/config/errors';
+import { buildApp } from '../../infra/app';
+import { storefrontConfig } from '../support/rotator';
+
+const OUT = path.join(__dirname, '../../.jest-cdk-out');
+
+function writeConfig(config: Record<string, unknown>): string {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'bctr-config-')), 'rotator.config.json');
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+}
+
+function synth(config: Record<string, unknown> = storefrontConfig(), name = 'stack') {
+  const { app, stack } = buildApp({ configPath: writeConfig(config), app: { outdir: path.join(OUT, name), context: { 'aws:cdk:bundling-stacks': [] } } });
+  return { app, stack, template: () => Template.fromStack(stack) };
+}
+
+describe('the stack', () => {
+  const built = synth();
+  const stack = built.stack;
+  const template = built.template();
+  const json = JSON.stringify(template.toJSON());
+
+  it('keeps each managed token in its own empty secret, under a stable name, encrypted with the stack key', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 3);
+    for (const id of ['headless', 'browser', 'impersonation']) {
+      template.hasResourceProperties('AWS::SecretsManager::Secret', {
+        Name: `bigcommerce/teststore1/${id}`,
+        KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SecretsKey'), 'Arn'] },
+        GenerateSecretString: Match.absent(),
+        SecretString: Match.absent(),
+      });
+    }
+    template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+  });
+
+  it('uses a customer-managed key with rotation on', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('runs the function on arm64 with the current Node runtime, and no secrets in its environment', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Timeout: 300,
+      Environment: { Variables: { EVENT_BUS_NAME: { Ref: Match.stringLikeRegexp('^Bus') }, POWERTOOLS_SERVICE_NAME: 'bigcommerce-token-rotator', POWERTOOLS_LOG_LEVEL: 'INFO' } },
+    });
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+    expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(['EVENT_BUS_NAME', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME']);
+  });
+
+  it('schedules the function with the configured expression, time zone, retries and a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 hour)',
+      ScheduleExpressionTimezone: 'UTC',
+      State: 'ENABLED',
+      Target: {
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Function'), 'Arn'] },
+        Input: JSON.stringify({ trigger: 'schedule' }),
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] } },
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] } } } });
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+  });
+
+  it('keeps logs for a bounded time', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  it('creates the event bus under the configured name', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'bigcommerce-token-rotator' });
+  });
+
+  it('grants the function only its own secrets, read-only root credentials and its own bus', () => {
+    const policies = template.findResources('AWS::IAM::Policy');
+    const functionPolicy = Object.entries(policies).find(([id]) => id.includes('StorefrontRotatorRole'))?.[1] as { Properties: { PolicyDocument: { Statement: any[] } } };
+    const statements = functionPolicy.Properties.PolicyDocument.Statement;
+    const bySid = (sid: string) => statements.find((s) => s.Sid === sid);
+
+    const managed = bySid('ManagedTokenSecrets');
+    expect(managed.Action.sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']);
+    expect(managed.Resource).toHaveLength(3);
+    for (const r of managed.Resource) expect(r).toEqual({ Ref: expect.stringMatching(/^Secret/) });
+
+    const root = bySid('RootCredentialsReadOnly');
+    expect(root.Action).toBe('secretsmanager:GetSecretValue');
+    expect(JSON.stringify(root.Resource)).toContain(':secret:bigcommerce/teststore1/api-account-??????');
+
+    const key = bySid('ManagedTokenSecretsKey');
+    expect(key.Action.sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    expect(key.Condition.StringEquals['kms:ViaService']).toBeDefined();
+
+    const events = statements.find((s) => s.Action === 'events:PutEvents');
+    expect(events.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Bus/), 'Arn'] });
+  });
+
+  it('has no wildcard resource on Secrets Manager, KMS or EventBridge actions anywhere', () => {
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy')) as { Properties: { PolicyDocument: { Statement: any[] } } }[]) {
+      for (const s of policy.Properties.PolicyDocument.Statement) {
+        const actions: string[] = [s.Action].flat();
+        if (!actions.some((a) => /^(secretsmanager|kms|events):/.test(a))) continue;
+        for (const resource of [s.Resource].flat()) expect(resource).not.toBe('*');
+        for (const action of actions) expect(action).not.toMatch(/\*/);
+      }
+    }
+  });
+
+  it('names the secrets and the function in its outputs', () => {
+    template.hasOutput('SecretHeadlessName', { Value: 'bigcommerce/teststore1/headless' });
+    template.hasOutput('StorefrontRotatorFunctionName', {});
+    template.hasOutput('EventBusName', {});
+    expect(stack.rotators.size).toBe(1);
+  });
+
+  it('contains no credential or token', () => {
+    expect(json).not.toMatch(/accessToken|eyJ[A-Za-z0-9_-]{10,}/);
+  });
+});
+
+describe('cdk-nag', () => {
+  it('leaves no unacknowledged AwsSolutions finding', () => {
+    const { app } = synth(storefrontConfig(), 'nag');
+    expect(() => app.synth()).not.toThrow();
+    const report = JSON.parse(readFileSync(path.join(OUT, 'nag', 'validation-report.json'), 'utf8')) as { pluginReports: { violations: unknown[] }[] };
+    expect(report.pluginReports.flatMap((r) => r.violations)).toEqual([]);
+  });
+
+  it('is really checking: an unsafe resource fails synthesis', () => {
+    const { app, stack } = synth(storefrontConfig(), 'nag-probe');
+    new sqs.Queue(stack, 'UnsafeQueue');
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS4/);
+  });
+});
+
+describe('configuration at synth', () => {
+  it('an invalid configuration never synthesizes', () => {
+    const bad = storefrontConfig({ tokens: [{ id: 'x', store: 'teststore1', family: 'storefront-private', channelIds: [1], scopes: ['Nope'], lifetime: '1d', renewBefore: '2d' }] });
+    expect(() => synth(bad, 'bad')).toThrow(ConfigError);
+  });
+
+  it('creates no function for families without tokens', () => {
+    const template = synth(storefrontConfig({ tokens: [{ id: 'only', store: 'teststore1', family: 'customer-impersonation', channelId: 1, lifetime: '1d', renewBefore: '6h' }] }), 'one').template();
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+  });
+});

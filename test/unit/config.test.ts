@@ -1,0 +1,122 @@
+import { formatDuration, parseDuration } from '../../functions/config/duration';
+import { ConfigError } from '../../functions/config/errors';
+import { loadConfigFile } from '../../functions/config/load';
+import { parseConfig } from '../../functions/config/schema';
+import { storefrontConfig } from '../support/rotator';
+
+function issuesOf(input: unknown): string[] {
+  try {
+    parseConfig(input);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues.map((i) => `${i.path}: ${i.message}`);
+    throw error;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+function withToken(patch: Record<string, unknown>, index = 0): Record<string, unknown> {
+  const config = storefrontConfig();
+  const tokens = config.tokens as Record<string, unknown>[];
+  tokens[index] = { ...tokens[index], ...patch };
+  for (const [k, v] of Object.entries(patch)) if (v === undefined) delete tokens[index]![k];
+  return config;
+}
+
+describe('durations', () => {
+  it.each([
+    ['90s', 90],
+    ['15m', 900],
+    ['12h', 43_200],
+    ['7d', 604_800],
+    ['0s', 0],
+  ])('parses %s', (text, seconds) => expect(parseDuration(text)).toBe(seconds));
+
+  it.each(['7', '7 days', '1.5h', '-1d', 'd', '7w', ''])('refuses %j', (text) => expect(parseDuration(text)).toBeUndefined());
+
+  it('formats with the largest exact unit', () => {
+    expect([formatDuration(172_800), formatDuration(5400), formatDuration(61), formatDuration(0)]).toEqual(['2d', '90m', '61s', '0s']);
+  });
+});
+
+describe('a valid configuration', () => {
+  it('is normalised: seconds, one channelIds list, resolved secret names, analysed schedule', () => {
+    const config = parseConfig(storefrontConfig());
+    expect(config.tokens[0]).toEqual({
+      id: 'headless',
+      storeHash: 'teststore1',
+      family: 'storefront-private',
+      secretName: 'bigcommerce/teststore1/headless',
+      channelIds: [1],
+      scopes: ['Unauthenticated', 'Customer'],
+      lifetimeSeconds: 604_800,
+      renewBeforeSeconds: 172_800,
+    });
+    expect(config.tokens[1]).toMatchObject({ family: 'storefront', channelIds: [1], revokeSuperseded: { gracePeriodSeconds: 3600 } });
+    expect(config.schedules.storefront).toEqual({ expression: 'rate(1 hour)', timeZone: 'UTC', maxGapSeconds: 3600 });
+    expect(config.eventBusName).toBe('bigcommerce-token-rotator');
+  });
+
+  it('honours a secret name override and a prefix', () => {
+    const config = parseConfig({ ...withToken({ secretName: 'apps/shop/graphql' }), secretNamePrefix: 'acme' });
+    expect(config.tokens.map((t) => t.secretName)).toEqual(['apps/shop/graphql', 'acme/teststore1/browser', 'acme/teststore1/impersonation']);
+  });
+
+  it('the example configuration in the repository is valid', () => {
+    expect(loadConfigFile('rotator.config.json').config.tokens.length).toBeGreaterThan(0);
+  });
+});
+
+describe('an invalid configuration names the field and the rule', () => {
+  it.each([
+    ['both channel fields', withToken({ channelId: 1, channelIds: [1] }), 'tokens[0].channelIds: give either channelId or channelIds, not both'],
+    ['no channel field', withToken({ channelIds: undefined }), 'tokens[0].channelIds: give channelId or channelIds'],
+    ['a repeated channel', withToken({ channelIds: [1, 1] }), 'tokens[0].channelIds: must not repeat a channel id'],
+    ['a zero channel id', withToken({ channelIds: [0] }), 'tokens[0].channelIds[0]: must be >= 1'],
+    ['more than two CORS origins', withToken({ allowedCorsOrigins: ['https://a.example', 'https://b.example', 'https://c.example'] }, 1), 'tokens[1].allowedCorsOrigins: BigCommerce accepts at most 2 CORS origins per token'],
+    ['an origin with a path', withToken({ allowedCorsOrigins: ['https://a.example/shop'] }, 1), 'tokens[1].allowedCorsOrigins[0]: must be an origin'],
+    ['a storefront token without origins', withToken({ allowedCorsOrigins: undefined }, 1), 'tokens[1].allowedCorsOrigins: storefront tokens are browser tokens'],
+    ['renewBefore equal to lifetime', withToken({ renewBefore: '7d' }), 'tokens[0].renewBefore: renewBefore (7d) must be shorter than lifetime (7d)'],
+    ['renewBefore longer than lifetime', withToken({ renewBefore: '8d' }), 'tokens[0].renewBefore: renewBefore (8d) must be shorter than lifetime (7d)'],
+    ['an unknown scope', withToken({ scopes: ['Admin'] }), 'tokens[0].scopes[0]: must be one of Unauthenticated, Customer, B2B'],
+    ['no scopes', withToken({ scopes: [] }), 'tokens[0].scopes: private tokens need at least one scope'],
+    ['a duplicate token id', withToken({ id: 'browser' }), 'tokens[1].id: duplicate token id "browser"'],
+    ['an unknown store', withToken({ store: 'otherstore' }), 'tokens[0].store: store "otherstore" is not listed under stores'],
+    ['a bad duration', withToken({ lifetime: '7 days' }), 'tokens[0].lifetime: "7 days" is not a duration'],
+    ['an unknown family', withToken({ family: 'b2b-magic' }), 'tokens[0].family: family must be one of storefront-private, storefront, customer-impersonation'],
+    ['a misspelt field', withToken({ renewbefore: '1d' }), 'tokens[0]: unknown field "renewbefore"'],
+    ['revocation on impersonation tokens', withToken({ revokeSuperseded: { gracePeriod: '1h' } }, 2), 'tokens[2]: revokeSuperseded is not available for customer-impersonation tokens'],
+    ['scopes on a storefront token', withToken({ scopes: ['Customer'] }, 1), 'tokens[1]: scopes apply only to storefront-private tokens'],
+    ['a token id with capitals', withToken({ id: 'Headless' }), 'tokens[0].id: must be 1-40 lowercase letters'],
+    ['an over-long lifetime', withToken({ lifetime: '400d' }), 'tokens[0].lifetime: 400d is longer than the 365d maximum'],
+    ['a grace period as long as the lifetime', withToken({ revokeSuperseded: { gracePeriod: '30d' } }, 1), 'tokens[1].revokeSuperseded.gracePeriod: the grace period must be shorter than the lifetime'],
+  ])('refuses %s', (_case, input, message) => {
+    expect(issuesOf(input).join('\n')).toContain(message);
+  });
+
+  it('refuses a renewal window the schedule cannot honour', () => {
+    const input = { ...withToken({ lifetime: '1d', renewBefore: '1h' }), schedules: { storefront: { expression: 'rate(1 hour)' } } };
+    expect(issuesOf(input).join('\n')).toContain('tokens[0].renewBefore: renewBefore (1h) must be at least the longest gap between runs of "rate(1 hour)" (1h) plus 15m, or the token could expire between two runs');
+  });
+
+  it('refuses bad schedules and time zones', () => {
+    expect(issuesOf({ ...storefrontConfig(), schedules: { storefront: { expression: 'every hour' } } }).join('\n')).toContain('schedules.storefront.expression: expected rate(');
+    expect(issuesOf({ ...storefrontConfig(), schedules: { storefront: { expression: 'rate(1 hour)', timeZone: 'Mars/Olympus' } } }).join('\n')).toContain('schedules.storefront.timeZone: "Mars/Olympus" is not an IANA time zone name');
+  });
+
+  it('lists every problem of a kind at once', () => {
+    expect(issuesOf(withToken({ scopes: ['Admin'], lifetime: 'forever' }))).toHaveLength(2);
+    const crossField = issuesOf(withToken({ channelId: 1, channelIds: [1], renewBefore: '8d', store: 'nostore' }));
+    expect(crossField).toHaveLength(3);
+  });
+
+  it('refuses missing stores and tokens, and a second store with the same hash', () => {
+    expect(issuesOf({ stores: [], tokens: [] }).join('\n')).toMatch(/stores: list at least one store[\s\S]*tokens: list at least one token/);
+    const twice = storefrontConfig({ stores: [{ storeHash: 'teststore1', credentialsSecret: 'a' }, { storeHash: 'teststore1', credentialsSecret: 'b' }] });
+    expect(issuesOf(twice).join('\n')).toContain('stores[1].storeHash: store teststore1 is listed twice');
+  });
+
+  it('reports a file that cannot be read or parsed', () => {
+    expect(() => loadConfigFile('/nonexistent/rotator.json')).toThrow(/cannot read \/nonexistent\/rotator.json: ENOENT/);
+    expect(() => loadConfigFile('package.json')).toThrow(ConfigError);
+  });
+});
