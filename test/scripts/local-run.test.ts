@@ -1,0 +1,49 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+function run(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', script, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('npm start', () => {
+  it('rotates, skips, re-mints inside the window and forces, then exits 0', () => {
+    const { status, stdout } = run('scripts/start.ts');
+    expect(status).toBe(0);
+    const sections = stdout.split('\n== ').slice(1);
+    expect(sections).toHaveLength(4);
+    expect(sections[0]).toMatch(/First run/);
+    expect(sections[0]!.match(/ rotated /g)).toHaveLength(3);
+    expect(sections[1]!.match(/ skipped /g)).toHaveLength(3);
+    expect(sections[2]!.match(/ rotated /g)).toHaveLength(1);
+    expect(sections[3]).toMatch(/headless-storefront\s+storefront-private\s+rotated .* forced/);
+    expect(stdout).toContain('All runs succeeded.');
+  });
+});
+
+describe('npm run invoke', () => {
+  it('refuses bad usage with exit code 2', () => {
+    const missing = run('scripts/invoke.ts', ['storefront-rotator']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('--config is required');
+    expect(run('scripts/invoke.ts', ['nope-rotator', '--config', 'rotator.config.json']).stderr).toContain('unknown function "nope-rotator"');
+    expect(run('scripts/invoke.ts', ['storefront-rotator', '--config', 'rotator.config.json', '--json', '{bad']).stderr).toContain('not valid JSON');
+  });
+
+  it('refuses an invalid event with exit code 2 and the reason', () => {
+    const result = run('scripts/invoke.ts', ['storefront-rotator', '--config', 'rotator.config.json', '--json', '{"targets":["nope"]}']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('InvalidEventError: Invalid invocation event: unknown token id "nope"');
+  });
+
+  it('prints the response on stdout and exits 1 when a target failed', () => {
+    // No reachable AWS endpoint: every token fails at the read step, quickly.
+    const result = run('scripts/invoke.ts', ['storefront-rotator', '--config', 'rotator.config.json', '--json', '{"dryRun":true}'], { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' });
+    expect(result.status).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report.summary.failed).toBe(3);
+    expect(report.results[0]).toMatchObject({ outcome: 'failed', step: 'read' });
+  });
+});
