@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -14,13 +14,23 @@ export interface HandlerModule {
 
 /**
  * Bundles a rotator function with the stack's esbuild settings (without an embedded configuration, so it
- * reads ROTATOR_CONFIG_FILE) and loads it: local runs execute the same code Lambda does.
+ * reads ROTATOR_CONFIG_FILE) into `outDir`.
  */
-export async function bundleHandler(kind: RotatorKind, outDir = mkdtempSync(path.join(os.tmpdir(), 'bctr-'))): Promise<{ module: HandlerModule; file: string; bytes: number }> {
+export async function bundleFunction(kind: RotatorKind, outDir: string): Promise<{ file: string; bytes: number }> {
   const file = path.join(outDir, `${kind}-rotator.js`);
   const result = await build(esbuildOptions(kind, file));
-  const bytes = Object.values(result.metafile?.outputs ?? {}).reduce((sum, o) => sum + o.bytes, 0);
-  return { module: require(file) as HandlerModule, file, bytes };
+  return { file, bytes: Object.values(result.metafile?.outputs ?? {}).reduce((sum, o) => sum + o.bytes, 0) };
+}
+
+/** Bundles and loads a rotator function, so local runs execute the same code Lambda does. */
+export async function bundleHandler(kind: RotatorKind): Promise<{ module: HandlerModule; bytes: number }> {
+  const outDir = mkdtempSync(path.join(os.tmpdir(), 'bctr-'));
+  try {
+    const { file, bytes } = await bundleFunction(kind, outDir);
+    return { module: require(file) as HandlerModule, bytes };
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
 }
 
 export const ROTATOR_FUNCTIONS: Record<string, RotatorKind> = { 'storefront-rotator': 'storefront' };

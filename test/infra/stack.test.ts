@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -9,8 +9,12 @@ import { storefrontConfig } from '../support/rotator';
 
 const OUT = path.join(__dirname, '../../.jest-cdk-out');
 
+const CONFIG_DIR = mkdtempSync(path.join(os.tmpdir(), 'bctr-config-'));
+afterAll(() => rmSync(CONFIG_DIR, { recursive: true, force: true }));
+let configs = 0;
+
 function writeConfig(config: Record<string, unknown>): string {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'bctr-config-')), 'rotator.config.json');
+  const file = path.join(CONFIG_DIR, `rotator-${++configs}.json`);
   writeFileSync(file, JSON.stringify(config));
   return file;
 }
