@@ -112,18 +112,7 @@ export class SecretsManager {
 
   private describeSecret(input: Input): Record<string, unknown> {
     const secret = this.resolve(input);
-    return {
-      ARN: secret.arn,
-      Name: secret.name,
-      ...(secret.description !== undefined ? { Description: secret.description } : {}),
-      ...(secret.kmsKeyId !== undefined ? { KmsKeyId: secret.kmsKeyId } : {}),
-      RotationEnabled: false,
-      LastChangedDate: epochSeconds(secret.lastChangedDate),
-      ...(secret.lastAccessedDate ? { LastAccessedDate: epochSeconds(secret.lastAccessedDate) } : {}),
-      Tags: secret.tags,
-      VersionIdsToStages: versionsToStages(secret),
-      CreatedDate: epochSeconds(secret.createdDate),
-    };
+    return { ...secretMetadata(secret), VersionIdsToStages: versionsToStages(secret) };
   }
 
   private getSecretValue(input: Input): Record<string, unknown> {
@@ -155,31 +144,26 @@ export class SecretsManager {
     if (ids !== undefined) {
       if (maxResults !== undefined) throw invalidParameter('MaxResults can be used only with Filters.');
       if (ids.length < 1 || ids.length > 20 || !ids.every((id): id is string => typeof id === 'string')) throw invalidParameter('SecretIdList must contain 1 to 20 secret names or ARNs.');
-      const values: Record<string, unknown>[] = [];
-      const errors: Record<string, unknown>[] = [];
-      for (const id of ids) {
-        try {
-          values.push(this.getSecretValue({ SecretId: id }));
-        } catch (error) {
-          if (!(error instanceof AwsError)) throw error;
-          errors.push({ SecretId: id, ErrorCode: error.type, Message: error.message });
-        }
-      }
-      return { SecretValues: values, Errors: errors };
+      return this.currentValues(ids);
     }
     const matching = this.filtered(parseFilters(filters ?? []));
     const { items, NextToken } = page(matching, maxResults, optionalString(input, 'NextToken'), 20);
+    return { ...this.currentValues(items.map((s) => s.arn)), ...(NextToken ? { NextToken } : {}) };
+  }
+
+  /** AWSCURRENT values of several secrets; a secret that cannot be read is an entry in Errors. */
+  private currentValues(ids: string[]): { SecretValues: Record<string, unknown>[]; Errors: Record<string, unknown>[] } {
     const values: Record<string, unknown>[] = [];
     const errors: Record<string, unknown>[] = [];
-    for (const secret of items) {
+    for (const id of ids) {
       try {
-        values.push(this.getSecretValue({ SecretId: secret.arn }));
+        values.push(this.getSecretValue({ SecretId: id }));
       } catch (error) {
         if (!(error instanceof AwsError)) throw error;
-        errors.push({ SecretId: secret.arn, ErrorCode: error.type, Message: error.message });
+        errors.push({ SecretId: id, ErrorCode: error.type, Message: error.message });
       }
     }
-    return { SecretValues: values, Errors: errors, ...(NextToken ? { NextToken } : {}) };
+    return { SecretValues: values, Errors: errors };
   }
 
   private putSecretValue(input: Input): Record<string, unknown> {
@@ -267,18 +251,8 @@ export class SecretsManager {
     const matching = order === 'asc' ? ascending : ascending.reverse();
     const { items, NextToken } = page(matching, optionalInteger(input, 'MaxResults', 1, 100), optionalString(input, 'NextToken'), 100);
     return {
-      SecretList: items.map((s) => ({
-        ARN: s.arn,
-        Name: s.name,
-        ...(s.description !== undefined ? { Description: s.description } : {}),
-        ...(s.kmsKeyId !== undefined ? { KmsKeyId: s.kmsKeyId } : {}),
-        RotationEnabled: false,
-        LastChangedDate: epochSeconds(s.lastChangedDate),
-        ...(s.lastAccessedDate ? { LastAccessedDate: epochSeconds(s.lastAccessedDate) } : {}),
-        Tags: s.tags,
-        SecretVersionsToStages: versionsToStages(s),
-        CreatedDate: epochSeconds(s.createdDate),
-      })),
+      // The same map is called VersionIdsToStages by DescribeSecret and SecretVersionsToStages here.
+      SecretList: items.map((s) => ({ ...secretMetadata(s), SecretVersionsToStages: versionsToStages(s) })),
       ...(NextToken ? { NextToken } : {}),
     };
   }
@@ -402,6 +376,21 @@ function readTags(input: Input): Tag[] {
     if (typeof tag.Value !== 'string' || tag.Value.length > 256) throw invalidParameter('Each tag needs a Value of at most 256 characters.');
     return { Key: tag.Key, Value: tag.Value };
   });
+}
+
+/** The fields DescribeSecret and ListSecrets share. */
+function secretMetadata(secret: Secret): Record<string, unknown> {
+  return {
+    ARN: secret.arn,
+    Name: secret.name,
+    ...(secret.description !== undefined ? { Description: secret.description } : {}),
+    ...(secret.kmsKeyId !== undefined ? { KmsKeyId: secret.kmsKeyId } : {}),
+    RotationEnabled: false,
+    LastChangedDate: epochSeconds(secret.lastChangedDate),
+    ...(secret.lastAccessedDate ? { LastAccessedDate: epochSeconds(secret.lastAccessedDate) } : {}),
+    Tags: secret.tags,
+    CreatedDate: epochSeconds(secret.createdDate),
+  };
 }
 
 function versionsToStages(secret: Secret): Record<string, string[]> {
