@@ -33,4 +33,5 @@ export async function bundleHandler(kind: RotatorKind): Promise<{ module: Handle
   }
 }
 
-export const ROTATOR_FUNCTIONS: Record<string, RotatorKind> = { 'storefront-rotator': 'storefront' };
+/** Function names as `npm run invoke` takes them. */
+export const ROTATOR_FUNCTIONS: Record<string, RotatorKind> = { 'storefront-rotator': 'storefront', 'payments-rotator': 'payments' };

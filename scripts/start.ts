@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { loadConfigFile } from '../functions/config/load';
+import { FAMILY_ROTATOR, type RotatorKind } from '../functions/config/types';
 import type { RunReport } from '../functions/rotation/run';
 import { startSandbox } from '../sandbox';
 import { localLambdaContext } from '../sandbox/lambda-context';
@@ -10,7 +11,7 @@ import { outcomeTable } from './table';
 
 /**
  * `npm start`: the product's main job against the embedded sandbox. No AWS account, no BigCommerce store:
- * the real (bundled) storefront rotator runs against the simulated BigCommerce and local AWS endpoints.
+ * the real (bundled) rotator functions run against the simulated BigCommerce and local AWS endpoints.
  */
 async function main(): Promise<void> {
   const configPath = process.env.ROTATOR_CONFIG_FILE ?? path.join(PROJECT_ROOT, 'rotator.config.json');
@@ -23,26 +24,40 @@ async function main(): Promise<void> {
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
-    const { module, bytes } = await bundleHandler('storefront');
-    const handler = module.createHandler({ clock: { now: () => sandbox.clock.now() } });
-    const run = async (title: string, event: unknown): Promise<RunReport> => {
-      const report = (await handler(event, localLambdaContext('storefront-rotator'))) as RunReport;
-      console.log(`\n== ${title}  (clock: ${sandbox.clock.now().toISOString()})\n${outcomeTable(report.results)}`);
-      return report;
+    const kinds = [...new Set(config.tokens.map((t) => FAMILY_ROTATOR[t.family]))];
+    const handlers = new Map<RotatorKind, (event: unknown, context: unknown) => Promise<unknown>>();
+    const sizes: string[] = [];
+    for (const kind of kinds) {
+      const { module, bytes } = await bundleHandler(kind);
+      handlers.set(kind, module.createHandler({ clock: { now: () => sandbox.clock.now() } }));
+      sizes.push(`${kind}-rotator ${(bytes / 1024).toFixed(0)} KiB`);
+    }
+    /** One step of the story: each function that owns a token the event concerns, one table for all. */
+    const run = async (title: string, event: { targets?: string[]; force?: boolean }): Promise<RunReport[]> => {
+      const reports: RunReport[] = [];
+      for (const [kind, handler] of handlers) {
+        const mine = config.tokens.filter((t) => FAMILY_ROTATOR[t.family] === kind).map((t) => t.id);
+        const targets = event.targets?.filter((id) => mine.includes(id));
+        if (event.targets && targets?.length === 0) continue;
+        reports.push((await handler({ ...event, ...(targets ? { targets } : {}) }, localLambdaContext(`${kind}-rotator`))) as RunReport);
+      }
+      console.log(`\n== ${title}  (clock: ${sandbox.clock.now().toISOString()})\n${outcomeTable(reports.flatMap((r) => r.results))}`);
+      return reports;
     };
 
     console.log(`BigCommerce token rotator, local run. Sandbox: BigCommerce ${sandbox.bigcommerce.apiUrl}, AWS ${sandbox.aws.endpointUrl}`);
-    console.log(`Config: ${path.relative(process.cwd(), configPath)} (${config.tokens.length} tokens). Handler bundle: ${(bytes / 1024).toFixed(0)} KiB.`);
+    console.log(`Config: ${path.relative(process.cwd(), configPath)} (${config.tokens.length} tokens). Bundles: ${sizes.join(', ')}.`);
 
-    const reports = [await run('1. First run: every token is minted, verified and stored', {})];
-    reports.push(await run('2. Second run: nothing is due, BigCommerce is not called', {}));
-    const soonest = reports[1]!.results.map((r) => Date.parse(r.nextDueAt ?? '')).filter(Number.isFinite).sort((a, b) => a - b)[0];
+    const reports = await run('1. First run: every token is minted, verified and stored', {});
+    const second = await run('2. Second run: nothing is due, BigCommerce is not called', {});
+    reports.push(...second);
+    const soonest = second.flatMap((r) => r.results).map((r) => Date.parse(r.nextDueAt ?? '')).filter(Number.isFinite).sort((a, b) => a - b)[0];
     if (soonest !== undefined) {
       sandbox.clock.set(soonest + 60_000);
-      reports.push(await run('3. The clock moves into the first renewal window: that token is re-minted', {}));
+      reports.push(...(await run('3. The clock moves into the first renewal window: that token is re-minted', {})));
     }
     const first = config.tokens[0]!;
-    reports.push(await run(`4. Manual forced rotation of "${first.id}"`, { targets: [first.id], force: true }));
+    reports.push(...(await run(`4. Manual forced rotation of "${first.id}"`, { targets: [first.id], force: true })));
 
     const events = sandbox.aws.api.eventBridge.events(config.eventBusName);
     const counts = new Map<string, number>();

@@ -2,15 +2,20 @@ import { z } from 'zod';
 import { formatDuration, parseDuration } from './duration';
 import { ConfigError, type ConfigIssue, formatPath } from './errors';
 import { analyseSchedule, isValidTimeZone } from './schedule';
-import { FAMILY_ROTATOR, type ManagedToken, PRIVATE_TOKEN_SCOPES, type RotatorConfig, type RotatorKind, type ScheduleConfig, STOREFRONT_FAMILIES } from './types';
+import { FAMILY_ROTATOR, type ManagedToken, PRIVATE_TOKEN_SCOPES, ROTATOR_KINDS, type RotatorConfig, type RotatorKind, type ScheduleConfig, TOKEN_FAMILIES } from './types';
 
-/** A run must fall inside the renewal window even when it starts late or is retried. */
-export const RUN_MARGIN_SECONDS = 15 * 60;
+/**
+ * A run that starts inside the renewal window must also finish inside it: the window has to exceed the
+ * longest gap between runs by at least the function's own timeout.
+ */
+export const RUN_MARGIN_SECONDS = 5 * 60;
 /** A lifetime longer than a year defeats the purpose of rotating. */
 export const MAX_LIFETIME_SECONDS = 365 * 86_400;
-export const DEFAULT_SCHEDULES: Record<RotatorKind, { expression: string; timeZone: string }> = {
-  storefront: { expression: 'rate(1 hour)', timeZone: 'UTC' },
-};
+/** Stored-instrument tokens live one hour in BigCommerce's documented example; the default expectation. */
+export const DEFAULT_STORED_INSTRUMENTS_LIFETIME_SECONDS = 3600;
+/** A derived schedule runs at least hourly: runs that find nothing due cost one Secrets Manager read. */
+const MAX_DERIVED_GAP_MINUTES = 60;
+const STOREFRONT_DEFAULT_SCHEDULE = 'rate(1 hour)';
 const MAX_TOKEN_ID_LENGTH = 40;
 
 const duration = z.string({ error: 'must be a duration string like "90s", "15m", "12h" or "7d"' }).transform((text, ctx) => {
@@ -42,14 +47,14 @@ const origin = z.string().refine((value) => {
 }, 'must be an origin like "https://shop.example.com" (scheme and host, optional port, no path or trailing slash)');
 const revokeSuperseded = z.strictObject({ gracePeriod: duration }).optional();
 
-const channelFields = { channelId: channelId.optional(), channelIds: channelIds.optional() };
-const common = { id: tokenId, store: storeHash, secretName: secretName.optional(), lifetime: duration, renewBefore: duration, ...channelFields };
+const base = { id: tokenId, store: storeHash, secretName: secretName.optional() };
+const storefrontBase = { ...base, lifetime: duration, renewBefore: duration, channelId: channelId.optional(), channelIds: channelIds.optional() };
 
 const tokenSchema = z.discriminatedUnion(
   'family',
   [
     z.strictObject({
-      ...common,
+      ...storefrontBase,
       family: z.literal('storefront-private'),
       scopes: z
         .array(z.enum(PRIVATE_TOKEN_SCOPES, { error: `must be one of ${PRIVATE_TOKEN_SCOPES.join(', ')}` }), { error: 'must be an array of scopes' })
@@ -58,7 +63,7 @@ const tokenSchema = z.discriminatedUnion(
       revokeSuperseded,
     }),
     z.strictObject({
-      ...common,
+      ...storefrontBase,
       family: z.literal('storefront'),
       allowedCorsOrigins: z
         .array(origin, { error: 'storefront tokens are browser tokens: list the origins allowed to use them' })
@@ -66,9 +71,10 @@ const tokenSchema = z.discriminatedUnion(
         .max(2, 'BigCommerce accepts at most 2 CORS origins per token'),
       revokeSuperseded,
     }),
-    z.strictObject({ ...common, family: z.literal('customer-impersonation') }),
+    z.strictObject({ ...storefrontBase, family: z.literal('customer-impersonation') }),
+    z.strictObject({ ...base, family: z.literal('stored-instruments'), renewBefore: duration, lifetime: duration.optional() }),
   ],
-  { error: (issue) => (issue.code === 'invalid_union' ? `family must be one of ${STOREFRONT_FAMILIES.join(', ')}` : undefined) },
+  { error: (issue) => (issue.code === 'invalid_union' ? `family must be one of ${TOKEN_FAMILIES.join(', ')}` : undefined) },
 );
 
 const scheduleSchema = z.strictObject({ expression: z.string().min(1), timeZone: z.string().optional() });
@@ -79,7 +85,7 @@ const configSchema = z.strictObject({
     .array(z.strictObject({ storeHash, credentialsSecret: secretName, credentialsKmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'must be a KMS key ARN').optional() }))
     .min(1, 'list at least one store'),
   tokens: z.array(tokenSchema).min(1, 'list at least one token to manage'),
-  schedules: z.strictObject({ storefront: scheduleSchema.optional() }).optional(),
+  schedules: z.strictObject({ storefront: scheduleSchema.optional(), payments: scheduleSchema.optional() }).optional(),
   secretNamePrefix: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/, 'must be letters, digits and /_+=.@-').optional(),
   eventBusName: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/, 'must be an event bus name: letters, digits, . _ -').optional(),
 });
@@ -89,33 +95,21 @@ type RawToken = RawConfig['tokens'][number];
 
 /**
  * Validates a configuration object (parsed JSON) and returns it normalised: durations in seconds, one
- * `channelIds` list, secret names resolved, schedules analysed. Throws ConfigError listing every problem.
+ * `channelIds` list, secret names resolved, schedules analysed (or derived). Throws ConfigError listing
+ * every problem.
  */
 export function parseConfig(input: unknown, source = 'configuration'): RotatorConfig {
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((issue) => ({
-        path: formatPath(issue.path),
-        message: issue.code === 'unrecognized_keys' ? unknownFields(issue.keys) : issue.message,
-      })),
+      parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.code === 'unrecognized_keys' ? unknownFields(issue.keys) : issue.message })),
       source,
     );
   }
   const raw = parsed.data;
   const issues: ConfigIssue[] = [];
   const prefix = raw.secretNamePrefix ?? 'bigcommerce';
-
-  const schedules = {} as Record<RotatorKind, ScheduleConfig>;
-  for (const kind of Object.keys(DEFAULT_SCHEDULES) as RotatorKind[]) {
-    const given = raw.schedules?.[kind];
-    const expression = given?.expression ?? DEFAULT_SCHEDULES[kind].expression;
-    const timeZone = given?.timeZone ?? DEFAULT_SCHEDULES[kind].timeZone;
-    if (!isValidTimeZone(timeZone)) issues.push({ path: `schedules.${kind}.timeZone`, message: `"${timeZone}" is not an IANA time zone name` });
-    const analysis = analyseSchedule(expression, timeZone);
-    if (!analysis.ok) issues.push({ path: `schedules.${kind}.expression`, message: analysis.problem });
-    schedules[kind] = { expression, timeZone, maxGapSeconds: analysis.ok ? analysis.maxGapSeconds : 0 };
-  }
+  const schedules = Object.fromEntries(ROTATOR_KINDS.map((kind) => [kind, resolveSchedule(kind, raw, issues)])) as Record<RotatorKind, ScheduleConfig>;
 
   const storeHashes = new Set<string>();
   raw.stores.forEach((store, i) => {
@@ -130,22 +124,32 @@ export function parseConfig(input: unknown, source = 'configuration'): RotatorCo
     if (ids.has(token.id)) issues.push({ path: `${path}.id`, message: `duplicate token id "${token.id}"; ids must be unique` });
     ids.add(token.id);
     if (!storeHashes.has(token.store)) issues.push({ path: `${path}.store`, message: `store "${token.store}" is not listed under stores` });
-
     const resolvedSecretName = token.secretName ?? `${prefix}/${token.store}/${token.id}`;
     const clash = secretNames.get(resolvedSecretName);
     if (clash) issues.push({ path: `${path}.secretName`, message: `secret name "${resolvedSecretName}" is already used by token "${clash}"` });
     secretNames.set(resolvedSecretName, token.id);
 
-    const channels = resolveChannels(token, path, issues);
-    checkWindow(token, path, schedules[FAMILY_ROTATOR[token.family]], issues);
-    const base = { id: token.id, storeHash: token.store, secretName: resolvedSecretName, lifetimeSeconds: token.lifetime, renewBeforeSeconds: token.renewBefore, channelIds: channels };
+    const common = { id: token.id, storeHash: token.store, secretName: resolvedSecretName, renewBeforeSeconds: token.renewBefore };
+    if (token.family === 'stored-instruments') {
+      const lifetimeSeconds = token.lifetime ?? DEFAULT_STORED_INSTRUMENTS_LIFETIME_SECONDS;
+      checkWindow({ lifetime: lifetimeSeconds, renewBefore: token.renewBefore, lifetimeMeaning: "BigCommerce's token lifetime" }, path, schedules.payments, issues);
+      return { ...common, family: token.family, lifetimeSeconds };
+    }
+    checkWindow({ lifetime: token.lifetime, renewBefore: token.renewBefore, lifetimeMeaning: 'lifetime' }, path, schedules[FAMILY_ROTATOR[token.family]], issues);
+    const grace = 'revokeSuperseded' in token ? token.revokeSuperseded?.gracePeriod : undefined;
+    if (grace !== undefined && grace >= token.lifetime) {
+      issues.push({ path: `${path}.revokeSuperseded.gracePeriod`, message: 'the grace period must be shorter than the lifetime, or superseded tokens expire before they could be revoked' });
+    }
+    const storefront = { ...common, lifetimeSeconds: token.lifetime, channelIds: resolveChannels(token, path, issues), ...(grace !== undefined ? { revokeSuperseded: { gracePeriodSeconds: grace } } : {}) };
     switch (token.family) {
       case 'storefront-private':
-        return { ...base, family: token.family, scopes: token.scopes, ...(token.revokeSuperseded ? { revokeSuperseded: { gracePeriodSeconds: token.revokeSuperseded.gracePeriod } } : {}) };
+        return { ...storefront, family: token.family, scopes: token.scopes };
       case 'storefront':
-        return { ...base, family: token.family, allowedCorsOrigins: token.allowedCorsOrigins, ...(token.revokeSuperseded ? { revokeSuperseded: { gracePeriodSeconds: token.revokeSuperseded.gracePeriod } } : {}) };
-      case 'customer-impersonation':
-        return { ...base, family: token.family };
+        return { ...storefront, family: token.family, allowedCorsOrigins: token.allowedCorsOrigins };
+      case 'customer-impersonation': {
+        const { revokeSuperseded: _none, ...impersonation } = storefront;
+        return { ...impersonation, family: token.family };
+      }
     }
   });
 
@@ -153,21 +157,51 @@ export function parseConfig(input: unknown, source = 'configuration'): RotatorCo
   return { stores: raw.stores, tokens, schedules, secretNamePrefix: prefix, eventBusName: raw.eventBusName ?? 'bigcommerce-token-rotator' };
 }
 
+/**
+ * The configured schedule, analysed; or, when none is configured, the default: hourly for storefront
+ * tokens, and for payments tokens (whose short lifetime BigCommerce sets) the longest rate that still
+ * runs inside the shortest renewal window.
+ */
+function resolveSchedule(kind: RotatorKind, raw: RawConfig, issues: ConfigIssue[]): ScheduleConfig {
+  const given = raw.schedules?.[kind];
+  const timeZone = given?.timeZone ?? 'UTC';
+  if (!isValidTimeZone(timeZone)) issues.push({ path: `schedules.${kind}.timeZone`, message: `"${timeZone}" is not an IANA time zone name` });
+  let expression = given?.expression;
+  if (expression === undefined) {
+    const windows = raw.tokens.map((t, i) => ({ t, i })).filter(({ t }) => FAMILY_ROTATOR[t.family] === kind);
+    const tightest = windows.sort((a, b) => a.t.renewBefore - b.t.renewBefore)[0];
+    if (kind === 'payments' && tightest) {
+      const minutes = Math.min(MAX_DERIVED_GAP_MINUTES, Math.floor((tightest.t.renewBefore - RUN_MARGIN_SECONDS) / 60));
+      if (minutes < 1) {
+        issues.push({ path: `tokens[${tightest.i}].renewBefore`, message: `renewBefore (${formatDuration(tightest.t.renewBefore)}) leaves no room for a schedule: it must be at least ${formatDuration(RUN_MARGIN_SECONDS + 60)}` });
+        return { expression: 'rate(1 minute)', timeZone, maxGapSeconds: 0, derived: true };
+      }
+      expression = `rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`;
+    } else expression = STOREFRONT_DEFAULT_SCHEDULE;
+    const analysis = analyseSchedule(expression, timeZone);
+    return { expression, timeZone, maxGapSeconds: analysis.ok ? analysis.maxGapSeconds : 0, derived: true };
+  }
+  const analysis = analyseSchedule(expression, timeZone);
+  if (!analysis.ok) issues.push({ path: `schedules.${kind}.expression`, message: analysis.problem });
+  return { expression, timeZone, maxGapSeconds: analysis.ok ? analysis.maxGapSeconds : 0, derived: false };
+}
+
 /** Fields that exist for other families get their reason, not just "unknown". */
 const FIELD_EXPLANATIONS: Record<string, string> = {
-  revokeSuperseded: 'revokeSuperseded is not available for customer-impersonation tokens: BigCommerce documents revocation only for storefront and private tokens',
+  revokeSuperseded: 'revokeSuperseded is available only for storefront-private and storefront tokens: BigCommerce documents revocation only for storefront and private tokens',
   scopes: 'scopes apply only to storefront-private tokens',
   allowedCorsOrigins: 'allowedCorsOrigins apply only to storefront tokens',
+  channelId: 'stored-instruments tokens are not tied to channels',
+  channelIds: 'stored-instruments tokens are not tied to channels',
 };
 
 function unknownFields(keys: string[]): string {
   const explained = keys.filter((k) => FIELD_EXPLANATIONS[k]).map((k) => FIELD_EXPLANATIONS[k]);
   const unknown = keys.filter((k) => !FIELD_EXPLANATIONS[k]);
-  const parts = [...(unknown.length > 0 ? [`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}`] : []), ...explained];
-  return parts.join('; ');
+  return [...(unknown.length > 0 ? [`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}`] : []), ...explained].join('; ');
 }
 
-function resolveChannels(token: RawToken, path: string, issues: ConfigIssue[]): number[] {
+function resolveChannels(token: Extract<RawToken, { channelIds?: unknown }>, path: string, issues: ConfigIssue[]): number[] {
   if (token.channelId !== undefined && token.channelIds !== undefined) {
     issues.push({ path: `${path}.channelIds`, message: 'give either channelId or channelIds, not both (BigCommerce refuses both in one request)' });
     return [];
@@ -179,21 +213,24 @@ function resolveChannels(token: RawToken, path: string, issues: ConfigIssue[]): 
   return token.channelIds ?? [token.channelId as number];
 }
 
-function checkWindow(token: RawToken, path: string, schedule: ScheduleConfig, issues: ConfigIssue[]): void {
-  if (token.lifetime > MAX_LIFETIME_SECONDS) issues.push({ path: `${path}.lifetime`, message: `${formatDuration(token.lifetime)} is longer than the 365d maximum` });
-  if (token.renewBefore >= token.lifetime) {
-    issues.push({ path: `${path}.renewBefore`, message: `renewBefore (${formatDuration(token.renewBefore)}) must be shorter than lifetime (${formatDuration(token.lifetime)}), or every run would re-mint` });
+/**
+ * The invariant that keeps a valid token in the secret at every moment: a run always falls inside the
+ * renewal window (`renewBefore >= longest gap + margin`), and a fresh token is not already due
+ * (`renewBefore < lifetime`).
+ */
+function checkWindow(window: { lifetime: number; renewBefore: number; lifetimeMeaning: string }, path: string, schedule: ScheduleConfig, issues: ConfigIssue[]): void {
+  const { lifetime, renewBefore, lifetimeMeaning } = window;
+  if (lifetime > MAX_LIFETIME_SECONDS) issues.push({ path: `${path}.lifetime`, message: `${formatDuration(lifetime)} is longer than the 365d maximum` });
+  if (renewBefore >= lifetime) {
+    issues.push({ path: `${path}.renewBefore`, message: `renewBefore (${formatDuration(renewBefore)}) must be shorter than ${lifetimeMeaning} (${formatDuration(lifetime)}), or every run would re-mint` });
     return;
   }
-  if (schedule.maxGapSeconds > 0 && token.renewBefore < schedule.maxGapSeconds + RUN_MARGIN_SECONDS) {
+  if (schedule.maxGapSeconds > 0 && renewBefore < schedule.maxGapSeconds + RUN_MARGIN_SECONDS) {
     issues.push({
       path: `${path}.renewBefore`,
       message:
-        `renewBefore (${formatDuration(token.renewBefore)}) must be at least the longest gap between runs of "${schedule.expression}" ` +
+        `renewBefore (${formatDuration(renewBefore)}) must be at least the longest gap between runs of "${schedule.expression}" ` +
         `(${formatDuration(schedule.maxGapSeconds)}) plus ${formatDuration(RUN_MARGIN_SECONDS)}, or the token could expire between two runs`,
     });
-  }
-  if ('revokeSuperseded' in token && token.revokeSuperseded && token.revokeSuperseded.gracePeriod >= token.lifetime) {
-    issues.push({ path: `${path}.revokeSuperseded.gracePeriod`, message: 'the grace period must be shorter than the lifetime, or superseded tokens expire before they could be revoked' });
   }
 }

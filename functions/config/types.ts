@@ -2,14 +2,17 @@
 
 export const STOREFRONT_FAMILIES = ['storefront-private', 'storefront', 'customer-impersonation'] as const;
 export type StorefrontFamily = (typeof STOREFRONT_FAMILIES)[number];
-export type TokenFamily = StorefrontFamily;
+export const TOKEN_FAMILIES = [...STOREFRONT_FAMILIES, 'stored-instruments'] as const;
+export type TokenFamily = (typeof TOKEN_FAMILIES)[number];
 
 /** Which deployed function rotates each family. */
-export type RotatorKind = 'storefront';
+export const ROTATOR_KINDS = ['storefront', 'payments'] as const;
+export type RotatorKind = (typeof ROTATOR_KINDS)[number];
 export const FAMILY_ROTATOR: Record<TokenFamily, RotatorKind> = {
   'storefront-private': 'storefront',
   storefront: 'storefront',
   'customer-impersonation': 'storefront',
+  'stored-instruments': 'payments',
 };
 
 /** `scopes` of a private token, from BigCommerce's spec. */
@@ -59,8 +62,16 @@ export interface CustomerImpersonationToken extends ManagedTokenBase, ExpiringTo
   channelIds: number[];
 }
 
-export type ManagedToken = StorefrontPrivateToken | StorefrontToken | CustomerImpersonationToken;
+/**
+ * A payments stored-instruments access token. BigCommerce sets its lifetime; `lifetimeSeconds` is the
+ * lifetime the operator expects (checked against the window at synth, and against the real tokens).
+ */
+export interface StoredInstrumentsToken extends ManagedTokenBase, ExpiringTokenPolicy {
+  family: 'stored-instruments';
+}
+
 export type StorefrontManagedToken = StorefrontPrivateToken | StorefrontToken | CustomerImpersonationToken;
+export type ManagedToken = StorefrontManagedToken | StoredInstrumentsToken;
 
 export interface ScheduleConfig {
   /** EventBridge Scheduler expression: `rate(...)` or `cron(...)`. */
@@ -68,6 +79,8 @@ export interface ScheduleConfig {
   timeZone: string;
   /** Longest possible gap between two runs, derived from the expression. */
   maxGapSeconds: number;
+  /** True when the expression was derived from the tokens' renewal windows rather than configured. */
+  derived: boolean;
 }
 
 export interface RotatorConfig {

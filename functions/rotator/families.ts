@@ -2,8 +2,10 @@ import type { BigCommerceEndpoints } from '../bigcommerce/endpoints';
 import type { BigCommerceHttp } from '../bigcommerce/http';
 import { StorefrontGraphqlClient } from '../bigcommerce/storefront-graphql';
 import { StorefrontTokensClient } from '../bigcommerce/storefront-tokens';
+import { StoredInstrumentsClient } from '../bigcommerce/stored-instruments';
 import { type RotatorKind, STOREFRONT_FAMILIES, type TokenFamily } from '../config/types';
 import { StorefrontFamilyAdapter } from '../families/storefront';
+import { StoredInstrumentsFamilyAdapter } from '../families/stored-instruments';
 import type { FamilyAdapter } from '../rotation/family';
 
 /** The family adapters a rotator function runs, wired to one BigCommerce HTTP client. */
@@ -14,5 +16,7 @@ export function familyAdapters(kind: RotatorKind, http: BigCommerceHttp, endpoin
       const graphql = new StorefrontGraphqlClient(http, endpoints);
       return new Map(STOREFRONT_FAMILIES.map((family) => [family, new StorefrontFamilyAdapter(family, tokens, graphql) as FamilyAdapter]));
     }
+    case 'payments':
+      return new Map([['stored-instruments', new StoredInstrumentsFamilyAdapter(new StoredInstrumentsClient(http, endpoints)) as FamilyAdapter]]);
   }
 }

@@ -9,6 +9,8 @@ export interface StoredInstrumentTokenOptions {
   lifetimeSeconds: number;
   /** Whether the response carries `expires_at` (turn off to test clients that fall back to the JWT). */
   includeExpiresAt: boolean;
+  /** Whether the JWT carries `exp` (turn both off to test clients that must refuse a token of unknown expiry). */
+  includeJwtExpiry: boolean;
 }
 
 export interface IssuedInstrumentToken {
@@ -19,7 +21,7 @@ export interface IssuedInstrumentToken {
   expiresAt: Date;
 }
 
-export const DEFAULT_INSTRUMENT_TOKEN_OPTIONS: StoredInstrumentTokenOptions = { lifetimeSeconds: 3600, includeExpiresAt: true };
+export const DEFAULT_INSTRUMENT_TOKEN_OPTIONS: StoredInstrumentTokenOptions = { lifetimeSeconds: 3600, includeExpiresAt: true, includeJwtExpiry: true };
 
 /** `POST /v3/payments/stored-instruments/access-tokens`: no body, a short-lived `IAT <jwt>` back. */
 export class StoredInstrumentTokens {
@@ -41,7 +43,7 @@ export class StoredInstrumentTokens {
     const iat = this.clock.nowSeconds();
     const exp = iat + this.options.lifetimeSeconds;
     const jti = randomUUID();
-    const jwt = this.signer.sign({ exp, nbf: iat, iss: 'payments.bigcommerce.com', sub: store.storeHash, jti, iat, data: { store_id: String(store.storeId) } });
+    const jwt = this.signer.sign({ ...(this.options.includeJwtExpiry ? { exp } : {}), nbf: iat, iss: 'payments.bigcommerce.com', sub: store.storeHash, jti, iat, data: { store_id: String(store.storeId) } });
     const accessToken = `IAT ${jwt}`;
     this.tokens.push({ accessToken, jti, storeHash: store.storeHash, issuedAt: new Date(iat * 1000), expiresAt: new Date(exp * 1000) });
     return { status: 201, body: { data: { access_token: accessToken, ...(this.options.includeExpiresAt ? { expires_at: exp } : {}) }, meta: {} } };

@@ -128,6 +128,32 @@ describe('the stack', () => {
   });
 });
 
+describe('the payments rotator', () => {
+  const config = storefrontConfig({
+    tokens: [...(storefrontConfig().tokens as unknown[]), { id: 'instruments', store: 'teststore1', family: 'stored-instruments', renewBefore: '30m' }],
+  });
+  const template = synth(config, 'payments').template();
+
+  it('is its own function with its own schedule, derived from the renewal window', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.resourceCountIs('AWS::Scheduler::Schedule', 2);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(25 minutes)', Target: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PaymentsRotatorFunction'), 'Arn'] } } });
+    template.hasOutput('PaymentsRotatorFunctionName', {});
+  });
+
+  it('each function may touch only its own secrets', () => {
+    const policies = template.findResources('AWS::IAM::Policy') as Record<string, { Properties: { PolicyDocument: { Statement: any[] } } }>;
+    const managedSecrets = (role: string) => {
+      const policy = Object.entries(policies).find(([id]) => id.startsWith(`${role}RotatorRole`))![1];
+      const resources = [policy.Properties.PolicyDocument.Statement.find((st) => st.Sid === 'ManagedTokenSecrets').Resource].flat();
+      return resources.map((r: { Ref: string }) => r.Ref).sort();
+    };
+    expect(managedSecrets('Payments')).toEqual([expect.stringMatching(/^SecretInstruments/)]);
+    expect(managedSecrets('Storefront')).toHaveLength(3);
+    expect(managedSecrets('Storefront').some((id: string) => id.startsWith('SecretInstruments'))).toBe(false);
+  });
+});
+
 describe('cdk-nag', () => {
   it('leaves no unacknowledged AwsSolutions finding', () => {
     const { app } = synth(storefrontConfig(), 'nag');

@@ -1,8 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { parseConfig } from '../../functions/config/schema';
-import type { RotatorConfig } from '../../functions/config/types';
+import type { RotatorConfig, RotatorKind } from '../../functions/config/types';
 import type { RunReport } from '../../functions/rotation/run';
-import { createHandler } from '../../functions/storefront-rotator';
+import { createRotatorHandler } from '../../functions/rotator/handler';
 import type { Sandbox } from '../../sandbox';
 import { localLambdaContext } from '../../sandbox/lambda-context';
 import { provisionSandbox } from '../../sandbox/provision';
@@ -27,10 +27,10 @@ export function storefrontConfig(overrides: Record<string, unknown> = {}): Recor
 export interface RotatorHarness {
   sandbox: Sandbox;
   config: RotatorConfig;
-  /** Invokes the storefront rotator handler in-process, as Lambda would. */
-  invoke(event?: unknown, context?: Context): Promise<RunReport>;
-  /** A second, independent handler instance (a second container), for concurrency tests. */
-  newInstance(): (event?: unknown, context?: Context) => Promise<RunReport>;
+  /** Invokes a rotator function's handler in-process (the storefront one by default), as Lambda would. */
+  invoke(event?: unknown, kind?: RotatorKind): Promise<RunReport>;
+  /** A new, independent handler instance (a new container: empty caches), e.g. for concurrency tests. */
+  newInstance(kind?: RotatorKind): (event?: unknown, context?: Context) => Promise<RunReport>;
   /** The value in AWSCURRENT (or another stage) of a managed token's secret, parsed. */
   secret(tokenId: string, stage?: string): Record<string, any> | undefined;
 }
@@ -49,15 +49,18 @@ export function useRotator(rawConfig: Record<string, unknown> = storefrontConfig
     provisionSandbox(s, config);
     const env = { ...s.environment(), ROTATOR_CONFIG: JSON.stringify(rawConfig), POWERTOOLS_LOG_LEVEL: 'DEBUG' };
     Object.assign(process.env, env);
-    const make = () => {
-      const handler = createHandler({ clock: s.clock, env, retry: { baseDelayMs: 1, maxDelayMs: 5, maxRateLimitWaitMs: 200 } });
-      return (event: unknown = {}, context: Context = localLambdaContext('storefront-rotator')) => handler(event, context) as Promise<RunReport>;
+    const make = (kind: RotatorKind = 'storefront') => {
+      const handler = createRotatorHandler(kind, { clock: s.clock, env, retry: { baseDelayMs: 1, maxDelayMs: 5, maxRateLimitWaitMs: 200 } });
+      return (event: unknown = {}, context: Context = localLambdaContext(`${kind}-rotator`)) => handler(event, context) as Promise<RunReport>;
     };
-    const invoke = make();
+    const instances = new Map<RotatorKind, ReturnType<typeof make>>();
     harness = {
       sandbox: s,
       config,
-      invoke,
+      invoke: (event = {}, kind = 'storefront') => {
+        if (!instances.has(kind)) instances.set(kind, make(kind));
+        return (instances.get(kind) as ReturnType<typeof make>)(event);
+      },
       newInstance: make,
       secret: (tokenId, stage = 'AWSCURRENT') => {
         const token = config.tokens.find((t) => t.id === tokenId);

@@ -52,8 +52,20 @@ describe('a valid configuration', () => {
       renewBeforeSeconds: 172_800,
     });
     expect(config.tokens[1]).toMatchObject({ family: 'storefront', channelIds: [1], revokeSuperseded: { gracePeriodSeconds: 3600 } });
-    expect(config.schedules.storefront).toEqual({ expression: 'rate(1 hour)', timeZone: 'UTC', maxGapSeconds: 3600 });
+    expect(config.schedules.storefront).toEqual({ expression: 'rate(1 hour)', timeZone: 'UTC', maxGapSeconds: 3600, derived: true });
     expect(config.eventBusName).toBe('bigcommerce-token-rotator');
+  });
+
+  it('derives the payments schedule from the tightest window, or checks the one given', () => {
+    const tokens = [
+      { id: 'pay-a', store: 'teststore1', family: 'stored-instruments', renewBefore: '30m' },
+      { id: 'pay-b', store: 'teststore1', family: 'stored-instruments', lifetime: '2h', renewBefore: '20m' },
+    ];
+    const config = parseConfig(storefrontConfig({ tokens }));
+    expect(config.schedules.payments).toEqual({ expression: 'rate(15 minutes)', timeZone: 'UTC', maxGapSeconds: 900, derived: true });
+    expect(config.tokens[0]).toEqual({ id: 'pay-a', storeHash: 'teststore1', family: 'stored-instruments', secretName: 'bigcommerce/teststore1/pay-a', lifetimeSeconds: 3600, renewBeforeSeconds: 1800 });
+    const slow = storefrontConfig({ tokens, schedules: { payments: { expression: 'rate(30 minutes)' } } });
+    expect(issuesOf(slow).join('\n')).toContain('tokens[0].renewBefore: renewBefore (30m) must be at least the longest gap between runs of "rate(30 minutes)" (30m) plus 5m');
   });
 
   it('honours a secret name override and a prefix', () => {
@@ -84,7 +96,7 @@ describe('an invalid configuration names the field and the rule', () => {
     ['a bad duration', withToken({ lifetime: '7 days' }), 'tokens[0].lifetime: "7 days" is not a duration'],
     ['an unknown family', withToken({ family: 'b2b-magic' }), 'tokens[0].family: family must be one of storefront-private, storefront, customer-impersonation'],
     ['a misspelt field', withToken({ renewbefore: '1d' }), 'tokens[0]: unknown field "renewbefore"'],
-    ['revocation on impersonation tokens', withToken({ revokeSuperseded: { gracePeriod: '1h' } }, 2), 'tokens[2]: revokeSuperseded is not available for customer-impersonation tokens'],
+    ['revocation on impersonation tokens', withToken({ revokeSuperseded: { gracePeriod: '1h' } }, 2), 'tokens[2]: revokeSuperseded is available only for storefront-private and storefront tokens'],
     ['scopes on a storefront token', withToken({ scopes: ['Customer'] }, 1), 'tokens[1]: scopes apply only to storefront-private tokens'],
     ['a token id with capitals', withToken({ id: 'Headless' }), 'tokens[0].id: must be 1-40 lowercase letters'],
     ['an over-long lifetime', withToken({ lifetime: '400d' }), 'tokens[0].lifetime: 400d is longer than the 365d maximum'],
@@ -95,7 +107,16 @@ describe('an invalid configuration names the field and the rule', () => {
 
   it('refuses a renewal window the schedule cannot honour', () => {
     const input = { ...withToken({ lifetime: '1d', renewBefore: '1h' }), schedules: { storefront: { expression: 'rate(1 hour)' } } };
-    expect(issuesOf(input).join('\n')).toContain('tokens[0].renewBefore: renewBefore (1h) must be at least the longest gap between runs of "rate(1 hour)" (1h) plus 15m, or the token could expire between two runs');
+    expect(issuesOf(input).join('\n')).toContain('tokens[0].renewBefore: renewBefore (1h) must be at least the longest gap between runs of "rate(1 hour)" (1h) plus 5m, or the token could expire between two runs');
+  });
+
+  it('refuses a stored-instruments window longer than the tokens BigCommerce issues', () => {
+    const input = storefrontConfig({ tokens: [{ id: 'pay', store: 'teststore1', family: 'stored-instruments', lifetime: '20m', renewBefore: '30m' }] });
+    expect(issuesOf(input).join('\n')).toContain("tokens[0].renewBefore: renewBefore (30m) must be shorter than BigCommerce's token lifetime (20m)");
+    const tooTight = storefrontConfig({ tokens: [{ id: 'pay', store: 'teststore1', family: 'stored-instruments', renewBefore: '5m' }] });
+    expect(issuesOf(tooTight).join('\n')).toContain('tokens[0].renewBefore: renewBefore (5m) leaves no room for a schedule: it must be at least 6m');
+    const channels = storefrontConfig({ tokens: [{ id: 'pay', store: 'teststore1', family: 'stored-instruments', renewBefore: '30m', channelId: 1 }] });
+    expect(issuesOf(channels).join('\n')).toContain('tokens[0]: stored-instruments tokens are not tied to channels');
   });
 
   it('refuses bad schedules and time zones', () => {
