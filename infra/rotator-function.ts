@@ -11,7 +11,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { RotatorKind, ScheduleConfig, StoreConfig } from '../functions/config/types';
+import type { RotatorKind, ScheduleConfig } from '../functions/config/types';
 import { bundleSettings, handlerEntry, PROJECT_ROOT } from './bundling';
 
 export interface RotatorFunctionProps {
@@ -20,8 +20,8 @@ export interface RotatorFunctionProps {
   /** The managed-token secrets this function reads and writes, and only these. */
   secrets: secretsmanager.ISecret[];
   secretsKey: kms.IKey;
-  /** The stores whose root-credential secrets this function may read. */
-  stores: StoreConfig[];
+  /** The root-credential secrets (operator-created) this function may read, and their keys if customer-managed. */
+  rootSecrets: { name: string; kmsKeyArn?: string }[];
   bus: IEventBus;
   /** The validated configuration, embedded in the bundle. */
   configJson: string;
@@ -64,10 +64,11 @@ export class RotatorFunction extends Construct {
       new iam.PolicyStatement({
         sid: 'RootCredentialsReadOnly',
         actions: ['secretsmanager:GetSecretValue'],
-        resources: props.stores.map((s) => stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${s.credentialsSecret}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
+        // Secrets Manager appends six random characters to a secret's ARN; `??????` matches exactly those.
+        resources: props.rootSecrets.map((s) => stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${s.name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
       }),
     );
-    const rootKeys = [...new Set(props.stores.map((s) => s.credentialsKmsKeyArn).filter((k): k is string => k !== undefined))];
+    const rootKeys = [...new Set(props.rootSecrets.map((s) => s.kmsKeyArn).filter((k): k is string => k !== undefined))];
     if (rootKeys.length > 0) {
       role.addToPolicy(new iam.PolicyStatement({ sid: 'RootCredentialsKey', actions: ['kms:Decrypt'], resources: rootKeys, conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } } }));
     }

@@ -40,13 +40,17 @@ export class TokenRotatorStack extends Stack {
     const kinds = [...new Set(config.tokens.map((t) => FAMILY_ROTATOR[t.family]))];
     for (const kind of kinds) {
       const tokens = config.tokens.filter((t) => FAMILY_ROTATOR[t.family] === kind);
-      const storeHashes = new Set(tokens.map((t) => t.storeHash));
+      const stores = config.stores.filter((s) => tokens.some((t) => t.storeHash === s.storeHash));
+      // B2B tokens are minted with the backend user's login; every other family with the API account token.
+      const rootSecrets = stores.flatMap((s) =>
+        kind === 'b2b' ? (s.b2bCredentialsSecret ? [{ name: s.b2bCredentialsSecret, kmsKeyArn: s.b2bCredentialsKmsKeyArn }] : []) : s.credentialsSecret ? [{ name: s.credentialsSecret, kmsKeyArn: s.credentialsKmsKeyArn }] : [],
+      );
       const rotator = new RotatorFunction(this, `${pascal(kind)}Rotator`, {
         kind,
         schedule: config.schedules[kind],
         secrets: tokens.map((t) => this.secrets.get(t.id) as secretsmanager.Secret),
         secretsKey: this.key,
-        stores: config.stores.filter((s) => storeHashes.has(s.storeHash)),
+        rootSecrets,
         bus: this.bus,
         configJson: props.configJson,
         logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,

@@ -12,8 +12,11 @@ export function provisionSandbox(sandbox: Sandbox, config: RotatorConfig): Seede
   const secrets = sandbox.aws.api.secretsManager;
   const stores = config.stores.map((store) => {
     const seeded = bigcommerce.seeded.find((s) => s.storeHash === store.storeHash) ?? bigcommerce.seedStore({ storeHash: store.storeHash });
-    if (!secrets.find(store.credentialsSecret)) {
+    if (store.credentialsSecret && !secrets.find(store.credentialsSecret)) {
       secrets.operations.CreateSecret?.({ Name: store.credentialsSecret, SecretString: JSON.stringify({ accessToken: seeded.accessToken }) });
+    }
+    if (store.b2bCredentialsSecret && !secrets.find(store.b2bCredentialsSecret)) {
+      secrets.operations.CreateSecret?.({ Name: store.b2bCredentialsSecret, SecretString: JSON.stringify(seeded.b2bAdmin) });
     }
     return seeded;
   });

@@ -3,13 +3,21 @@ import { z } from 'zod';
 import type { StoreConfig } from '../config/types';
 import { redactor } from '../observability/redaction';
 
-/** The store-level API account token each store's root-credential secret must hold. */
-const storeCredentialsSecret = z.object({ accessToken: z.string().min(1) });
+/** The store-level API account token a store's `credentialsSecret` holds. */
+const apiAccountSecret = z.object({ accessToken: z.string().min(1) });
+/** The B2B Edition backend user a store's `b2bCredentialsSecret` holds. */
+const b2bLoginSecret = z.object({ email: z.string().min(1), password: z.string().min(1) });
+
+export interface B2bLogin {
+  email: string;
+  password: string;
+}
 
 /** Root credentials: never minted here, only read from the secrets the operator created. */
 export interface StoreCredentials {
   accessToken(storeHash: string): Promise<string>;
-  /** Forget a cached value (after BigCommerce said 401), so the next read fetches the secret again. */
+  b2bLogin(storeHash: string): Promise<B2bLogin>;
+  /** Forget cached values (after BigCommerce refused them), so the next read fetches the secrets again. */
   invalidate(storeHash: string): void;
 }
 
@@ -19,7 +27,7 @@ export class CredentialsError extends Error {
 
 /** Caches each secret across warm invocations for `ttlMs`, so a schedule does not re-read it every run. */
 export class SecretsManagerStoreCredentials implements StoreCredentials {
-  private readonly cache = new Map<string, { value: string; fetchedAt: number }>();
+  private readonly cache = new Map<string, { value: unknown; fetchedAt: number }>();
 
   constructor(
     private readonly client: SecretsManagerClient,
@@ -29,25 +37,45 @@ export class SecretsManagerStoreCredentials implements StoreCredentials {
   ) {}
 
   async accessToken(storeHash: string): Promise<string> {
-    const cached = this.cache.get(storeHash);
-    if (cached && this.now() - cached.fetchedAt < this.ttlMs) return cached.value;
+    const secret = this.store(storeHash).credentialsSecret;
+    if (!secret) throw new CredentialsError(`store ${storeHash} has no credentialsSecret in the configuration`);
+    const { accessToken } = await this.read(storeHash, secret, apiAccountSecret, '{"accessToken": "<store-level API account token>"}');
+    redactor.add(accessToken);
+    return accessToken;
+  }
+
+  async b2bLogin(storeHash: string): Promise<B2bLogin> {
+    const secret = this.store(storeHash).b2bCredentialsSecret;
+    if (!secret) throw new CredentialsError(`store ${storeHash} has no b2bCredentialsSecret in the configuration`);
+    const login = await this.read(storeHash, secret, b2bLoginSecret, '{"email": "<B2B Edition backend user>", "password": "<their password>"}');
+    redactor.add(login.password);
+    return login;
+  }
+
+  invalidate(storeHash: string): void {
+    for (const key of [...this.cache.keys()]) if (key.startsWith(`${storeHash}\n`)) this.cache.delete(key);
+  }
+
+  private store(storeHash: string): StoreConfig {
     const store = this.stores.find((s) => s.storeHash === storeHash);
     if (!store) throw new CredentialsError(`store ${storeHash} is not in the configuration`);
-    const out = await this.client.send(new GetSecretValueCommand({ SecretId: store.credentialsSecret }));
+    return store;
+  }
+
+  private async read<T>(storeHash: string, secretName: string, schema: z.ZodType<T>, shape: string): Promise<T> {
+    const key = `${storeHash}\n${secretName}`;
+    const cached = this.cache.get(key);
+    if (cached && this.now() - cached.fetchedAt < this.ttlMs) return cached.value as T;
+    const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretName }));
     let json: unknown;
     try {
       json = JSON.parse(out.SecretString ?? '');
     } catch {
       json = undefined;
     }
-    const parsed = storeCredentialsSecret.safeParse(json);
-    if (!parsed.success) throw new CredentialsError(`secret ${store.credentialsSecret} must hold JSON {"accessToken": "<store-level API account token>"}`);
-    redactor.add(parsed.data.accessToken);
-    this.cache.set(storeHash, { value: parsed.data.accessToken, fetchedAt: this.now() });
-    return parsed.data.accessToken;
-  }
-
-  invalidate(storeHash: string): void {
-    this.cache.delete(storeHash);
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new CredentialsError(`secret ${secretName} must hold JSON ${shape}`);
+    this.cache.set(key, { value: parsed.data, fetchedAt: this.now() });
+    return parsed.data;
   }
 }

@@ -13,9 +13,15 @@ export const RUN_MARGIN_SECONDS = 5 * 60;
 export const MAX_LIFETIME_SECONDS = 365 * 86_400;
 /** Stored-instrument tokens live one hour in BigCommerce's documented example; the default expectation. */
 export const DEFAULT_STORED_INSTRUMENTS_LIFETIME_SECONDS = 3600;
+/**
+ * A B2B token minted by one run may sit unpromoted for up to a run's length while another run cleans up:
+ * the grace period must comfortably outlast that, or a concurrent cleanup could revoke it.
+ */
+export const MIN_B2B_GRACE_SECONDS = 15 * 60;
+export const DEFAULT_B2B_GRACE_SECONDS = 86_400;
 /** A derived schedule runs at least hourly: runs that find nothing due cost one Secrets Manager read. */
 const MAX_DERIVED_GAP_MINUTES = 60;
-const STOREFRONT_DEFAULT_SCHEDULE = 'rate(1 hour)';
+const DEFAULT_SCHEDULE = 'rate(1 hour)';
 const MAX_TOKEN_ID_LENGTH = 40;
 
 const duration = z.string({ error: 'must be a duration string like "90s", "15m", "12h" or "7d"' }).transform((text, ctx) => {
@@ -73,19 +79,30 @@ const tokenSchema = z.discriminatedUnion(
     }),
     z.strictObject({ ...storefrontBase, family: z.literal('customer-impersonation') }),
     z.strictObject({ ...base, family: z.literal('stored-instruments'), renewBefore: duration, lifetime: duration.optional() }),
+    z.strictObject({ ...base, family: z.literal('b2b-backend'), rotationPeriod: duration, gracePeriod: duration.optional() }),
   ],
   { error: (issue) => (issue.code === 'invalid_union' ? `family must be one of ${TOKEN_FAMILIES.join(', ')}` : undefined) },
 );
 
 const scheduleSchema = z.strictObject({ expression: z.string().min(1), timeZone: z.string().optional() });
 
+const kmsKeyArn = z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'must be a KMS key ARN');
+
 const configSchema = z.strictObject({
   $schema: z.string().optional(),
   stores: z
-    .array(z.strictObject({ storeHash, credentialsSecret: secretName, credentialsKmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'must be a KMS key ARN').optional() }))
+    .array(
+      z.strictObject({
+        storeHash,
+        credentialsSecret: secretName.optional(),
+        credentialsKmsKeyArn: kmsKeyArn.optional(),
+        b2bCredentialsSecret: secretName.optional(),
+        b2bCredentialsKmsKeyArn: kmsKeyArn.optional(),
+      }),
+    )
     .min(1, 'list at least one store'),
   tokens: z.array(tokenSchema).min(1, 'list at least one token to manage'),
-  schedules: z.strictObject({ storefront: scheduleSchema.optional(), payments: scheduleSchema.optional() }).optional(),
+  schedules: z.strictObject({ storefront: scheduleSchema.optional(), payments: scheduleSchema.optional(), b2b: scheduleSchema.optional() }).optional(),
   secretNamePrefix: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/, 'must be letters, digits and /_+=.@-').optional(),
   eventBusName: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/, 'must be an event bus name: letters, digits, . _ -').optional(),
 });
@@ -111,10 +128,10 @@ export function parseConfig(input: unknown, source = 'configuration'): RotatorCo
   const prefix = raw.secretNamePrefix ?? 'bigcommerce';
   const schedules = Object.fromEntries(ROTATOR_KINDS.map((kind) => [kind, resolveSchedule(kind, raw, issues)])) as Record<RotatorKind, ScheduleConfig>;
 
-  const storeHashes = new Set<string>();
+  const stores = new Map<string, RawConfig['stores'][number]>();
   raw.stores.forEach((store, i) => {
-    if (storeHashes.has(store.storeHash)) issues.push({ path: `stores[${i}].storeHash`, message: `store ${store.storeHash} is listed twice` });
-    storeHashes.add(store.storeHash);
+    if (stores.has(store.storeHash)) issues.push({ path: `stores[${i}].storeHash`, message: `store ${store.storeHash} is listed twice` });
+    stores.set(store.storeHash, store);
   });
 
   const ids = new Set<string>();
@@ -123,12 +140,23 @@ export function parseConfig(input: unknown, source = 'configuration'): RotatorCo
     const path = `tokens[${i}]`;
     if (ids.has(token.id)) issues.push({ path: `${path}.id`, message: `duplicate token id "${token.id}"; ids must be unique` });
     ids.add(token.id);
-    if (!storeHashes.has(token.store)) issues.push({ path: `${path}.store`, message: `store "${token.store}" is not listed under stores` });
+    const store = stores.get(token.store);
+    if (!store) issues.push({ path: `${path}.store`, message: `store "${token.store}" is not listed under stores` });
+    else if (token.family === 'b2b-backend' && !store.b2bCredentialsSecret) {
+      issues.push({ path: `${path}.store`, message: `store "${token.store}" needs b2bCredentialsSecret (the B2B Edition backend user's email and password) for b2b-backend tokens` });
+    } else if (token.family !== 'b2b-backend' && !store.credentialsSecret) {
+      issues.push({ path: `${path}.store`, message: `store "${token.store}" needs credentialsSecret (the store-level API account token) for ${token.family} tokens` });
+    }
     const resolvedSecretName = token.secretName ?? `${prefix}/${token.store}/${token.id}`;
     const clash = secretNames.get(resolvedSecretName);
     if (clash) issues.push({ path: `${path}.secretName`, message: `secret name "${resolvedSecretName}" is already used by token "${clash}"` });
     secretNames.set(resolvedSecretName, token.id);
 
+    if (token.family === 'b2b-backend') {
+      const gracePeriodSeconds = token.gracePeriod ?? DEFAULT_B2B_GRACE_SECONDS;
+      checkPeriod(token.rotationPeriod, gracePeriodSeconds, path, schedules.b2b, issues);
+      return { id: token.id, storeHash: token.store, secretName: resolvedSecretName, family: token.family, rotationPeriodSeconds: token.rotationPeriod, gracePeriodSeconds };
+    }
     const common = { id: token.id, storeHash: token.store, secretName: resolvedSecretName, renewBeforeSeconds: token.renewBefore };
     if (token.family === 'stored-instruments') {
       const lifetimeSeconds = token.lifetime ?? DEFAULT_STORED_INSTRUMENTS_LIFETIME_SECONDS;
@@ -168,7 +196,7 @@ function resolveSchedule(kind: RotatorKind, raw: RawConfig, issues: ConfigIssue[
   if (!isValidTimeZone(timeZone)) issues.push({ path: `schedules.${kind}.timeZone`, message: `"${timeZone}" is not an IANA time zone name` });
   let expression = given?.expression;
   if (expression === undefined) {
-    const windows = raw.tokens.map((t, i) => ({ t, i })).filter(({ t }) => FAMILY_ROTATOR[t.family] === kind);
+    const windows = raw.tokens.flatMap((t, i) => (t.family === 'stored-instruments' ? [{ t, i }] : []));
     const tightest = windows.sort((a, b) => a.t.renewBefore - b.t.renewBefore)[0];
     if (kind === 'payments' && tightest) {
       const minutes = Math.min(MAX_DERIVED_GAP_MINUTES, Math.floor((tightest.t.renewBefore - RUN_MARGIN_SECONDS) / 60));
@@ -177,7 +205,7 @@ function resolveSchedule(kind: RotatorKind, raw: RawConfig, issues: ConfigIssue[
         return { expression: 'rate(1 minute)', timeZone, maxGapSeconds: 0, derived: true };
       }
       expression = `rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`;
-    } else expression = STOREFRONT_DEFAULT_SCHEDULE;
+    } else expression = DEFAULT_SCHEDULE;
     const analysis = analyseSchedule(expression, timeZone);
     return { expression, timeZone, maxGapSeconds: analysis.ok ? analysis.maxGapSeconds : 0, derived: true };
   }
@@ -191,8 +219,10 @@ const FIELD_EXPLANATIONS: Record<string, string> = {
   revokeSuperseded: 'revokeSuperseded is available only for storefront-private and storefront tokens: BigCommerce documents revocation only for storefront and private tokens',
   scopes: 'scopes apply only to storefront-private tokens',
   allowedCorsOrigins: 'allowedCorsOrigins apply only to storefront tokens',
-  channelId: 'stored-instruments tokens are not tied to channels',
-  channelIds: 'stored-instruments tokens are not tied to channels',
+  channelId: 'stored-instruments and b2b-backend tokens are not tied to channels',
+  channelIds: 'stored-instruments and b2b-backend tokens are not tied to channels',
+  renewBefore: 'b2b-backend tokens never expire: set rotationPeriod instead',
+  lifetime: 'b2b-backend tokens never expire: set rotationPeriod instead',
 };
 
 function unknownFields(keys: string[]): string {
@@ -211,6 +241,20 @@ function resolveChannels(token: Extract<RawToken, { channelIds?: unknown }>, pat
     return [];
   }
   return token.channelIds ?? [token.channelId as number];
+}
+
+/** B2B tokens never expire: the schedule must honour the period, and the grace must outlast a run. */
+function checkPeriod(period: number, grace: number, path: string, schedule: ScheduleConfig, issues: ConfigIssue[]): void {
+  if (period > MAX_LIFETIME_SECONDS) issues.push({ path: `${path}.rotationPeriod`, message: `${formatDuration(period)} is longer than the 365d maximum` });
+  if (schedule.maxGapSeconds > 0 && period < schedule.maxGapSeconds + RUN_MARGIN_SECONDS) {
+    issues.push({
+      path: `${path}.rotationPeriod`,
+      message: `rotationPeriod (${formatDuration(period)}) must be at least the longest gap between runs of "${schedule.expression}" (${formatDuration(schedule.maxGapSeconds)}) plus ${formatDuration(RUN_MARGIN_SECONDS)}, or the schedule cannot honour it`,
+    });
+  }
+  if (grace < MIN_B2B_GRACE_SECONDS) {
+    issues.push({ path: `${path}.gracePeriod`, message: `gracePeriod (${formatDuration(grace)}) must be at least ${formatDuration(MIN_B2B_GRACE_SECONDS)}, so a token another run has just minted is never revoked before it is stored` });
+  }
 }
 
 /**

@@ -2,17 +2,18 @@
 
 export const STOREFRONT_FAMILIES = ['storefront-private', 'storefront', 'customer-impersonation'] as const;
 export type StorefrontFamily = (typeof STOREFRONT_FAMILIES)[number];
-export const TOKEN_FAMILIES = [...STOREFRONT_FAMILIES, 'stored-instruments'] as const;
+export const TOKEN_FAMILIES = [...STOREFRONT_FAMILIES, 'stored-instruments', 'b2b-backend'] as const;
 export type TokenFamily = (typeof TOKEN_FAMILIES)[number];
 
 /** Which deployed function rotates each family. */
-export const ROTATOR_KINDS = ['storefront', 'payments'] as const;
+export const ROTATOR_KINDS = ['storefront', 'payments', 'b2b'] as const;
 export type RotatorKind = (typeof ROTATOR_KINDS)[number];
 export const FAMILY_ROTATOR: Record<TokenFamily, RotatorKind> = {
   'storefront-private': 'storefront',
   storefront: 'storefront',
   'customer-impersonation': 'storefront',
   'stored-instruments': 'payments',
+  'b2b-backend': 'b2b',
 };
 
 /** `scopes` of a private token, from BigCommerce's spec. */
@@ -21,10 +22,14 @@ export type PrivateTokenScope = (typeof PRIVATE_TOKEN_SCOPES)[number];
 
 export interface StoreConfig {
   storeHash: string;
-  /** Secrets Manager secret (name) holding `{"accessToken": "..."}`, the store-level API account token. */
-  credentialsSecret: string;
+  /** Secret (name) holding `{"accessToken": "..."}`, the store-level API account token; needed by the storefront and payments families. */
+  credentialsSecret?: string;
   /** Customer-managed KMS key of that secret, when it is not encrypted with `aws/secretsmanager`. */
   credentialsKmsKeyArn?: string;
+  /** Secret (name) holding `{"email": "...", "password": "..."}`, the B2B Edition backend user; needed by the b2b-backend family. */
+  b2bCredentialsSecret?: string;
+  /** Customer-managed KMS key of that secret. */
+  b2bCredentialsKmsKeyArn?: string;
 }
 
 interface ManagedTokenBase {
@@ -70,8 +75,18 @@ export interface StoredInstrumentsToken extends ManagedTokenBase, ExpiringTokenP
   family: 'stored-instruments';
 }
 
+/**
+ * A B2B Edition server-to-server (`authToken`) backend token. These never expire: a new one is minted every
+ * rotation period, and stale ones this product minted are revoked once older than the grace period.
+ */
+export interface B2bBackendToken extends ManagedTokenBase {
+  family: 'b2b-backend';
+  rotationPeriodSeconds: number;
+  gracePeriodSeconds: number;
+}
+
 export type StorefrontManagedToken = StorefrontPrivateToken | StorefrontToken | CustomerImpersonationToken;
-export type ManagedToken = StorefrontManagedToken | StoredInstrumentsToken;
+export type ManagedToken = StorefrontManagedToken | StoredInstrumentsToken | B2bBackendToken;
 
 export interface ScheduleConfig {
   /** EventBridge Scheduler expression: `rate(...)` or `cron(...)`. */

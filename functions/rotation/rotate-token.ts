@@ -94,7 +94,18 @@ export async function rotateToken<T extends ManagedToken>(target: T, family: Fam
         ...(cleanup && cleanup.warnings.length > 0 ? { warnings: cleanup.warnings } : {}),
       };
     }
-    if (options.dryRun) return { ...base, outcome: 'planned', reason: `due: ${decision.reason}; would mint, stage, verify and promote a new token`, versionId: current?.versionId, expiresAt: current?.stored?.expiresAt };
+    if (options.dryRun) {
+      const cleanup = current ? await runCleanup(target, family, ports, options, context, current, state.previous, state.description, events) : undefined;
+      return {
+        ...base,
+        outcome: 'planned',
+        reason: `due: ${decision.reason}; would mint, stage, verify and promote a new token`,
+        versionId: current?.versionId,
+        expiresAt: current?.stored?.expiresAt,
+        ...(cleanup && cleanup.revoked.length > 0 ? { revoked: cleanup.revoked } : {}),
+        ...(cleanup && cleanup.warnings.length > 0 ? { warnings: cleanup.warnings } : {}),
+      };
+    }
 
     const mintedAt = new Date(Math.floor(ports.clock.now().getTime() / 1000) * 1000);
     const minted = await step('mint', () => family.mint(target, context, mintedAt));

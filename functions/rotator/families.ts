@@ -1,9 +1,11 @@
+import { B2bTokensClient } from '../bigcommerce/b2b-tokens';
 import type { BigCommerceEndpoints } from '../bigcommerce/endpoints';
 import type { BigCommerceHttp } from '../bigcommerce/http';
 import { StorefrontGraphqlClient } from '../bigcommerce/storefront-graphql';
 import { StorefrontTokensClient } from '../bigcommerce/storefront-tokens';
 import { StoredInstrumentsClient } from '../bigcommerce/stored-instruments';
 import { type RotatorKind, STOREFRONT_FAMILIES, type TokenFamily } from '../config/types';
+import { B2bBackendFamilyAdapter } from '../families/b2b-backend';
 import { StorefrontFamilyAdapter } from '../families/storefront';
 import { StoredInstrumentsFamilyAdapter } from '../families/stored-instruments';
 import type { FamilyAdapter } from '../rotation/family';
@@ -18,5 +20,7 @@ export function familyAdapters(kind: RotatorKind, http: BigCommerceHttp, endpoin
     }
     case 'payments':
       return new Map([['stored-instruments', new StoredInstrumentsFamilyAdapter(new StoredInstrumentsClient(http, endpoints)) as FamilyAdapter]]);
+    case 'b2b':
+      return new Map([['b2b-backend', new B2bBackendFamilyAdapter(new B2bTokensClient(http, endpoints)) as FamilyAdapter]]);
   }
 }

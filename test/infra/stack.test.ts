@@ -154,6 +154,24 @@ describe('the payments rotator', () => {
   });
 });
 
+describe('the B2B rotator', () => {
+  const config = {
+    stores: [{ storeHash: 'teststore1', credentialsSecret: 'bigcommerce/teststore1/api-account', b2bCredentialsSecret: 'bigcommerce/teststore1/b2b-login' }],
+    tokens: [...(storefrontConfig().tokens as unknown[]), { id: 'erp', store: 'teststore1', family: 'b2b-backend', rotationPeriod: '7d' }],
+  };
+  const template = synth(config, 'b2b').template();
+
+  it('reads only the B2B login secret, and the storefront rotator only the API account secret', () => {
+    const policies = template.findResources('AWS::IAM::Policy') as Record<string, { Properties: { PolicyDocument: { Statement: any[] } } }>;
+    const rootSecrets = (role: string) => JSON.stringify(Object.entries(policies).find(([id]) => id.startsWith(`${role}RotatorRole`))![1].Properties.PolicyDocument.Statement.find((st) => st.Sid === 'RootCredentialsReadOnly').Resource);
+    expect(rootSecrets('B2b')).toContain('secret:bigcommerce/teststore1/b2b-login-??????');
+    expect(rootSecrets('B2b')).not.toContain('api-account');
+    expect(rootSecrets('Storefront')).toContain('api-account');
+    expect(rootSecrets('Storefront')).not.toContain('b2b-login');
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 hour)', Target: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^B2bRotatorFunction'), 'Arn'] } } });
+  });
+});
+
 describe('cdk-nag', () => {
   it('leaves no unacknowledged AwsSolutions finding', () => {
     const { app } = synth(storefrontConfig(), 'nag');

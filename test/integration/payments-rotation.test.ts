@@ -79,7 +79,7 @@ describe('stored-instruments access tokens', () => {
 
   it('answers a missing Create Payments scope with a failed rotation that says so', async () => {
     const h = rotator();
-    const name = h.config.stores[0]!.credentialsSecret;
+    const name = h.config.stores[0]!.credentialsSecret!;
     const secrets = h.sandbox.aws.api.secretsManager;
     secrets.operations.PutSecretValue?.({ SecretId: name, SecretString: JSON.stringify({ accessToken: h.sandbox.store.limitedAccessToken }) });
     try {

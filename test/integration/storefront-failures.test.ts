@@ -107,7 +107,7 @@ describe('AWS faults', () => {
   it('a missing root-credential secret fails with a message that names it', async () => {
     const h = rotator();
     const secrets = h.sandbox.aws.api.secretsManager;
-    const name = h.config.stores[0]!.credentialsSecret;
+    const name = h.config.stores[0]!.credentialsSecret!;
     const saved = secrets.valueAt(name);
     secrets.operations.PutSecretValue?.({ SecretId: name, SecretString: 'not json' });
     try {

@@ -15,8 +15,8 @@ describe('npm start', () => {
     const sections = stdout.split('\n== ').slice(1);
     expect(sections).toHaveLength(4);
     expect(sections[0]).toMatch(/First run/);
-    expect(sections[0]!.match(/ rotated /g)).toHaveLength(4);
-    expect(sections[1]!.match(/ skipped /g)).toHaveLength(4);
+    expect(sections[0]!.match(/ rotated /g)).toHaveLength(5);
+    expect(sections[1]!.match(/ skipped /g)).toHaveLength(5);
     expect(sections[2]).toMatch(/stored-instruments\s+stored-instruments\s+rotated /);
     expect(sections[2]!.match(/ rotated /g)).toHaveLength(1);
     expect(sections[3]).toMatch(/headless-storefront\s+storefront-private\s+rotated .* forced/);

@@ -116,7 +116,19 @@ describe('an invalid configuration names the field and the rule', () => {
     const tooTight = storefrontConfig({ tokens: [{ id: 'pay', store: 'teststore1', family: 'stored-instruments', renewBefore: '5m' }] });
     expect(issuesOf(tooTight).join('\n')).toContain('tokens[0].renewBefore: renewBefore (5m) leaves no room for a schedule: it must be at least 6m');
     const channels = storefrontConfig({ tokens: [{ id: 'pay', store: 'teststore1', family: 'stored-instruments', renewBefore: '30m', channelId: 1 }] });
-    expect(issuesOf(channels).join('\n')).toContain('tokens[0]: stored-instruments tokens are not tied to channels');
+    expect(issuesOf(channels).join('\n')).toContain('tokens[0]: stored-instruments and b2b-backend tokens are not tied to channels');
+  });
+
+  it('checks B2B backend tokens: login secret, period against the schedule, grace', () => {
+    const b2b = (token: Record<string, unknown>, store: Record<string, unknown> = { storeHash: 'teststore1', b2bCredentialsSecret: 'b2b-login' }) =>
+      ({ stores: [store], tokens: [{ id: 'erp', store: 'teststore1', family: 'b2b-backend', rotationPeriod: '7d', ...token }] });
+    expect(parseConfig(b2b({})).tokens[0]).toEqual({ id: 'erp', storeHash: 'teststore1', family: 'b2b-backend', secretName: 'bigcommerce/teststore1/erp', rotationPeriodSeconds: 604_800, gracePeriodSeconds: 86_400 });
+    expect(issuesOf(b2b({}, { storeHash: 'teststore1', credentialsSecret: 'api' })).join('\n')).toContain('tokens[0].store: store "teststore1" needs b2bCredentialsSecret');
+    expect(issuesOf(b2b({ gracePeriod: '10m' })).join('\n')).toContain('tokens[0].gracePeriod: gracePeriod (10m) must be at least 15m');
+    expect(issuesOf({ ...b2b({ rotationPeriod: '1d' }), schedules: { b2b: { expression: 'rate(1 day)' } } }).join('\n')).toContain('tokens[0].rotationPeriod: rotationPeriod (1d) must be at least the longest gap between runs of "rate(1 day)" (1d) plus 5m');
+    expect(issuesOf(b2b({ renewBefore: '1d' })).join('\n')).toContain('b2b-backend tokens never expire: set rotationPeriod instead');
+    const storefrontWithoutApiAccount = storefrontConfig({ stores: [{ storeHash: 'teststore1', b2bCredentialsSecret: 'b2b-login' }] });
+    expect(issuesOf(storefrontWithoutApiAccount).join('\n')).toContain('tokens[0].store: store "teststore1" needs credentialsSecret');
   });
 
   it('refuses bad schedules and time zones', () => {

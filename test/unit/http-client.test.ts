@@ -95,6 +95,28 @@ describe('BigCommerceHttp', () => {
     }
   });
 
+  it('honours B2B Edition quota headers: pauses when X-Requests-Remaining reaches 0, waits out a 429', async () => {
+    const s = sandbox();
+    const sleeps: number[] = [];
+    const http = new BigCommerceHttp({ sleep: async (ms) => void sleeps.push(ms), retry: { maxRateLimitWaitMs: 120_000 } });
+    const list = (): HttpRequest => ({ method: 'POST', url: `${s.bigcommerce.b2bApiUrl}/auth/backend`, endpoint: 'POST /auth/backend', body: { storeHash: s.store.storeHash, ...s.store.b2bAdmin, name: 'quota' }, rateLimit: { family: 'b2b', key: s.store.storeHash } });
+    s.bigcommerce.api.b2b.limiter.setPolicy({ quota: 1, windowMs: 60_000 });
+    try {
+      await http.send(list());
+      s.bigcommerce.api.b2b.limiter.setPolicy({ quota: 150, windowMs: 60_000 });
+      await http.send(list());
+      expect(sleeps).toHaveLength(1);
+      expect(sleeps[0]).toBeGreaterThan(58_000);
+
+      sleeps.length = 0;
+      s.bigcommerce.server.injectFault({ fault: { kind: 'rate-limit' }, match: { path: '^/b2b/' } });
+      await http.send(list());
+      expect(sleeps).toEqual([1000]);
+    } finally {
+      s.bigcommerce.api.b2b.limiter.setPolicy({ quota: 150, windowMs: 60_000 });
+    }
+  });
+
   it('refuses plain http to a non-loopback host before sending anything', async () => {
     const { http } = client();
     await expect(http.send({ ...mintRequest(), url: 'http://api.example.com/stores/x' })).rejects.toThrow(/must use https/);
