@@ -63,6 +63,7 @@ export class LoopbackServer {
   private seq = 0;
   private server: http.Server | undefined;
   private baseUrl: string | undefined;
+  private observers: ((request: RecordedRequest) => void)[] = [];
 
   constructor(
     private readonly api: SandboxApi,
@@ -97,6 +98,17 @@ export class LoopbackServer {
 
   clearRequests(): void {
     this.log = [];
+  }
+
+  /**
+   * Calls `observer` after every request this server has handled (its effects applied, its answer sent or
+   * withheld): the moments at which tests can check an invariant. Returns a function that stops observing.
+   */
+  observe(observer: (request: RecordedRequest) => void): () => void {
+    this.observers.push(observer);
+    return () => {
+      this.observers = this.observers.filter((o) => o !== observer);
+    };
   }
 
   injectFault(rule: FaultRule): void {
@@ -151,12 +163,15 @@ export class LoopbackServer {
 
     const taken = this.faults.take({ method: request.method, path: request.path, operation });
     if (taken) record.fault = taken.fault.kind;
-    if (taken?.phase === 'before' && this.applyFault(taken.fault, request, res, record)) return;
-
-    const response = await this.api.handle(request);
-    if (taken?.phase === 'after' && this.applyFault(taken.fault, request, res, record)) return;
-    record.status = response.status;
-    writeResponse(res, response, this.api.contentType);
+    try {
+      if (taken?.phase === 'before' && this.applyFault(taken.fault, request, res, record)) return;
+      const response = await this.api.handle(request);
+      if (taken?.phase === 'after' && this.applyFault(taken.fault, request, res, record)) return;
+      record.status = response.status;
+      writeResponse(res, response, this.api.contentType);
+    } finally {
+      for (const observer of this.observers) observer(record);
+    }
   }
 
   /** Sends the fault's answer (or none); returns true when the request is finished with. */

@@ -30,7 +30,7 @@ export interface SecretStore {
   stagePending(secretName: string, value: string, clientRequestToken: string): Promise<string>;
   /**
    * Moves AWSCURRENT to `versionId` only if it is still on `expectedCurrent` (a compare-and-swap through
-   * RemoveFromVersionId), then takes AWSPENDING off it. Throws PromotionConflictError when another run won.
+   * RemoveFromVersionId). Throws PromotionConflictError when another run won.
    */
   promote(secretName: string, versionId: string, expectedCurrent: string | undefined): Promise<void>;
   /** Takes AWSPENDING off `versionId`; a label already elsewhere is left alone. */
@@ -88,15 +88,17 @@ export class SecretsManagerSecretStore implements SecretStore {
         }),
       );
     } catch (error) {
-      if (!(error instanceof InvalidParameterException)) throw error;
-      const holder = stageHolder(await this.describe(secretName), STAGES.current);
-      // Already ours: an earlier attempt of this call succeeded but its answer was lost.
-      if (holder !== versionId) {
-        if (holder !== expectedCurrent) throw new PromotionConflictError(secretName, holder);
+      // The call may have taken effect with its answer lost (an earlier attempt, then a refused retry).
+      let holder: string | undefined;
+      try {
+        holder = stageHolder(await this.describe(secretName), STAGES.current);
+      } catch {
         throw error;
       }
+      if (holder === versionId) return;
+      if (holder !== expectedCurrent) throw new PromotionConflictError(secretName, holder);
+      throw error;
     }
-    await this.clearPending(secretName, versionId);
   }
 
   async clearPending(secretName: string, versionId: string): Promise<void> {

@@ -40,6 +40,8 @@ export interface HttpClientOptions {
   random?: () => number;
   /** Milliseconds left before the caller must stop (the Lambda deadline); waits never run past it. */
   remainingMs?: () => number;
+  /** Aborted when the invocation is cut off: in-flight requests and waits end at once. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -53,6 +55,7 @@ export class BigCommerceHttp {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly remainingMs: () => number;
+  private readonly signal: AbortSignal | undefined;
   /** Per quota key: when the spent window resets (epoch ms). */
   private readonly pausedUntil = new Map<string, number>();
 
@@ -61,6 +64,7 @@ export class BigCommerceHttp {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = options.random ?? Math.random;
     this.remainingMs = options.remainingMs ?? (() => Number.POSITIVE_INFINITY);
+    this.signal = options.signal;
   }
 
   async send(request: HttpRequest): Promise<HttpResponse> {
@@ -94,7 +98,7 @@ export class BigCommerceHttp {
       response = await fetch(request.url, {
         method: request.method,
         redirect: 'manual',
-        signal: AbortSignal.timeout(Math.max(1, Math.min(this.policy.timeoutMs, this.remainingMs()))),
+        signal: this.attemptSignal(),
         headers: { accept: 'application/json', ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}), ...request.headers },
         ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
       });
@@ -124,13 +128,18 @@ export class BigCommerceHttp {
     }
   }
 
+  private attemptSignal(): AbortSignal {
+    const timeout = AbortSignal.timeout(Math.max(1, Math.min(this.policy.timeoutMs, this.remainingMs())));
+    return this.signal ? AbortSignal.any([timeout, this.signal]) : timeout;
+  }
+
   private backoff(attempt: number): number {
     const ceiling = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (attempt - 1));
     return Math.round(this.random() * ceiling);
   }
 
   private async pause(endpoint: string, ms: number, problem: string): Promise<void> {
-    if (ms > this.remainingMs()) throw new BigCommerceUnavailableError(endpoint, `${problem}; no time left to retry before the deadline`);
+    if (ms > this.remainingMs() || this.signal?.aborted) throw new BigCommerceUnavailableError(endpoint, `${problem}; no time left to retry before the deadline`);
     if (ms > 0) await this.sleep(ms);
   }
 

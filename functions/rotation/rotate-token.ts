@@ -25,6 +25,12 @@ export interface RotationOptions {
   trigger: 'schedule' | 'manual';
 }
 
+/**
+ * No run lives longer than the function's timeout, so an AWSPENDING version younger than this may belong
+ * to a run still at work; older ones are leftovers of a run that died.
+ */
+export const IN_PROGRESS_WINDOW_MS = 5 * 60_000;
+
 /** A step of the flow failed; carries which one, for the result and the failure event. */
 class StepFailure extends Error {
   constructor(
@@ -67,11 +73,16 @@ export async function rotateToken<T extends ManagedToken>(target: T, family: Fam
     const now = ports.clock.now();
     const policy = family.policy(target);
 
+    const housekeeping = await clearStrayPending(target, ports, options, state);
+    if (state.pending?.stored && isNewer(state.pending.stored, current?.stored) && now.getTime() - Date.parse(state.pending.stored.mintedAt) < IN_PROGRESS_WINDOW_MS) {
+      return { ...base, outcome: 'skipped', reason: `in progress elsewhere: version ${state.pending.versionId}, minted ${state.pending.stored.mintedAt}, is being verified by another invocation`, versionId: current?.versionId, expiresAt: current?.stored?.expiresAt };
+    }
     if (state.pending) {
       const resumed = await resumePending(target, family, ports, options, state, context);
       if (resumed === 'promoted') {
         const promoted = state.pending as VersionState & { stored: StoredToken };
-        return await finish(target, family, ports, options, context, { ...base, outcome: 'rotated', reason: 'resumed: verified and promoted the version an earlier run staged', resumed: true }, promoted, current, state.description, events);
+        const warnings = [...housekeeping, ...(await unstage(ports, target, promoted.versionId))];
+        return await finish(target, family, ports, options, context, { ...base, outcome: 'rotated', reason: 'resumed: verified and promoted the version an earlier run staged', resumed: true, ...(warnings.length > 0 ? { warnings } : {}) }, promoted, current, state.description, events);
       }
       if (resumed === 'planned') {
         return { ...base, outcome: 'planned', reason: 'would verify the version an earlier run left in AWSPENDING and promote it, or replace it' };
@@ -115,7 +126,8 @@ export async function rotateToken<T extends ManagedToken>(target: T, family: Fam
     await step('verify', () => family.verify(target, stored, context));
     await step('promote', () => promoteOrStandDown(ports.secrets, target.secretName, versionId, current?.versionId));
     ports.log.info('token rotated', { ...base, versionId, expiresAt: stored.expiresAt, reason: decision.reason });
-    return await finish(target, family, ports, options, context, { ...base, outcome: 'rotated', reason: decision.reason }, { versionId, stored, revoked: false }, current, state.description, events);
+    const warnings = [...housekeeping, ...(await unstage(ports, target, versionId))];
+    return await finish(target, family, ports, options, context, { ...base, outcome: 'rotated', reason: decision.reason, ...(warnings.length > 0 ? { warnings } : {}) }, { versionId, stored, revoked: false }, current, state.description, events);
   } catch (error) {
     if (error instanceof PromotionConflictError) {
       ports.log.warn('another invocation rotated this token first', { ...base, currentVersionId: error.currentVersionId });
@@ -142,7 +154,7 @@ async function resumePending<T extends ManagedToken>(target: T, family: FamilyAd
   // Not older than the current token (a concurrent loser's leftover is), and not itself due already.
   const stillUseful =
     pending.stored !== undefined &&
-    (current?.stored === undefined || Date.parse(pending.stored.mintedAt) >= Date.parse(current.stored.mintedAt)) &&
+    isNewer(pending.stored, current?.stored) &&
     !decideDue({ current: pending.stored, now: ports.clock.now(), policy: family.policy(target), force: false, drift: family.drift(target, pending.stored) }).due;
   if (options.dryRun) return stillUseful ? 'planned' : 'cleared';
   if (stillUseful) {
@@ -192,7 +204,7 @@ async function finish<T extends ManagedToken>(
     resources: [description.arn],
   });
   const cleanup = await runCleanup(target, family, ports, options, context, promoted, previous, description, events);
-  const warnings = [...cleanup.warnings];
+  const warnings = [...(result.warnings ?? []), ...cleanup.warnings];
   await announce(ports, events, warnings);
   const policy = family.policy(target);
   const nextDueAt =
@@ -258,6 +270,33 @@ async function announce(ports: RotationPorts, events: RotationEvent[], warnings:
     ports.log.error(message);
     warnings?.push(message);
   }
+}
+
+/**
+ * After a promotion the AWSPENDING label comes off the new current version. Not worth failing a rotation
+ * over: a label left behind is removed by the next run.
+ */
+async function unstage(ports: RotationPorts, target: ManagedToken, versionId: string): Promise<string[]> {
+  try {
+    await ports.secrets.clearPending(target.secretName, versionId);
+    return [];
+  } catch (error) {
+    const message = `AWSPENDING is still on the new current version ${versionId}; the next run removes it (${describeError(error).message})`;
+    ports.log.warn(message, { tokenId: target.id });
+    return [message];
+  }
+}
+
+/** A run whose promotion succeeded but could not take AWSPENDING off left it on the current version. */
+async function clearStrayPending(target: ManagedToken, ports: RotationPorts, options: RotationOptions, state: SecretState): Promise<string[]> {
+  const currentId = state.current?.versionId;
+  if (options.dryRun || !currentId || stageHolder(state.description, STAGES.pending) !== currentId) return [];
+  return unstage(ports, target, currentId);
+}
+
+/** Minted no earlier than `other` (or there is no other): a candidate to replace it. */
+function isNewer(candidate: StoredToken, other: StoredToken | undefined): boolean {
+  return other === undefined || Date.parse(candidate.mintedAt) >= Date.parse(other.mintedAt);
 }
 
 async function readSecret(target: ManagedToken, secrets: SecretStore): Promise<SecretState> {

@@ -8,9 +8,11 @@ export interface RunReport {
   force: boolean;
   dryRun: boolean;
   results: TargetResult[];
-  summary: Record<Outcome, number> & { notReached: number };
+  summary: Record<Outcome, number> & { notReached: number; interrupted: number };
   /** Tokens not started because the deadline was near; the next run picks them up. */
   notReached: string[];
+  /** Tokens started but cut off by the deadline; the next run finishes or redoes their work. */
+  interrupted: string[];
 }
 
 export interface RunSettings {
@@ -20,28 +22,43 @@ export interface RunSettings {
   shouldStop: () => boolean;
 }
 
-/** Rotates each target with its family's adapter, a few at a time, and summarises the outcomes. */
-export async function runRotations(targets: ManagedToken[], families: ReadonlyMap<TokenFamily, FamilyAdapter>, ports: RotationPorts, options: RotationOptions, settings: RunSettings): Promise<RunReport> {
-  const results: (TargetResult | undefined)[] = new Array(targets.length);
-  const notReached: string[] = [];
+/** What a run has done so far: enough to report on it even if it is cut off. */
+export interface RunProgress {
+  targets: ManagedToken[];
+  options: RotationOptions;
+  started: Set<string>;
+  results: TargetResult[];
+}
+
+export function newRunProgress(targets: ManagedToken[], options: RotationOptions): RunProgress {
+  return { targets, options, started: new Set(), results: [] };
+}
+
+/** Rotates each target with its family's adapter, a few at a time, recording progress as it goes. */
+export async function runRotations(progress: RunProgress, families: ReadonlyMap<TokenFamily, FamilyAdapter>, ports: RotationPorts, settings: RunSettings): Promise<RunReport> {
+  const { targets, options } = progress;
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < targets.length) {
-      const index = next++;
-      const target = targets[index] as ManagedToken;
-      if (settings.shouldStop()) {
-        notReached.push(target.id);
-        continue;
-      }
+    while (next < targets.length && !settings.shouldStop()) {
+      const target = targets[next++] as ManagedToken;
       const family = families.get(target.family);
       if (!family) throw new Error(`no adapter for family ${target.family}`);
-      results[index] = await rotateToken(target, family, ports, options);
+      progress.started.add(target.id);
+      progress.results.push(await rotateToken(target, family, ports, options));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.concurrency, targets.length)) }, worker));
+  return reportOf(progress);
+}
 
-  const done = results.filter((r): r is TargetResult => r !== undefined);
-  const summary = { rotated: 0, skipped: 0, failed: 0, revoked: 0, planned: 0, notReached: notReached.length };
-  for (const r of done) summary[r.outcome] += 1;
-  return { trigger: options.trigger, force: options.force, dryRun: options.dryRun, results: done, summary, notReached };
+/** The report of a run as far as it got: finished tokens in configuration order, the rest named. */
+export function reportOf(progress: RunProgress): RunReport {
+  const { targets, options } = progress;
+  const byId = new Map(progress.results.map((r) => [r.tokenId, r]));
+  const results = targets.flatMap((t) => byId.get(t.id) ?? []);
+  const interrupted = targets.filter((t) => progress.started.has(t.id) && !byId.has(t.id)).map((t) => t.id);
+  const notReached = targets.filter((t) => !progress.started.has(t.id)).map((t) => t.id);
+  const summary = { rotated: 0, skipped: 0, failed: 0, revoked: 0, planned: 0, notReached: notReached.length, interrupted: interrupted.length };
+  for (const r of results) summary[r.outcome] += 1;
+  return { trigger: options.trigger, force: options.force, dryRun: options.dryRun, results, summary, notReached, interrupted };
 }

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { eventBridgeClient, secretsManagerClient } from '../aws/clients';
+import { type AwsClientOptions, DEFAULT_AWS_CLIENT_OPTIONS, createAwsClients } from '../aws/clients';
 import { EventBridgePublisher, type EventPublisher } from '../aws/event-publisher';
 import { type SecretStore, SecretsManagerSecretStore } from '../aws/secret-store';
 import { SecretsManagerStoreCredentials, type StoreCredentials } from '../aws/store-credentials';
@@ -11,14 +11,21 @@ import type { RotatorConfig, RotatorKind } from '../config/types';
 import { RedactingLogger } from '../observability/logger';
 import { describeError, redactor } from '../observability/redaction';
 import { type Clock, systemClock } from '../rotation/clock';
-import { type RunReport, runRotations } from '../rotation/run';
+import { type RunProgress, type RunReport, newRunProgress, reportOf, runRotations } from '../rotation/run';
 import { parseRotationEvent } from './event';
 import { familyAdapters } from './families';
 
-/** No new token is started with less than this left before the Lambda deadline. */
-export const STOP_STARTING_WORK_MS = 20_000;
-/** BigCommerce calls and their retry waits stop this long before the deadline. */
-const HTTP_DEADLINE_MARGIN_MS = 5_000;
+/** Deadline handling, tunable for tests; Lambda uses the defaults. */
+export interface DeadlineSettings {
+  /** No new token is started with less than this left before the Lambda deadline. */
+  stopStartingWorkMs: number;
+  /** This long before the deadline, middy cuts the invocation off and the partial report is returned. */
+  timeoutEarlyMs: number;
+}
+
+export const DEFAULT_DEADLINES: DeadlineSettings = { stopStartingWorkMs: 30_000, timeoutEarlyMs: 10_000 };
+/** BigCommerce calls and their retry waits end before the cut-off, so their failure is recorded. */
+const HTTP_DEADLINE_MARGIN_MS = 2_000;
 const TOKENS_AT_ONCE = 4;
 
 /** What a local run (tests, `npm start`, `npm run invoke`) may substitute; Lambda uses the defaults. */
@@ -27,6 +34,8 @@ export interface RotatorDependencies {
   env?: NodeJS.ProcessEnv;
   log?: RedactingLogger;
   retry?: Partial<RetryPolicy>;
+  aws?: Partial<AwsClientOptions>;
+  deadlines?: Partial<DeadlineSettings>;
 }
 
 /** Built once per container: the configuration, endpoints and AWS-backed ports (with their caches). */
@@ -38,49 +47,65 @@ interface Runtime {
   credentials: StoreCredentials;
 }
 
-function buildRuntime(env: NodeJS.ProcessEnv): Runtime {
+function buildRuntime(env: NodeJS.ProcessEnv, aws: AwsClientOptions): Runtime {
   const config = loadRuntimeConfig(env);
   const endpoints = resolveEndpoints(env);
-  const sm = secretsManagerClient();
+  const clients = createAwsClients(aws);
   return {
     config,
     endpoints,
-    secrets: new SecretsManagerSecretStore(sm),
-    publisher: new EventBridgePublisher(eventBridgeClient(), env.EVENT_BUS_NAME ?? config.eventBusName),
-    credentials: new SecretsManagerStoreCredentials(sm, config.stores),
+    secrets: new SecretsManagerSecretStore(clients.secretsManager),
+    publisher: new EventBridgePublisher(clients.eventBridge, env.EVENT_BUS_NAME ?? config.eventBusName),
+    credentials: new SecretsManagerStoreCredentials(clients.secretsManager, config.stores),
   };
 }
 
 /**
  * The Lambda handler of one rotator function: parse the event (refusing bad ones before any side
- * effect), rotate each of its managed tokens, return per-token outcomes. Thin by design: the flow lives
- * in rotation/, the BigCommerce calls in bigcommerce/ and families/.
+ * effect), rotate each of its managed tokens, return per-token outcomes. Near the deadline it starts no
+ * new token, and middy's timeout-early cuts it off in time to return what it did and did not reach.
+ * Thin by design: the flow lives in rotation/, the BigCommerce calls in bigcommerce/ and families/.
  */
 export function createRotatorHandler(kind: RotatorKind, dependencies: RotatorDependencies = {}) {
   const log = dependencies.log ?? new RedactingLogger();
   const clock = dependencies.clock ?? systemClock;
+  const deadlines = { ...DEFAULT_DEADLINES, ...dependencies.deadlines };
   let runtime: Runtime | undefined;
+  // One invocation at a time per container: the run in flight, for the timeout-early report.
+  let inFlight: RunProgress | undefined;
 
-  const rotate = async (event: unknown, context: Context): Promise<RunReport> => {
+  const rotate = async (event: unknown, context: Context, { signal }: { signal: AbortSignal }): Promise<RunReport> => {
     log.useContext(context);
     try {
-      runtime ??= buildRuntime(dependencies.env ?? process.env);
+      runtime ??= buildRuntime(dependencies.env ?? process.env, { ...DEFAULT_AWS_CLIENT_OPTIONS, ...dependencies.aws });
     } catch (error) {
       log.error('cannot start: invalid configuration', { error: describeError(error) });
       throw error;
     }
     const request = parseRotationEvent(event, kind, runtime.config.tokens);
-    const http = new BigCommerceHttp({ retry: dependencies.retry, remainingMs: () => context.getRemainingTimeInMillis() - HTTP_DEADLINE_MARGIN_MS });
+    const progress = newRunProgress(request.targets, { trigger: request.trigger, force: request.force, dryRun: request.dryRun });
+    inFlight = progress;
+    const remainingBeforeCutOff = () => context.getRemainingTimeInMillis() - deadlines.timeoutEarlyMs;
+    const http = new BigCommerceHttp({ retry: dependencies.retry, signal, remainingMs: () => remainingBeforeCutOff() - HTTP_DEADLINE_MARGIN_MS });
     const report = await runRotations(
-      request.targets,
+      progress,
       familyAdapters(kind, http, runtime.endpoints),
       { clock, secrets: runtime.secrets, publisher: runtime.publisher, credentials: runtime.credentials, log },
-      { trigger: request.trigger, force: request.force, dryRun: request.dryRun },
-      { concurrency: TOKENS_AT_ONCE, shouldStop: () => context.getRemainingTimeInMillis() < STOP_STARTING_WORK_MS },
+      { concurrency: TOKENS_AT_ONCE, shouldStop: () => signal.aborted || context.getRemainingTimeInMillis() < deadlines.stopStartingWorkMs },
     );
+    inFlight = undefined;
     log.info('rotation run finished', { trigger: report.trigger, dryRun: report.dryRun, force: report.force, summary: report.summary, notReached: report.notReached });
     return redactor.redactDeep(report);
   };
 
-  return middy<unknown, RunReport, Error, Context>().handler(rotate);
+  /** Cut off before the deadline: say what was done, what was interrupted and what was not reached. */
+  const timeoutEarlyResponse = (): RunReport => {
+    if (!inFlight) throw new Error('the invocation reached its deadline before it started rotating');
+    const report = reportOf(inFlight);
+    inFlight = undefined;
+    log.warn('rotation run cut off before the deadline', { summary: report.summary, interrupted: report.interrupted, notReached: report.notReached });
+    return redactor.redactDeep(report);
+  };
+
+  return middy<unknown, RunReport, Error, Context>({ timeoutEarlyInMillis: deadlines.timeoutEarlyMs, timeoutEarlyResponse }).handler(rotate);
 }

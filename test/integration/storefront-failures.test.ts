@@ -1,5 +1,6 @@
-import { InvalidEventError } from '../../functions/rotator/event';
 import { STAGES } from '../../functions/aws/secret-store';
+import { IN_PROGRESS_WINDOW_MS } from '../../functions/rotation/rotate-token';
+import { InvalidEventError } from '../../functions/rotator/event';
 import { capturedLogLines, capturedOutput, useRotator } from '../support/rotator';
 
 const rotator = useRotator();
@@ -7,6 +8,11 @@ const GRAPHQL = '/storefront/store-';
 
 function faults() {
   return rotator().sandbox.bigcommerce.server;
+}
+
+/** The next scheduled run comes minutes later, when a staged version can no longer belong to a live run. */
+function laterRun(): void {
+  rotator().sandbox.clock.advance(IN_PROGRESS_WINDOW_MS + 60_000);
 }
 
 function stagesOf(tokenId: string): string[][] {
@@ -38,6 +44,9 @@ describe('verification', () => {
     const failure = h.sandbox.aws.api.eventBridge.events().filter((e) => e.detailType === 'Token Rotation Failed').pop();
     expect(failure?.detail).toMatchObject({ tokenId: 'headless', step: 'verify', currentVersionId: failed.results[0]?.versionId, currentExpiresAt: before!.expiresAt });
 
+    const meanwhile = await h.invoke({ targets: ['headless'] });
+    expect(meanwhile.results[0]).toMatchObject({ outcome: 'skipped', reason: expect.stringMatching(/^in progress elsewhere/) });
+    laterRun();
     const resumed = await h.invoke({ targets: ['headless'] });
     expect(resumed.results[0]).toMatchObject({ outcome: 'rotated', resumed: true });
     expect(h.secret('headless')!.token).toBe(pending!.token);
@@ -51,6 +60,7 @@ describe('verification', () => {
     const badPending = h.secret('impersonation', STAGES.pending);
     // The staged token stops working (revoked behind our back): the next forced run must not promote it.
     h.sandbox.bigcommerce.api.storefrontTokens.issued().find((t) => t.token === badPending!.token)!.revokedAt = new Date();
+    laterRun();
     const report = await h.invoke({ targets: ['impersonation'], force: true });
     expect(report.results[0]).toMatchObject({ outcome: 'rotated' });
     expect(report.results[0]?.resumed).toBeUndefined();
@@ -100,6 +110,7 @@ describe('AWS faults', () => {
     const failed = await h.invoke({ targets: ['headless'], force: true });
     expect(failed.results[0]).toMatchObject({ outcome: 'failed', step: 'promote' });
     expect(h.secret('headless')).toEqual(before);
+    laterRun();
     const next = await h.invoke({ targets: ['headless'] });
     expect(next.results[0]).toMatchObject({ outcome: 'rotated', resumed: true });
   });

@@ -22,6 +22,11 @@ export function stopCapture(): void {
   process.stderr.write = originals.stderr;
 }
 
+/** Writes past the capture, for a test's own report line. */
+export function printThrough(text: string): void {
+  originals.stdout(text);
+}
+
 /** All output captured so far in this test file. */
 export function capturedOutput(): string {
   return captured.join('');

@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { parseConfig } from '../../functions/config/schema';
 import type { RotatorConfig, RotatorKind } from '../../functions/config/types';
 import type { RunReport } from '../../functions/rotation/run';
-import { createRotatorHandler } from '../../functions/rotator/handler';
+import { type RotatorDependencies, createRotatorHandler } from '../../functions/rotator/handler';
 import type { Sandbox } from '../../sandbox';
 import { localLambdaContext } from '../../sandbox/lambda-context';
 import { provisionSandbox } from '../../sandbox/provision';
@@ -39,7 +39,7 @@ export interface RotatorHarness {
  * A sandbox provisioned for `rawConfig`, with the real storefront handler pointed at it through the same
  * environment variables a deployment uses. Output is captured (see output-capture) for scanning.
  */
-export function useRotator(rawConfig: Record<string, unknown> = storefrontConfig()): () => RotatorHarness {
+export function useRotator(rawConfig: Record<string, unknown> = storefrontConfig(), tuning: Pick<RotatorDependencies, 'retry' | 'aws' | 'deadlines'> = {}): () => RotatorHarness {
   const sandbox = useSandbox({ bigcommerce: { stores: [{ storeHash: STORE, storeName: 'Test Store', channelIds: [1, 2] }] } });
   let harness: RotatorHarness | undefined;
   const savedEnv = { ...process.env };
@@ -50,7 +50,7 @@ export function useRotator(rawConfig: Record<string, unknown> = storefrontConfig
     const env = { ...s.environment(), ROTATOR_CONFIG: JSON.stringify(rawConfig), POWERTOOLS_LOG_LEVEL: 'DEBUG' };
     Object.assign(process.env, env);
     const make = (kind: RotatorKind = 'storefront') => {
-      const handler = createRotatorHandler(kind, { clock: s.clock, env, retry: { baseDelayMs: 1, maxDelayMs: 5, maxRateLimitWaitMs: 200 } });
+      const handler = createRotatorHandler(kind, { clock: s.clock, env, ...tuning, retry: { baseDelayMs: 1, maxDelayMs: 5, maxRateLimitWaitMs: 200, ...tuning.retry } });
       return (event: unknown = {}, context: Context = localLambdaContext(`${kind}-rotator`)) => handler(event, context) as Promise<RunReport>;
     };
     const instances = new Map<RotatorKind, ReturnType<typeof make>>();
