@@ -23,6 +23,8 @@ export interface RotationOptions {
   force: boolean;
   dryRun: boolean;
   trigger: 'schedule' | 'manual';
+  /** Aborted when the invocation is cut off: no further step starts. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -41,13 +43,19 @@ class StepFailure extends Error {
   }
 }
 
-async function step<R>(name: RotationStep, work: () => Promise<R>): Promise<R> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof StepFailure || error instanceof PromotionConflictError) throw error;
-    throw new StepFailure(name, error);
-  }
+type Step = <R>(name: RotationStep, work: () => Promise<R>) => Promise<R>;
+
+/** Runs steps, naming the one that failed; once the invocation is cut off, no further step starts. */
+function stepper(signal: AbortSignal | undefined): Step {
+  return async (name, work) => {
+    if (signal?.aborted) throw new StepFailure(name, new Error('the invocation was cut off before this step'));
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof StepFailure || error instanceof PromotionConflictError) throw error;
+      throw new StepFailure(name, error);
+    }
+  };
 }
 
 interface SecretState {
@@ -66,6 +74,7 @@ export async function rotateToken<T extends ManagedToken>(target: T, family: Fam
   const base = { tokenId: target.id, family: target.family, storeHash: target.storeHash, secretName: target.secretName };
   const context: FamilyContext = { clock: ports.clock, credentials: ports.credentials, log: ports.log };
   const events: RotationEvent[] = [];
+  const step = stepper(options.signal);
   let state: SecretState | undefined;
   try {
     state = await step('read', () => readSecret(target, ports.secrets));
@@ -157,6 +166,7 @@ async function resumePending<T extends ManagedToken>(target: T, family: FamilyAd
     isNewer(pending.stored, current?.stored) &&
     !decideDue({ current: pending.stored, now: ports.clock.now(), policy: family.policy(target), force: false, drift: family.drift(target, pending.stored) }).due;
   if (options.dryRun) return stillUseful ? 'planned' : 'cleared';
+  const step = stepper(options.signal);
   if (stillUseful) {
     try {
       await family.verify(target, pending.stored as StoredToken, context);

@@ -21,11 +21,11 @@ export interface DeadlineSettings {
   stopStartingWorkMs: number;
   /** This long before the deadline, middy cuts the invocation off and the partial report is returned. */
   timeoutEarlyMs: number;
+  /** BigCommerce calls and their retry waits end this long before the cut-off, so their outcome is recorded. */
+  httpMarginMs: number;
 }
 
-export const DEFAULT_DEADLINES: DeadlineSettings = { stopStartingWorkMs: 30_000, timeoutEarlyMs: 10_000 };
-/** BigCommerce calls and their retry waits end before the cut-off, so their failure is recorded. */
-const HTTP_DEADLINE_MARGIN_MS = 2_000;
+export const DEFAULT_DEADLINES: DeadlineSettings = { stopStartingWorkMs: 30_000, timeoutEarlyMs: 10_000, httpMarginMs: 2_000 };
 const TOKENS_AT_ONCE = 4;
 
 /** What a local run (tests, `npm start`, `npm run invoke`) may substitute; Lambda uses the defaults. */
@@ -83,10 +83,10 @@ export function createRotatorHandler(kind: RotatorKind, dependencies: RotatorDep
       throw error;
     }
     const request = parseRotationEvent(event, kind, runtime.config.tokens);
-    const progress = newRunProgress(request.targets, { trigger: request.trigger, force: request.force, dryRun: request.dryRun });
+    const progress = newRunProgress(request.targets, { trigger: request.trigger, force: request.force, dryRun: request.dryRun, signal });
     inFlight = progress;
     const remainingBeforeCutOff = () => context.getRemainingTimeInMillis() - deadlines.timeoutEarlyMs;
-    const http = new BigCommerceHttp({ retry: dependencies.retry, signal, remainingMs: () => remainingBeforeCutOff() - HTTP_DEADLINE_MARGIN_MS });
+    const http = new BigCommerceHttp({ retry: dependencies.retry, signal, remainingMs: () => remainingBeforeCutOff() - deadlines.httpMarginMs });
     const report = await runRotations(
       progress,
       familyAdapters(kind, http, runtime.endpoints),
