@@ -1,4 +1,6 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,9 +11,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RotatorKind, ScheduleConfig } from '../functions/config/types';
+import { ROTATION_FAILED_MESSAGE } from '../functions/observability/logger';
 import { bundleSettings, handlerEntry, PROJECT_ROOT } from './bundling';
 
 export interface RotatorFunctionProps {
@@ -26,7 +30,12 @@ export interface RotatorFunctionProps {
   /** The validated configuration, embedded in the bundle. */
   configJson: string;
   logRetention: logs.RetentionDays;
+  /** Where this function's alarms notify. */
+  alarmTopic: sns.ITopic;
 }
+
+/** Namespace of the metrics the product derives from its logs. */
+export const METRIC_NAMESPACE = 'BigCommerceTokenRotator';
 
 /**
  * One rotator: its function (arm64, current Node runtime, local esbuild bundle), log group, schedule with
@@ -37,6 +46,7 @@ export class RotatorFunction extends Construct {
   readonly function: NodejsFunction;
   readonly deadLetterQueue: sqs.Queue;
   readonly schedule: Schedule;
+  readonly alarms: cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: RotatorFunctionProps) {
     super(scope, id);
@@ -125,11 +135,58 @@ export class RotatorFunction extends Construct {
       }),
     });
 
+    this.alarms = this.createAlarms(props.kind, logGroup, props.alarmTopic);
+
     Validations.of(this.deadLetterQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the schedule and the function.' });
     const functionId = stack.getLogicalId(this.function.node.defaultChild as lambda.CfnFunction);
     Validations.of(schedulerRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
       reason: 'lambda:InvokeFunction on this one function; the :* suffix (added by the LambdaInvoke target) only covers its versions and aliases.',
     });
+  }
+
+  /**
+   * Rotation failing is what an operator must hear about, before any token expires: a rotation that failed
+   * (counted from the function's JSON logs), a failed invocation (a broken configuration, a crash), and a
+   * message in the dead-letter queue (a scheduled run that never ran).
+   */
+  private createAlarms(kind: RotatorKind, logGroup: logs.LogGroup, topic: sns.ITopic): cloudwatch.Alarm[] {
+    const failures = new logs.MetricFilter(this, 'RotationFailures', {
+      logGroup,
+      filterPattern: logs.FilterPattern.stringValue('$.message', '=', ROTATION_FAILED_MESSAGE),
+      metricNamespace: METRIC_NAMESPACE,
+      metricName: `${kind}-rotation-failures`,
+      metricValue: '1',
+      defaultValue: 0,
+    });
+    const period = Duration.minutes(5);
+    const alarms = [
+      new cloudwatch.Alarm(this, 'RotationFailedAlarm', {
+        alarmDescription: `A BigCommerce ${kind} token rotation failed; the previous token is still current. Logs: message "rotation failed" (step, error, tokenId).`,
+        metric: failures.metric({ statistic: 'Sum', period }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      new cloudwatch.Alarm(this, 'InvocationErrorsAlarm', {
+        alarmDescription: `The ${kind} token rotator function failed an invocation (invalid configuration, invalid manual event, or a crash).`,
+        metric: this.function.metricErrors({ statistic: 'Sum', period }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
+        alarmDescription: `A scheduled ${kind} rotation could not be delivered or failed every retry; its event is in the dead-letter queue.`,
+        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    ];
+    for (const alarm of alarms) alarm.addAlarmAction(new SnsAction(topic));
+    return alarms;
   }
 }

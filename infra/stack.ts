@@ -2,7 +2,10 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'a
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { FAMILY_ROTATOR, type ManagedToken, type RotatorConfig, type RotatorKind } from '../functions/config/types';
 import { RotatorFunction } from './rotator-function';
@@ -23,6 +26,7 @@ export class TokenRotatorStack extends Stack {
   readonly rotators = new Map<RotatorKind, RotatorFunction>();
   readonly bus: events.EventBus;
   readonly key: kms.Key;
+  readonly alarmTopic: sns.Topic;
 
   constructor(scope: Construct, id: string, props: TokenRotatorStackProps) {
     super(scope, id, props);
@@ -34,6 +38,11 @@ export class TokenRotatorStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: config.eventBusName, description: 'Announces BigCommerce token rotations' });
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { displayName: 'BigCommerce token rotation alarms', masterKey: this.key, enforceSSL: true });
+    // CloudWatch alarms publish to the encrypted topic, so they need the key.
+    this.key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
+    if (config.notifications.email) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.notifications.email));
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'Subscribe to be told when a rotation fails' });
 
     for (const token of config.tokens) this.secrets.set(token.id, this.managedSecret(token));
 
@@ -54,6 +63,7 @@ export class TokenRotatorStack extends Stack {
         bus: this.bus,
         configJson: props.configJson,
         logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+        alarmTopic: this.alarmTopic,
       });
       this.rotators.set(kind, rotator);
       new CfnOutput(this, `${pascal(kind)}RotatorFunctionName`, { value: rotator.function.functionName, description: `Invoke manually: aws lambda invoke --function-name <this> --payload '{"dryRun":true}' out.json` });

@@ -103,6 +103,7 @@ const configSchema = z.strictObject({
     .min(1, 'list at least one store'),
   tokens: z.array(tokenSchema).min(1, 'list at least one token to manage'),
   schedules: z.strictObject({ storefront: scheduleSchema.optional(), payments: scheduleSchema.optional(), b2b: scheduleSchema.optional() }).optional(),
+  notifications: z.strictObject({ email: z.email('must be an email address').optional() }).optional(),
   secretNamePrefix: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/, 'must be letters, digits and /_+=.@-').optional(),
   eventBusName: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/, 'must be an event bus name: letters, digits, . _ -').optional(),
 });
@@ -182,7 +183,7 @@ export function parseConfig(input: unknown, source = 'configuration'): RotatorCo
   });
 
   if (issues.length > 0) throw new ConfigError(issues, source);
-  return { stores: raw.stores, tokens, schedules, secretNamePrefix: prefix, eventBusName: raw.eventBusName ?? 'bigcommerce-token-rotator' };
+  return { notifications: raw.notifications ?? {}, stores: raw.stores, tokens, schedules, secretNamePrefix: prefix, eventBusName: raw.eventBusName ?? 'bigcommerce-token-rotator' };
 }
 
 /**

@@ -99,6 +99,8 @@ export interface ScheduleConfig {
 }
 
 export interface RotatorConfig {
+  /** Where alarms are sent, besides the alarm topic itself. */
+  notifications: { email?: string };
   stores: StoreConfig[];
   tokens: ManagedToken[];
   schedules: Record<RotatorKind, ScheduleConfig>;

@@ -12,6 +12,9 @@ export interface Log {
 
 export const SERVICE_NAME = 'bigcommerce-token-rotator';
 
+/** The log line of a failed rotation; the stack's alarm counts lines with exactly this message. */
+export const ROTATION_FAILED_MESSAGE = 'rotation failed';
+
 /** Structured JSON logs through Powertools, with every message and attribute passed through the redactor. */
 export class RedactingLogger implements Log {
   private readonly logger: Logger;

@@ -3,7 +3,7 @@ import type { EventPublisher, RotationEvent } from '../aws/event-publisher';
 import type { StoreCredentials } from '../aws/store-credentials';
 import { PromotionConflictError, STAGES, type SecretDescription, type SecretStore, stageHolder } from '../aws/secret-store';
 import type { ManagedToken } from '../config/types';
-import type { Log } from '../observability/logger';
+import { type Log, ROTATION_FAILED_MESSAGE } from '../observability/logger';
 import { describeError, redactor } from '../observability/redaction';
 import type { Clock } from './clock';
 import { decideDue } from './due';
@@ -144,7 +144,7 @@ export async function rotateToken<T extends ManagedToken>(target: T, family: Fam
     }
     const failure = error instanceof StepFailure ? error : new StepFailure('read', error);
     const reason = describeError(failure.error).message;
-    ports.log.error('rotation failed', { ...base, step: failure.step, error: describeError(failure.error) });
+    ports.log.error(ROTATION_FAILED_MESSAGE, { ...base, step: failure.step, error: describeError(failure.error) });
     const failedEvent: RotationEvent = {
       detailType: 'Token Rotation Failed',
       detail: { ...eventIds(target, state?.description), step: failure.step, error: reason, currentVersionId: state?.current?.versionId ?? null, currentExpiresAt: state?.current?.stored?.expiresAt ?? null, trigger: options.trigger },

@@ -116,6 +116,24 @@ describe('the stack', () => {
     }
   });
 
+  it('alarms on failed rotations, failed invocations and dead letters, through an encrypted topic', () => {
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ $.message = "rotation failed" }',
+      MetricTransformations: [{ MetricNamespace: 'BigCommerceTokenRotator', MetricName: 'storefront-rotation-failures', MetricValue: '1', DefaultValue: 0 }],
+    });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    for (const metric of ['storefront-rotation-failures', 'Errors', 'ApproximateNumberOfMessagesVisible']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metric, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching', AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmTopic') }] });
+    }
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SecretsKey'), 'Arn'] } });
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('subscribes the configured email to the alarm topic', () => {
+    const withEmail = synth(storefrontConfig({ notifications: { email: 'ops@example.com' } }), 'email').template();
+    withEmail.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+
   it('names the secrets and the function in its outputs', () => {
     template.hasOutput('SecretHeadlessName', { Value: 'bigcommerce/teststore1/headless' });
     template.hasOutput('StorefrontRotatorFunctionName', {});

@@ -170,6 +170,16 @@ describe('invalid manual events', () => {
 });
 
 describe('logs', () => {
+  it('log exactly one line the failure alarm counts per failed rotation', async () => {
+    const before = capturedLogLines().filter((l) => l.message === 'rotation failed').length;
+    faults().injectFault({ match: { path: GRAPHQL }, fault: { kind: 'status', status: 401 } });
+    const report = await rotator().invoke({ targets: ['impersonation'], force: true });
+    expect(report.summary.failed).toBe(1);
+    const lines = capturedLogLines().filter((l) => l.message === 'rotation failed');
+    expect(lines.length - before).toBe(1);
+    expect(lines.at(-1)).toMatchObject({ level: 'ERROR', tokenId: 'impersonation', step: 'verify' });
+  });
+
   it('are structured JSON, carry outcomes, and contain no secret', () => {
     const lines = capturedLogLines();
     expect(lines.some((l) => l.message === 'rotation run finished' && typeof l.summary === 'object')).toBe(true);
