@@ -7,5 +7,7 @@ module.exports = {
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
   setupFiles: ['<rootDir>/test/support/setup-env.ts'],
+  // Each test file records secrets and texts for the secret audit (test/audit), which runs after the suite.
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
   testTimeout: 20000,
 };

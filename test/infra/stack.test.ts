@@ -5,6 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ConfigError } from '../../functions/config/errors';
 import { buildApp } from '../../infra/app';
+import { auditText } from '../support/audit';
 import { storefrontConfig } from '../support/rotator';
 
 const OUT = path.join(__dirname, '../../.jest-cdk-out');
@@ -21,7 +22,15 @@ function writeConfig(config: Record<string, unknown>): string {
 
 function synth(config: Record<string, unknown> = storefrontConfig(), name = 'stack') {
   const { app, stack } = buildApp({ configPath: writeConfig(config), app: { outdir: path.join(OUT, name), context: { 'aws:cdk:bundling-stacks': [] } } });
-  return { app, stack, template: () => Template.fromStack(stack) };
+  return {
+    app,
+    stack,
+    template: () => {
+      const template = Template.fromStack(stack);
+      auditText('template', JSON.stringify(template.toJSON()));
+      return template;
+    },
+  };
 }
 
 describe('the stack', () => {

@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { auditText } from '../support/audit';
 
 const ROOT = path.resolve(__dirname, '../..');
 
 function run(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
   const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', script, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  auditText(`${script} output`, `${result.stdout}\n${result.stderr}`);
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

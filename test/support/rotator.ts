@@ -7,6 +7,7 @@ import type { Sandbox } from '../../sandbox';
 import { localLambdaContext } from '../../sandbox/lambda-context';
 import { provisionSandbox } from '../../sandbox/provision';
 import { capturedLogLines, capturedOutput, startCapture, stopCapture } from './output-capture';
+import { auditText } from './audit';
 import { useSandbox } from './sandbox';
 
 export const STORE = 'teststore1';
@@ -51,7 +52,16 @@ export function useRotator(rawConfig: Record<string, unknown> = storefrontConfig
     Object.assign(process.env, env);
     const make = (kind: RotatorKind = 'storefront') => {
       const handler = createRotatorHandler(kind, { clock: s.clock, env, ...tuning, retry: { baseDelayMs: 1, maxDelayMs: 5, maxRateLimitWaitMs: 200, ...tuning.retry } });
-      return (event: unknown = {}, context: Context = localLambdaContext(`${kind}-rotator`)) => handler(event, context) as Promise<RunReport>;
+      return async (event: unknown = {}, context: Context = localLambdaContext(`${kind}-rotator`)): Promise<RunReport> => {
+        try {
+          const report = (await handler(event, context)) as RunReport;
+          auditText('response', JSON.stringify(report));
+          return report;
+        } catch (error) {
+          auditText('error', `${(error as Error).name}: ${(error as Error).message}`);
+          throw error;
+        }
+      };
     };
     const instances = new Map<RotatorKind, ReturnType<typeof make>>();
     harness = {
@@ -73,6 +83,7 @@ export function useRotator(rawConfig: Record<string, unknown> = storefrontConfig
   });
   afterAll(() => {
     stopCapture();
+    auditText('output', capturedOutput());
     process.env = savedEnv;
   });
   return () => {

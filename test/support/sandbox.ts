@@ -1,4 +1,16 @@
 import { type Sandbox, type SandboxOptions, startSandbox } from '../../sandbox';
+import { auditSecrets, auditText } from './audit';
+
+/** Every credential and token a sandbox issued: what must never appear in anything the product wrote. */
+export function issuedSecrets(sandbox: Sandbox): string[] {
+  const bigcommerce = sandbox.bigcommerce.api;
+  return [
+    ...bigcommerce.seeded.flatMap((s) => [s.accessToken, s.limitedAccessToken, s.b2bAdmin.password]),
+    ...bigcommerce.storefrontTokens.issued().map((t) => t.token),
+    ...bigcommerce.storedInstrumentTokens.issued().flatMap((t) => [t.accessToken, t.accessToken.slice('IAT '.length)]),
+    ...bigcommerce.b2b.allTokens().map((t) => t.token),
+  ];
+}
 
 /**
  * Starts a fresh sandbox for the test file (beforeAll) and stops it afterwards; the getter fails loudly
@@ -10,6 +22,10 @@ export function useSandbox(options: SandboxOptions = {}): () => Sandbox {
     sandbox = await startSandbox(options);
   });
   afterAll(async () => {
+    if (sandbox) {
+      auditSecrets(issuedSecrets(sandbox));
+      auditText('events', JSON.stringify(sandbox.aws.api.eventBridge.events()));
+    }
     await sandbox?.close();
   });
   return () => {
