@@ -83,8 +83,8 @@ describe('the stack', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
   });
 
-  it('keeps logs for a bounded time', () => {
-    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  it('keeps logs for a bounded time, encrypted with the stack key', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SecretsKey'), 'Arn'] } });
   });
 
   it('creates the event bus under the configured name', () => {
@@ -200,11 +200,14 @@ describe('the B2B rotator', () => {
 });
 
 describe('cdk-nag', () => {
-  it('leaves no unacknowledged AwsSolutions finding', () => {
+  it('leaves no unacknowledged finding of the AWS Solutions, PCI DSS 3.2.1 and NIST 800-53 rev. 5 packs', () => {
     const { app } = synth(storefrontConfig(), 'nag');
     expect(() => app.synth()).not.toThrow();
-    const report = JSON.parse(readFileSync(path.join(OUT, 'nag', 'validation-report.json'), 'utf8')) as { pluginReports: { violations: unknown[] }[] };
+    const report = JSON.parse(readFileSync(path.join(OUT, 'nag', 'validation-report.json'), 'utf8')) as { pluginReports: { pluginName: string; violations: unknown[] }[] };
     expect(report.pluginReports.flatMap((r) => r.violations)).toEqual([]);
+    const { app: probe, stack } = synth(storefrontConfig(), 'nag-packs');
+    new sqs.Queue(stack, 'PlainQueue', { enforceSSL: true });
+    expect(() => probe.synth()).toThrow(/PCI\.DSS\.321-SQSQueueSSLRequestsOnly|NIST\.800\.53\.R5-SQSQueueUsedAsDLQ|AwsSolutions-SQS3/);
   });
 
   it('is really checking: an unsafe resource fails synthesis', () => {
