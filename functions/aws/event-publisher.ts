@@ -23,11 +23,15 @@ export class EventPublishError extends Error {
 
 const MAX_ENTRIES_PER_CALL = 10;
 
-/** PutEvents on the product's bus, in batches of 10, retrying entries that failed individually once. */
+/**
+ * PutEvents on the product's bus, in batches of 10, retrying entries that failed individually once. One
+ * per invocation: its calls end when the invocation is cut off.
+ */
 export class EventBridgePublisher implements EventPublisher {
   constructor(
     private readonly client: EventBridgeClient,
     private readonly eventBusName: string,
+    private readonly signal?: AbortSignal,
   ) {}
 
   async publish(events: RotationEvent[]): Promise<void> {
@@ -41,7 +45,7 @@ export class EventBridgePublisher implements EventPublisher {
     for (let i = 0; i < entries.length; i += MAX_ENTRIES_PER_CALL) {
       let batch = entries.slice(i, i + MAX_ENTRIES_PER_CALL);
       for (let attempt = 1; batch.length > 0; attempt += 1) {
-        const out = await this.client.send(new PutEventsCommand({ Entries: batch }));
+        const out = await this.client.send(new PutEventsCommand({ Entries: batch }), this.signal ? { abortSignal: this.signal } : {});
         const failed = batch.filter((_, index) => out.Entries?.[index]?.ErrorCode);
         if (failed.length === 0) break;
         if (attempt === 2) {

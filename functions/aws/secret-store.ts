@@ -55,11 +55,15 @@ export function stageHolder(description: SecretDescription, stage: string): stri
   return description.versions.find((v) => v.stages.includes(stage))?.versionId;
 }
 
+/** One invocation's view of Secrets Manager: its calls end when the invocation is cut off. */
 export class SecretsManagerSecretStore implements SecretStore {
-  constructor(private readonly client: SecretsManagerClient) {}
+  constructor(
+    private readonly client: SecretsManagerClient,
+    private readonly signal?: AbortSignal,
+  ) {}
 
   async describe(secretName: string): Promise<SecretDescription> {
-    const out = await this.client.send(new DescribeSecretCommand({ SecretId: secretName }));
+    const out = await this.client.send(new DescribeSecretCommand({ SecretId: secretName }), this.sendOptions());
     return {
       arn: out.ARN ?? secretName,
       name: out.Name ?? secretName,
@@ -68,12 +72,12 @@ export class SecretsManagerSecretStore implements SecretStore {
   }
 
   async readVersion(secretName: string, versionId: string): Promise<string | undefined> {
-    const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretName, VersionId: versionId }));
+    const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretName, VersionId: versionId }), this.sendOptions());
     return out.SecretString;
   }
 
   async stagePending(secretName: string, value: string, clientRequestToken: string): Promise<string> {
-    const out = await this.client.send(new PutSecretValueCommand({ SecretId: secretName, SecretString: value, ClientRequestToken: clientRequestToken, VersionStages: [STAGES.pending] }));
+    const out = await this.client.send(new PutSecretValueCommand({ SecretId: secretName, SecretString: value, ClientRequestToken: clientRequestToken, VersionStages: [STAGES.pending] }), this.sendOptions());
     return out.VersionId ?? clientRequestToken;
   }
 
@@ -86,6 +90,7 @@ export class SecretsManagerSecretStore implements SecretStore {
           MoveToVersionId: versionId,
           ...(expectedCurrent ? { RemoveFromVersionId: expectedCurrent } : {}),
         }),
+        this.sendOptions(),
       );
     } catch (error) {
       // The call may have taken effect with its answer lost (an earlier attempt, then a refused retry).
@@ -103,7 +108,7 @@ export class SecretsManagerSecretStore implements SecretStore {
 
   async clearPending(secretName: string, versionId: string): Promise<void> {
     try {
-      await this.client.send(new UpdateSecretVersionStageCommand({ SecretId: secretName, VersionStage: STAGES.pending, RemoveFromVersionId: versionId }));
+      await this.client.send(new UpdateSecretVersionStageCommand({ SecretId: secretName, VersionStage: STAGES.pending, RemoveFromVersionId: versionId }), this.sendOptions());
     } catch (error) {
       // The label has moved on (a newer run staged its own version): nothing of ours to clear.
       if (!(error instanceof InvalidParameterException)) throw error;
@@ -118,6 +123,11 @@ export class SecretsManagerSecretStore implements SecretStore {
         MoveToVersionId: versionId,
         ...(currentHolder && currentHolder !== versionId ? { RemoveFromVersionId: currentHolder } : {}),
       }),
+      this.sendOptions(),
     );
+  }
+
+  private sendOptions(): { abortSignal?: AbortSignal } {
+    return this.signal ? { abortSignal: this.signal } : {};
   }
 }

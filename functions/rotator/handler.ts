@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { type AwsClientOptions, DEFAULT_AWS_CLIENT_OPTIONS, createAwsClients } from '../aws/clients';
-import { EventBridgePublisher, type EventPublisher } from '../aws/event-publisher';
-import { type SecretStore, SecretsManagerSecretStore } from '../aws/secret-store';
+import { EventBridgePublisher } from '../aws/event-publisher';
+import { SecretsManagerSecretStore } from '../aws/secret-store';
 import { SecretsManagerStoreCredentials, type StoreCredentials } from '../aws/store-credentials';
 import { type BigCommerceEndpoints, resolveEndpoints } from '../bigcommerce/endpoints';
 import { BigCommerceHttp, type RetryPolicy } from '../bigcommerce/http';
@@ -38,12 +38,12 @@ export interface RotatorDependencies {
   deadlines?: Partial<DeadlineSettings>;
 }
 
-/** Built once per container: the configuration, endpoints and AWS-backed ports (with their caches). */
+/** Built once per container: the configuration, endpoints, SDK clients and the credentials cache. */
 interface Runtime {
   config: RotatorConfig;
   endpoints: BigCommerceEndpoints;
-  secrets: SecretStore;
-  publisher: EventPublisher;
+  clients: ReturnType<typeof createAwsClients>;
+  eventBusName: string;
   credentials: StoreCredentials;
 }
 
@@ -51,13 +51,7 @@ function buildRuntime(env: NodeJS.ProcessEnv, aws: AwsClientOptions): Runtime {
   const config = loadRuntimeConfig(env);
   const endpoints = resolveEndpoints(env);
   const clients = createAwsClients(aws);
-  return {
-    config,
-    endpoints,
-    secrets: new SecretsManagerSecretStore(clients.secretsManager),
-    publisher: new EventBridgePublisher(clients.eventBridge, env.EVENT_BUS_NAME ?? config.eventBusName),
-    credentials: new SecretsManagerStoreCredentials(clients.secretsManager, config.stores),
-  };
+  return { config, endpoints, clients, eventBusName: env.EVENT_BUS_NAME ?? config.eventBusName, credentials: new SecretsManagerStoreCredentials(clients.secretsManager, config.stores) };
 }
 
 /**
@@ -90,7 +84,13 @@ export function createRotatorHandler(kind: RotatorKind, dependencies: RotatorDep
     const report = await runRotations(
       progress,
       familyAdapters(kind, http, runtime.endpoints),
-      { clock, secrets: runtime.secrets, publisher: runtime.publisher, credentials: runtime.credentials, log },
+      {
+        clock,
+        secrets: new SecretsManagerSecretStore(runtime.clients.secretsManager, signal),
+        publisher: new EventBridgePublisher(runtime.clients.eventBridge, runtime.eventBusName, signal),
+        credentials: runtime.credentials,
+        log,
+      },
       { concurrency: TOKENS_AT_ONCE, shouldStop: () => signal.aborted || context.getRemainingTimeInMillis() < deadlines.stopStartingWorkMs },
     );
     inFlight = undefined;
