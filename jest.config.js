@@ -1,6 +1,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
+  // The SDK keeps module-level state across files; jest's soft global cleanup only warns about it.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // middy ships ESM only; let swc compile it to CommonJS alongside our sources.

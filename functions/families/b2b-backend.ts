@@ -54,10 +54,6 @@ export class B2bBackendFamilyAdapter implements FamilyAdapter<B2bBackendToken> {
     return { kind: 'period', rotationPeriodSeconds: target.rotationPeriodSeconds };
   }
 
-  drift(): string | undefined {
-    return undefined;
-  }
-
   async mint(target: B2bBackendToken, context: FamilyContext, mintedAt: Date): Promise<MintedToken> {
     const name = ownershipName(target.id, mintedAt);
     const created = await this.withLogin(target, context, (login) => this.client.create({ storeHash: target.storeHash, email: login.email, password: login.password, name }));
@@ -75,10 +71,6 @@ export class B2bBackendFamilyAdapter implements FamilyAdapter<B2bBackendToken> {
   async verify(target: B2bBackendToken, stored: StoredToken): Promise<void> {
     const listed = await this.client.listAll(target.storeHash, stored.token);
     if (!listed.some((t) => t.token === stored.token)) throw new Error('the new token authenticated but is not in the store’s token list');
-  }
-
-  wantsCleanup(): boolean {
-    return true;
   }
 
   async cleanup(target: B2bBackendToken, state: CleanupState): Promise<CleanupReport> {

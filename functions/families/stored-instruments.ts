@@ -50,10 +50,6 @@ export class StoredInstrumentsFamilyAdapter implements FamilyAdapter<StoredInstr
     return { kind: 'expiring', renewBeforeSeconds: target.renewBeforeSeconds };
   }
 
-  drift(): string | undefined {
-    return undefined;
-  }
-
   async mint(target: StoredInstrumentsToken, context: FamilyContext, mintedAt: Date): Promise<MintedToken> {
     let issued;
     try {
@@ -75,9 +71,5 @@ export class StoredInstrumentsFamilyAdapter implements FamilyAdapter<StoredInstr
   async verify(target: StoredInstrumentsToken, stored: StoredToken, context: FamilyContext): Promise<void> {
     const expiresAt = stored.expiresAt ? Math.floor(Date.parse(stored.expiresAt) / 1000) : undefined;
     checkInstrumentToken(stored.token, target.storeHash, context.clock.now(), expiresAt);
-  }
-
-  wantsCleanup(): boolean {
-    return false;
   }
 }

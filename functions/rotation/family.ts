@@ -56,14 +56,14 @@ export interface CleanupReport {
 export interface FamilyAdapter<T extends ManagedToken = ManagedToken> {
   readonly family: TokenFamily;
   policy(target: T): RotationPolicy;
-  /** Why the stored token no longer fits the configuration (e.g. scopes changed), or undefined. */
-  drift(target: T, stored: StoredToken): string | undefined;
+  /** Why the stored token no longer fits the configuration (e.g. scopes changed); families whose tokens have no configurable shape omit it. */
+  drift?(target: T, stored: StoredToken): string | undefined;
   /** Mints at `mintedAt` (whole seconds, the instant the secret will record). */
   mint(target: T, context: FamilyContext, mintedAt: Date): Promise<MintedToken>;
   /** Resolves when the token works at BigCommerce; throws with the reason otherwise. */
   verify(target: T, stored: StoredToken, context: FamilyContext): Promise<void>;
-  /** Whether this target asks for cleanup at all (revocation is optional for some families). */
-  wantsCleanup(target: T): boolean;
-  /** Revokes superseded tokens this product minted, as the family's policy says. */
+  /** Revokes superseded tokens this product minted, as the family's policy says; absent when a family cannot revoke. */
   cleanup?(target: T, state: CleanupState, context: FamilyContext): Promise<CleanupReport>;
+  /** Whether this target asks for cleanup (revocation is optional for some families); default: always. */
+  wantsCleanup?(target: T): boolean;
 }

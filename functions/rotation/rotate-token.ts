@@ -98,7 +98,7 @@ export async function rotateToken<T extends ManagedToken>(target: T, family: Fam
       }
     }
 
-    const drift = current?.stored ? family.drift(target, current.stored) : undefined;
+    const drift = current?.stored ? family.drift?.(target, current.stored) : undefined;
     const decision = decideDue({ current: current?.stored, now, policy, force: options.force, drift });
     if (!decision.due) {
       const cleanup = current ? await runCleanup(target, family, ports, options, context, current, state.previous, state.description, events) : undefined;
@@ -164,7 +164,7 @@ async function resumePending<T extends ManagedToken>(target: T, family: FamilyAd
   const stillUseful =
     pending.stored !== undefined &&
     isNewer(pending.stored, current?.stored) &&
-    !decideDue({ current: pending.stored, now: ports.clock.now(), policy: family.policy(target), force: false, drift: family.drift(target, pending.stored) }).due;
+    !decideDue({ current: pending.stored, now: ports.clock.now(), policy: family.policy(target), force: false, drift: family.drift?.(target, pending.stored) }).due;
   if (options.dryRun) return stillUseful ? 'planned' : 'cleared';
   const step = stepper(options.signal);
   if (stillUseful) {
@@ -243,7 +243,7 @@ async function runCleanup<T extends ManagedToken>(
   description: SecretDescription,
   events: RotationEvent[],
 ): Promise<{ revoked: string[]; warnings: string[] }> {
-  if (!family.cleanup || !family.wantsCleanup(target)) return { revoked: [], warnings: [] };
+  if (!family.cleanup || family.wantsCleanup?.(target) === false) return { revoked: [], warnings: [] };
   let report: CleanupReport;
   try {
     report = await family.cleanup(target, { now: ports.clock.now(), current, previous, dryRun: options.dryRun }, context);
