@@ -1,5 +1,3 @@
-import { formatDuration } from './duration';
-
 /**
  * EventBridge Scheduler expressions, analysed for the one property token freshness depends on: the
  * longest possible gap between two runs. `rate()` is exact; `cron()` is evaluated over two years of
@@ -45,9 +43,6 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
-export function describeGap(analysis: Extract<ScheduleAnalysis, { ok: true }>): string {
-  return formatDuration(analysis.maxGapSeconds);
-}
 
 interface CronFields {
   minutes: number[];

@@ -1,7 +1,7 @@
 import type { TokenFamily } from '../config/types';
 
-export const ROTATION_STEPS = ['read', 'decide', 'mint', 'stage', 'verify', 'promote', 'cleanup', 'announce'] as const;
-export type RotationStep = (typeof ROTATION_STEPS)[number];
+/** The steps that can fail (deciding is pure). */
+export type RotationStep = 'read' | 'mint' | 'stage' | 'verify' | 'promote' | 'cleanup' | 'announce';
 
 export type Outcome = 'rotated' | 'skipped' | 'failed' | 'revoked' | 'planned';
 

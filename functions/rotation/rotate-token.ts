@@ -77,7 +77,7 @@ export async function rotateToken<T extends ManagedToken>(target: T, family: Fam
   const step = stepper(options.signal);
   let state: SecretState | undefined;
   try {
-    state = await step('read', () => readSecret(target, ports.secrets));
+    state = await step('read', () => readSecret(target, ports.secrets, wantsCleanup(family, target)));
     const current = state.current;
     const now = ports.clock.now();
     const policy = family.policy(target);
@@ -243,7 +243,7 @@ async function runCleanup<T extends ManagedToken>(
   description: SecretDescription,
   events: RotationEvent[],
 ): Promise<{ revoked: string[]; warnings: string[] }> {
-  if (!family.cleanup || family.wantsCleanup?.(target) === false) return { revoked: [], warnings: [] };
+  if (!family.cleanup || !wantsCleanup(family, target)) return { revoked: [], warnings: [] };
   let report: CleanupReport;
   try {
     report = await family.cleanup(target, { now: ports.clock.now(), current, previous, dryRun: options.dryRun }, context);
@@ -309,7 +309,12 @@ function isNewer(candidate: StoredToken, other: StoredToken | undefined): boolea
   return other === undefined || Date.parse(candidate.mintedAt) >= Date.parse(other.mintedAt);
 }
 
-async function readSecret(target: ManagedToken, secrets: SecretStore): Promise<SecretState> {
+function wantsCleanup<T extends ManagedToken>(family: FamilyAdapter<T>, target: T): boolean {
+  return family.cleanup !== undefined && family.wantsCleanup?.(target) !== false;
+}
+
+/** Reads the versions a run needs: AWSCURRENT, a distinct AWSPENDING, and AWSPREVIOUS only for cleanup. */
+async function readSecret(target: ManagedToken, secrets: SecretStore, needPrevious: boolean): Promise<SecretState> {
   const description = await secrets.describe(target.secretName);
   const revokedHolder = stageHolder(description, STAGES.revoked);
   const load = async (stage: string): Promise<VersionState | undefined> => {
@@ -323,7 +328,7 @@ async function readSecret(target: ManagedToken, secrets: SecretStore): Promise<S
   const current = await load(STAGES.current);
   const pendingId = stageHolder(description, STAGES.pending);
   const pending = pendingId && pendingId !== current?.versionId ? await load(STAGES.pending) : undefined;
-  const previous = await load(STAGES.previous);
+  const previous = needPrevious ? await load(STAGES.previous) : undefined;
   return { description, current, pending, previous };
 }
 
