@@ -91,7 +91,7 @@ export async function rotateToken<T extends ManagedToken>(target: T, family: Fam
       if (resumed === 'promoted') {
         const promoted = state.pending as VersionState & { stored: StoredToken };
         const warnings = [...housekeeping, ...(await unstage(ports, target, promoted.versionId))];
-        return await finish(target, family, ports, options, context, { ...base, outcome: 'rotated', reason: 'resumed: verified and promoted the version an earlier run staged', resumed: true, ...(warnings.length > 0 ? { warnings } : {}) }, promoted, current, state.description, events);
+        return await finish(target, family, ports, options, context, { ...base, outcome: 'rotated', reason: 'resumed: verified and promoted the version an earlier run staged', resumed: true, ...reported([], warnings) }, promoted, current, state.description, events);
       }
       if (resumed === 'planned') {
         return { ...base, outcome: 'planned', reason: 'would verify the version an earlier run left in AWSPENDING and promote it, or replace it' };
@@ -110,8 +110,7 @@ export async function rotateToken<T extends ManagedToken>(target: T, family: Fam
         versionId: current?.versionId,
         expiresAt: current?.stored?.expiresAt,
         nextDueAt: decision.nextDueAt.toISOString(),
-        ...(cleanup && cleanup.revoked.length > 0 ? { revoked: cleanup.revoked } : {}),
-        ...(cleanup && cleanup.warnings.length > 0 ? { warnings: cleanup.warnings } : {}),
+        ...reported(cleanup?.revoked, [...housekeeping, ...(cleanup?.warnings ?? [])]),
       };
     }
     if (options.dryRun) {
@@ -122,8 +121,7 @@ export async function rotateToken<T extends ManagedToken>(target: T, family: Fam
         reason: `due: ${decision.reason}; would mint, stage, verify and promote a new token`,
         versionId: current?.versionId,
         expiresAt: current?.stored?.expiresAt,
-        ...(cleanup && cleanup.revoked.length > 0 ? { revoked: cleanup.revoked } : {}),
-        ...(cleanup && cleanup.warnings.length > 0 ? { warnings: cleanup.warnings } : {}),
+        ...reported(cleanup?.revoked, cleanup?.warnings),
       };
     }
 
@@ -136,7 +134,7 @@ export async function rotateToken<T extends ManagedToken>(target: T, family: Fam
     await step('promote', () => promoteOrStandDown(ports.secrets, target.secretName, versionId, current?.versionId));
     ports.log.info('token rotated', { ...base, versionId, expiresAt: stored.expiresAt, reason: decision.reason });
     const warnings = [...housekeeping, ...(await unstage(ports, target, versionId))];
-    return await finish(target, family, ports, options, context, { ...base, outcome: 'rotated', reason: decision.reason, ...(warnings.length > 0 ? { warnings } : {}) }, { versionId, stored, revoked: false }, current, state.description, events);
+    return await finish(target, family, ports, options, context, { ...base, outcome: 'rotated', reason: decision.reason, ...reported([], warnings) }, { versionId, stored, revoked: false }, current, state.description, events);
   } catch (error) {
     if (error instanceof PromotionConflictError) {
       ports.log.warn('another invocation rotated this token first', { ...base, currentVersionId: error.currentVersionId });
@@ -152,7 +150,7 @@ export async function rotateToken<T extends ManagedToken>(target: T, family: Fam
     };
     const warnings: string[] = [];
     if (!options.dryRun) await announce(ports, [failedEvent], warnings);
-    return { ...base, outcome: 'failed', step: failure.step, reason, versionId: state?.current?.versionId, expiresAt: state?.current?.stored?.expiresAt, ...(warnings.length > 0 ? { warnings } : {}) };
+    return { ...base, outcome: 'failed', step: failure.step, reason, versionId: state?.current?.versionId, expiresAt: state?.current?.stored?.expiresAt, ...reported([], warnings) };
   }
 }
 
@@ -226,8 +224,7 @@ async function finish<T extends ManagedToken>(
     versionId: promoted.versionId,
     expiresAt: promoted.stored.expiresAt,
     nextDueAt,
-    ...(cleanup.revoked.length > 0 ? { revoked: cleanup.revoked } : {}),
-    ...(warnings.length > 0 ? { warnings } : {}),
+    ...reported(cleanup.revoked, warnings),
   };
 }
 
@@ -302,6 +299,11 @@ async function clearStrayPending(target: ManagedToken, ports: RotationPorts, opt
   const currentId = state.current?.versionId;
   if (options.dryRun || !currentId || stageHolder(state.description, STAGES.pending) !== currentId) return [];
   return unstage(ports, target, currentId);
+}
+
+/** The optional `revoked` and `warnings` fields of a result, present only when they say something. */
+function reported(revoked: string[] = [], warnings: string[] = []): Pick<TargetResult, 'revoked' | 'warnings'> {
+  return { ...(revoked.length > 0 ? { revoked } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 /** Minted no earlier than `other` (or there is no other): a candidate to replace it. */
