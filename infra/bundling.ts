@@ -26,12 +26,22 @@ export function bundleSettings(embeddedConfigJson?: string) {
     minify: true,
     sourcemap: false,
     externalModules: [] as string[],
-    define: (embeddedConfigJson === undefined ? {} : { [EMBEDDED_CONFIG_DEFINE]: JSON.stringify(embeddedConfigJson) }) as Record<string, string>,
+    define: (embeddedConfigJson === undefined
+      ? {}
+      : { [EMBEDDED_CONFIG_DEFINE]: JSON.stringify(embeddedConfigJson) }) as Record<string, string>,
   };
 }
 
 /** The same settings as esbuild's own build options, for bundling outside CDK. */
 export function esbuildOptions(kind: RotatorKind, outfile: string, embeddedConfigJson?: string): BuildOptions {
   const { externalModules, ...settings } = bundleSettings(embeddedConfigJson);
-  return { ...settings, entryPoints: [handlerEntry(kind)], outfile, bundle: true, external: externalModules, logLevel: 'warning', metafile: true };
+  return {
+    ...settings,
+    entryPoints: [handlerEntry(kind)],
+    outfile,
+    bundle: true,
+    external: externalModules,
+    logLevel: 'warning',
+    metafile: true,
+  };
 }

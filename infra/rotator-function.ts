@@ -41,14 +41,27 @@ export interface RotatorFunctionProps {
 function acknowledgeDesignChoices(fn: NodejsFunction, roles: iam.Role[]): void {
   const both = (rule: string) => [`PCI.DSS.321-${rule}`, `NIST.800.53.R5-${rule}`];
   const onFunction: [string[], string][] = [
-    [both('LambdaInsideVPC'), 'The function reaches only BigCommerce\'s public APIs and AWS service endpoints and no VPC resource; a VPC would add NAT gateways without narrowing any path.'],
-    [['NIST.800.53.R5-LambdaConcurrency'], 'Runs are bounded by the schedule and overlapping runs are made safe by the compare-and-swap promotion; reserving concurrency would fail deployment in accounts whose unreserved concurrency is at the minimum of 10.'],
-    [['NIST.800.53.R5-LambdaDLQ'], 'Failed asynchronous invocations go to an on-failure destination (the same SQS queue as the schedule\'s dead letters), which carries the whole invocation record; a DeadLetterConfig would duplicate it.'],
+    [
+      both('LambdaInsideVPC'),
+      "The function reaches only BigCommerce's public APIs and AWS service endpoints and no VPC resource; a VPC would add NAT gateways without narrowing any path.",
+    ],
+    [
+      ['NIST.800.53.R5-LambdaConcurrency'],
+      'Runs are bounded by the schedule and overlapping runs are made safe by the compare-and-swap promotion; reserving concurrency would fail deployment in accounts whose unreserved concurrency is at the minimum of 10.',
+    ],
+    [
+      ['NIST.800.53.R5-LambdaDLQ'],
+      "Failed asynchronous invocations go to an on-failure destination (the same SQS queue as the schedule's dead letters), which carries the whole invocation record; a DeadLetterConfig would duplicate it.",
+    ],
   ];
   for (const [ids, reason] of onFunction) for (const id of ids) Validations.of(fn).acknowledge({ id, reason });
   for (const role of roles) {
     for (const id of both('IAMNoInlinePolicy')) {
-      Validations.of(role).acknowledge({ id, reason: 'Each inline policy belongs to exactly one role and lives and dies with it; a customer-managed policy would be a second, separately attachable object without narrowing any permission.' });
+      Validations.of(role).acknowledge({
+        id,
+        reason:
+          'Each inline policy belongs to exactly one role and lives and dies with it; a customer-managed policy would be a second, separately attachable object without narrowing any permission.',
+      });
     }
   }
 }
@@ -70,14 +83,31 @@ export class RotatorFunction extends Construct {
   constructor(scope: Construct, id: string, props: RotatorFunctionProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.RETAIN, encryptionKey: props.secretsKey });
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+      encryptionKey: props.secretsKey,
+    });
 
-    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `${props.kind} token rotator` });
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.kind} token rotator`,
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ManagedTokenSecrets',
-        actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+        actions: [
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:UpdateSecretVersionStage',
+        ],
         resources: props.secrets.map((s) => s.secretArn),
       }),
     );
@@ -94,12 +124,28 @@ export class RotatorFunction extends Construct {
         sid: 'RootCredentialsReadOnly',
         actions: ['secretsmanager:GetSecretValue'],
         // Secrets Manager appends six random characters to a secret's ARN; `??????` matches exactly those.
-        resources: props.rootSecrets.map((s) => stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${s.name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
+        resources: props.rootSecrets.map((s) =>
+          stack.formatArn({
+            service: 'secretsmanager',
+            resource: 'secret',
+            resourceName: `${s.name}-??????`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ),
       }),
     );
-    const rootKeys = [...new Set(props.rootSecrets.map((s) => s.kmsKeyArn).filter((k): k is string => k !== undefined))];
+    const rootKeys = [
+      ...new Set(props.rootSecrets.map((s) => s.kmsKeyArn).filter((k): k is string => k !== undefined)),
+    ];
     if (rootKeys.length > 0) {
-      role.addToPolicy(new iam.PolicyStatement({ sid: 'RootCredentialsKey', actions: ['kms:Decrypt'], resources: rootKeys, conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } } }));
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'RootCredentialsKey',
+          actions: ['kms:Decrypt'],
+          resources: rootKeys,
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
+        }),
+      );
     }
     props.bus.grantPutEventsTo(role);
 
@@ -122,7 +168,11 @@ export class RotatorFunction extends Construct {
       role,
       logGroup,
       description: `Rotates BigCommerce ${props.kind} tokens into Secrets Manager`,
-      environment: { EVENT_BUS_NAME: props.bus.eventBusName, POWERTOOLS_SERVICE_NAME: 'bigcommerce-token-rotator', POWERTOOLS_LOG_LEVEL: 'INFO' },
+      environment: {
+        EVENT_BUS_NAME: props.bus.eventBusName,
+        POWERTOOLS_SERVICE_NAME: 'bigcommerce-token-rotator',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
       // Asynchronous invocations (the schedule) that still fail after Lambda's retries land in the queue.
       retryAttempts: 2,
       onFailure: new SqsDestination(this.deadLetterQueue),
@@ -139,7 +189,9 @@ export class RotatorFunction extends Construct {
 
     // The scheduler's own role, so its one finding can be acknowledged precisely.
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
       description: `Lets EventBridge Scheduler invoke the ${props.kind} token rotator`,
     });
     this.schedule = new Schedule(this, 'Schedule', {
@@ -156,12 +208,16 @@ export class RotatorFunction extends Construct {
 
     this.alarms = this.createAlarms(props.kind, logGroup, props.alarmTopic);
 
-    Validations.of(this.deadLetterQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the schedule and the function.' });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the schedule and the function.',
+    });
     acknowledgeDesignChoices(this.function, [role, schedulerRole]);
     const functionId = stack.getLogicalId(this.function.node.defaultChild as lambda.CfnFunction);
     Validations.of(schedulerRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
-      reason: 'lambda:InvokeFunction on this one function; the :* suffix (added by the LambdaInvoke target) only covers its versions and aliases.',
+      reason:
+        'lambda:InvokeFunction on this one function; the :* suffix (added by the LambdaInvoke target) only covers its versions and aliases.',
     });
   }
 

@@ -37,21 +37,44 @@ export class TokenRotatorStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.bus = new events.EventBus(this, 'Bus', { eventBusName: config.eventBusName, description: 'Announces BigCommerce token rotations' });
-    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { displayName: 'BigCommerce token rotation alarms', masterKey: this.key, enforceSSL: true });
+    this.bus = new events.EventBus(this, 'Bus', {
+      eventBusName: config.eventBusName,
+      description: 'Announces BigCommerce token rotations',
+    });
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'BigCommerce token rotation alarms',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
     // CloudWatch alarms publish to the encrypted topic, so they need the key.
     this.key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
     // The functions' log groups are encrypted with it too, for this account's log groups only.
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
+        actions: [
+          'kms:Encrypt',
+          'kms:Decrypt',
+          'kms:ReEncryptFrom',
+          'kms:ReEncryptTo',
+          'kms:GenerateDataKey',
+          'kms:GenerateDataKeyWithoutPlaintext',
+          'kms:DescribeKey',
+        ],
         resources: ['*'],
-        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*` } },
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`,
+          },
+        },
       }),
     );
-    if (config.notifications.email) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.notifications.email));
-    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'Subscribe to be told when a rotation fails' });
+    if (config.notifications.email)
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.notifications.email));
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarmTopic.topicArn,
+      description: 'Subscribe to be told when a rotation fails',
+    });
 
     for (const token of config.tokens) this.secrets.set(token.id, this.managedSecret(token));
 
@@ -61,7 +84,13 @@ export class TokenRotatorStack extends Stack {
       const stores = config.stores.filter((s) => tokens.some((t) => t.storeHash === s.storeHash));
       // B2B tokens are minted with the backend user's login; every other family with the API account token.
       const rootSecrets = stores.flatMap((s) =>
-        kind === 'b2b' ? (s.b2bCredentialsSecret ? [{ name: s.b2bCredentialsSecret, kmsKeyArn: s.b2bCredentialsKmsKeyArn }] : []) : s.credentialsSecret ? [{ name: s.credentialsSecret, kmsKeyArn: s.credentialsKmsKeyArn }] : [],
+        kind === 'b2b'
+          ? s.b2bCredentialsSecret
+            ? [{ name: s.b2bCredentialsSecret, kmsKeyArn: s.b2bCredentialsKmsKeyArn }]
+            : []
+          : s.credentialsSecret
+            ? [{ name: s.credentialsSecret, kmsKeyArn: s.credentialsKmsKeyArn }]
+            : [],
       );
       const rotator = new RotatorFunction(this, `${pascal(kind)}Rotator`, {
         kind,
@@ -75,7 +104,10 @@ export class TokenRotatorStack extends Stack {
         alarmTopic: this.alarmTopic,
       });
       this.rotators.set(kind, rotator);
-      new CfnOutput(this, `${pascal(kind)}RotatorFunctionName`, { value: rotator.function.functionName, description: `Invoke manually: aws lambda invoke --function-name <this> --payload '{"dryRun":true}' out.json` });
+      new CfnOutput(this, `${pascal(kind)}RotatorFunctionName`, {
+        value: rotator.function.functionName,
+        description: `Invoke manually: aws lambda invoke --function-name <this> --payload '{"dryRun":true}' out.json`,
+      });
       new CfnOutput(this, `${pascal(kind)}DeadLetterQueueUrl`, { value: rotator.deadLetterQueue.queueUrl });
     }
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
@@ -93,9 +125,14 @@ export class TokenRotatorStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     (secret.node.defaultChild as secretsmanager.CfnSecret).addPropertyDeletionOverride('GenerateSecretString');
-    const reason = "Rotated by this stack's scheduled rotator function, not by Secrets Manager rotation: only BigCommerce's API can mint the token, and the rotator writes each new version itself.";
-    for (const id of ['AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled']) Validations.of(secret).acknowledge({ id, reason });
-    new CfnOutput(this, `Secret${pascal(token.id)}Name`, { value: token.secretName, description: `Secret holding token "${token.id}"` });
+    const reason =
+      "Rotated by this stack's scheduled rotator function, not by Secrets Manager rotation: only BigCommerce's API can mint the token, and the rotator writes each new version itself.";
+    for (const id of ['AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled'])
+      Validations.of(secret).acknowledge({ id, reason });
+    new CfnOutput(this, `Secret${pascal(token.id)}Name`, {
+      value: token.secretName,
+      description: `Secret holding token "${token.id}"`,
+    });
     return secret;
   }
 }

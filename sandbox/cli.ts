@@ -15,7 +15,8 @@ base URLs, seeded credentials and the environment that points this product at th
 
 function parsePort(flag: string, raw: string | undefined): number {
   const port = Number(raw);
-  if (raw === undefined || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${flag} needs a port number from 0 to 65535, got ${raw ?? 'nothing'}`);
+  if (raw === undefined || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`${flag} needs a port number from 0 to 65535, got ${raw ?? 'nothing'}`);
   return port;
 }
 
@@ -56,10 +57,19 @@ async function main(): Promise<void> {
   const sandbox = await startSandbox({ port: args.port, awsPort: args.awsPort });
   if (config) provisionSandbox(sandbox, config);
   const info = sandbox.info();
-  if (args.envFile) writeFileSync(args.envFile, Object.entries(info.env).map(([k, v]) => `export ${k}=${v}`).join('\n') + '\n');
+  if (args.envFile)
+    writeFileSync(
+      args.envFile,
+      Object.entries(info.env)
+        .map(([k, v]) => `export ${k}=${v}`)
+        .join('\n') + '\n',
+    );
   process.stdout.write(`${JSON.stringify(info)}\n`);
   const stop = (): void => {
-    sandbox.close().then(() => process.exit(0), () => process.exit(1));
+    sandbox.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -21,7 +21,8 @@ export class SandboxClock {
 
   /** Moves time forward; going backwards is refused because issued tokens would become "not yet valid". */
   advance(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`clock can only advance by a non-negative number of ms, got ${ms}`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError(`clock can only advance by a non-negative number of ms, got ${ms}`);
     this.offsetMs += ms;
   }
 

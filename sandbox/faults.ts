@@ -57,9 +57,14 @@ export class FaultInjector {
 
   inject(rule: FaultRule): void {
     const times = rule.times ?? 1;
-    if (!Number.isInteger(times) || times < 1) throw new RangeError(`fault times must be a positive integer, got ${String(rule.times)}`);
-    if (!rule.fault || !FAULT_KINDS.has(rule.fault.kind)) throw new TypeError(`unknown fault kind ${JSON.stringify(rule.fault?.kind)}`);
-    if (rule.fault.kind === 'status' && !(Number.isInteger(rule.fault.status) && rule.fault.status >= 400 && rule.fault.status <= 599)) {
+    if (!Number.isInteger(times) || times < 1)
+      throw new RangeError(`fault times must be a positive integer, got ${String(rule.times)}`);
+    if (!rule.fault || !FAULT_KINDS.has(rule.fault.kind))
+      throw new TypeError(`unknown fault kind ${JSON.stringify(rule.fault?.kind)}`);
+    if (
+      rule.fault.kind === 'status' &&
+      !(Number.isInteger(rule.fault.status) && rule.fault.status >= 400 && rule.fault.status <= 599)
+    ) {
       throw new RangeError(`a status fault needs an HTTP error status (400-599), got ${String(rule.fault.status)}`);
     }
     const path = rule.match?.path;

@@ -27,7 +27,10 @@ export interface SandboxApi {
   operationOf?(request: SandboxRequest): string | undefined;
   handle(request: SandboxRequest): SandboxResponse | Promise<SandboxResponse>;
   /** This API's own answer to an injected error status or rate limit. */
-  faultResponse(fault: Extract<Fault, { kind: 'status' } | { kind: 'rate-limit' }>, request: SandboxRequest): SandboxResponse;
+  faultResponse(
+    fault: Extract<Fault, { kind: 'status' } | { kind: 'rate-limit' }>,
+    request: SandboxRequest,
+  ): SandboxResponse;
   /** Extra `/__sandbox/...` routes (inspection); undefined when the route is not this API's. */
   control?(request: SandboxRequest): SandboxResponse | undefined;
 }
@@ -73,7 +76,12 @@ export class LoopbackServer {
   async listen(port = 0): Promise<string> {
     const server = http.createServer((req, res) => {
       this.serve(req, res).catch((error: unknown) => {
-        if (!res.headersSent) writeResponse(res, { status: 500, body: { error: `sandbox failure: ${describe(error)}` } }, 'application/json');
+        if (!res.headersSent)
+          writeResponse(
+            res,
+            { status: 500, body: { error: `sandbox failure: ${describe(error)}` } },
+            'application/json',
+          );
         else res.destroy();
       });
     });
@@ -135,10 +143,20 @@ export class LoopbackServer {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const rawBody = await readBody(req);
     if (rawBody === undefined) {
-      writeResponse(res, { status: 413, body: { error: `request body exceeds ${MAX_BODY_BYTES} bytes` } }, 'application/json');
+      writeResponse(
+        res,
+        { status: 413, body: { error: `request body exceeds ${MAX_BODY_BYTES} bytes` } },
+        'application/json',
+      );
       return;
     }
-    const request: SandboxRequest = { method: (req.method ?? 'GET').toUpperCase(), path: url.pathname, query: url.searchParams, headers: req.headers, rawBody };
+    const request: SandboxRequest = {
+      method: (req.method ?? 'GET').toUpperCase(),
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      rawBody,
+    };
 
     if (request.path.startsWith(CONTROL_PREFIX)) {
       writeResponse(res, this.control(request), 'application/json');
@@ -175,7 +193,12 @@ export class LoopbackServer {
   }
 
   /** Sends the fault's answer (or none); returns true when the request is finished with. */
-  private applyFault(fault: Fault, request: SandboxRequest, res: http.ServerResponse, record: RecordedRequest): boolean {
+  private applyFault(
+    fault: Fault,
+    request: SandboxRequest,
+    res: http.ServerResponse,
+    record: RecordedRequest,
+  ): boolean {
     switch (fault.kind) {
       case 'hang':
         return true;
@@ -251,7 +274,8 @@ function writeResponse(res: http.ServerResponse, response: SandboxResponse, cont
   let payload = '';
   if (typeof response.body === 'string') payload = response.body;
   else if (response.body !== undefined) payload = JSON.stringify(response.body);
-  if (payload.length > 0 && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = contentType;
+  if (payload.length > 0 && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+    headers['content-type'] = contentType;
   headers['content-length'] = String(Buffer.byteLength(payload));
   res.writeHead(response.status, headers);
   res.end(payload);

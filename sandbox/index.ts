@@ -29,7 +29,13 @@ export interface SandboxInfo {
 
 export interface Sandbox {
   readonly clock: SandboxClock;
-  readonly bigcommerce: { server: LoopbackServer; api: BigCommerceApi; apiUrl: string; b2bApiUrl: string; graphqlUrlTemplate: string };
+  readonly bigcommerce: {
+    server: LoopbackServer;
+    api: BigCommerceApi;
+    apiUrl: string;
+    b2bApiUrl: string;
+    graphqlUrlTemplate: string;
+  };
   readonly aws: { server: LoopbackServer; api: AwsApi; endpointUrl: string; region: string };
   /** The first seeded store, which most callers need. */
   readonly store: SeededStore;
@@ -55,7 +61,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     throw error;
   }
 
-  const bigcommerce = { server: bigcommerceServer, api: bigcommerceApi, apiUrl, b2bApiUrl: `${apiUrl}${B2B_BASE_PATH}`, graphqlUrlTemplate: `${apiUrl}/storefront/store-{storeHash}-{channelId}/graphql` };
+  const bigcommerce = {
+    server: bigcommerceServer,
+    api: bigcommerceApi,
+    apiUrl,
+    b2bApiUrl: `${apiUrl}${B2B_BASE_PATH}`,
+    graphqlUrlTemplate: `${apiUrl}/storefront/store-{storeHash}-{channelId}/graphql`,
+  };
   const aws = { server: awsServer, api: awsApi, endpointUrl, region: awsApi.region };
   const environment = (): Record<string, string> => ({
     BIGCOMMERCE_API_URL: bigcommerce.apiUrl,
@@ -73,7 +85,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     store: bigcommerceApi.seeded[0] as SeededStore,
     environment,
     info: () => ({
-      bigcommerce: { apiUrl: bigcommerce.apiUrl, b2bApiUrl: bigcommerce.b2bApiUrl, graphqlUrlTemplate: bigcommerce.graphqlUrlTemplate },
+      bigcommerce: {
+        apiUrl: bigcommerce.apiUrl,
+        b2bApiUrl: bigcommerce.b2bApiUrl,
+        graphqlUrlTemplate: bigcommerce.graphqlUrlTemplate,
+      },
       aws: { endpointUrl: aws.endpointUrl, region: aws.region },
       stores: bigcommerceApi.seeded,
       env: environment(),

@@ -23,7 +23,9 @@ export class JwtSigner {
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
     try {
       const payload: unknown = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
-      return payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
+      return payload !== null && typeof payload === 'object' && !Array.isArray(payload)
+        ? (payload as Record<string, unknown>)
+        : undefined;
     } catch {
       return undefined;
     }

@@ -11,18 +11,30 @@ export function provisionSandbox(sandbox: Sandbox, config: RotatorConfig): Seede
   const bigcommerce = sandbox.bigcommerce.api;
   const secrets = sandbox.aws.api.secretsManager;
   const stores = config.stores.map((store) => {
-    const seeded = bigcommerce.seeded.find((s) => s.storeHash === store.storeHash) ?? bigcommerce.seedStore({ storeHash: store.storeHash });
+    const seeded =
+      bigcommerce.seeded.find((s) => s.storeHash === store.storeHash) ??
+      bigcommerce.seedStore({ storeHash: store.storeHash });
     if (store.credentialsSecret && !secrets.find(store.credentialsSecret)) {
-      secrets.operations.CreateSecret?.({ Name: store.credentialsSecret, SecretString: JSON.stringify({ accessToken: seeded.accessToken }) });
+      secrets.operations.CreateSecret?.({
+        Name: store.credentialsSecret,
+        SecretString: JSON.stringify({ accessToken: seeded.accessToken }),
+      });
     }
     if (store.b2bCredentialsSecret && !secrets.find(store.b2bCredentialsSecret)) {
-      secrets.operations.CreateSecret?.({ Name: store.b2bCredentialsSecret, SecretString: JSON.stringify(seeded.b2bAdmin) });
+      secrets.operations.CreateSecret?.({
+        Name: store.b2bCredentialsSecret,
+        SecretString: JSON.stringify(seeded.b2bAdmin),
+      });
     }
     return seeded;
   });
   for (const token of config.tokens) {
     if (!secrets.find(token.secretName)) {
-      secrets.operations.CreateSecret?.({ Name: token.secretName, Description: `BigCommerce ${token.family} token ${token.id}`, Tags: [{ Key: 'managed-by', Value: 'bigcommerce-token-rotator' }] });
+      secrets.operations.CreateSecret?.({
+        Name: token.secretName,
+        Description: `BigCommerce ${token.family} token ${token.id}`,
+        Tags: [{ Key: 'managed-by', Value: 'bigcommerce-token-rotator' }],
+      });
     }
   }
   sandbox.aws.api.eventBridge.createEventBus(config.eventBusName);

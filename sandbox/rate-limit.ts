@@ -56,6 +56,8 @@ export class FixedWindowLimiter {
 }
 
 function validatePolicy(policy: RateLimitPolicy): void {
-  if (!Number.isInteger(policy.quota) || policy.quota < 1) throw new RangeError(`rate-limit quota must be a positive integer, got ${policy.quota}`);
-  if (!Number.isFinite(policy.windowMs) || policy.windowMs <= 0) throw new RangeError(`rate-limit window must be a positive number of ms, got ${policy.windowMs}`);
+  if (!Number.isInteger(policy.quota) || policy.quota < 1)
+    throw new RangeError(`rate-limit quota must be a positive integer, got ${policy.quota}`);
+  if (!Number.isFinite(policy.windowMs) || policy.windowMs <= 0)
+    throw new RangeError(`rate-limit window must be a positive number of ms, got ${policy.windowMs}`);
 }

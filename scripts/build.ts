@@ -11,7 +11,9 @@ async function main(): Promise<void> {
   for (const [name, kind] of Object.entries(ROTATOR_FUNCTIONS)) {
     const { file, bytes } = await bundleFunction(kind, outDir);
     const gzipped = gzipSync(readFileSync(file)).length;
-    console.log(`${name}: ${(bytes / 1024).toFixed(1)} KiB minified, ${(gzipped / 1024).toFixed(1)} KiB gzipped -> ${path.relative(PROJECT_ROOT, file)}`);
+    console.log(
+      `${name}: ${(bytes / 1024).toFixed(1)} KiB minified, ${(gzipped / 1024).toFixed(1)} KiB gzipped -> ${path.relative(PROJECT_ROOT, file)}`,
+    );
   }
 }
 

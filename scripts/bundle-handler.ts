@@ -34,4 +34,8 @@ export async function bundleHandler(kind: RotatorKind): Promise<{ module: Handle
 }
 
 /** Function names as `npm run invoke` takes them. */
-export const ROTATOR_FUNCTIONS: Record<string, RotatorKind> = { 'storefront-rotator': 'storefront', 'payments-rotator': 'payments', 'b2b-rotator': 'b2b' };
+export const ROTATOR_FUNCTIONS: Record<string, RotatorKind> = {
+  'storefront-rotator': 'storefront',
+  'payments-rotator': 'payments',
+  'b2b-rotator': 'b2b',
+};

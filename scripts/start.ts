@@ -39,19 +39,34 @@ async function main(): Promise<void> {
         const mine = config.tokens.filter((t) => FAMILY_ROTATOR[t.family] === kind).map((t) => t.id);
         const targets = event.targets?.filter((id) => mine.includes(id));
         if (event.targets && targets?.length === 0) continue;
-        reports.push((await handler({ ...event, ...(targets ? { targets } : {}) }, localLambdaContext(`${kind}-rotator`))) as RunReport);
+        reports.push(
+          (await handler(
+            { ...event, ...(targets ? { targets } : {}) },
+            localLambdaContext(`${kind}-rotator`),
+          )) as RunReport,
+        );
       }
-      console.log(`\n== ${title}  (clock: ${sandbox.clock.now().toISOString()})\n${outcomeTable(reports.flatMap((r) => r.results))}`);
+      console.log(
+        `\n== ${title}  (clock: ${sandbox.clock.now().toISOString()})\n${outcomeTable(reports.flatMap((r) => r.results))}`,
+      );
       return reports;
     };
 
-    console.log(`BigCommerce token rotator, local run. Sandbox: BigCommerce ${sandbox.bigcommerce.apiUrl}, AWS ${sandbox.aws.endpointUrl}`);
-    console.log(`Config: ${path.relative(process.cwd(), configPath)} (${config.tokens.length} tokens). Bundles: ${sizes.join(', ')}.`);
+    console.log(
+      `BigCommerce token rotator, local run. Sandbox: BigCommerce ${sandbox.bigcommerce.apiUrl}, AWS ${sandbox.aws.endpointUrl}`,
+    );
+    console.log(
+      `Config: ${path.relative(process.cwd(), configPath)} (${config.tokens.length} tokens). Bundles: ${sizes.join(', ')}.`,
+    );
 
     const reports = await run('1. First run: every token is minted, verified and stored', {});
     const second = await run('2. Second run: nothing is due, BigCommerce is not called', {});
     reports.push(...second);
-    const soonest = second.flatMap((r) => r.results).map((r) => Date.parse(r.nextDueAt ?? '')).filter(Number.isFinite).sort((a, b) => a - b)[0];
+    const soonest = second
+      .flatMap((r) => r.results)
+      .map((r) => Date.parse(r.nextDueAt ?? ''))
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b)[0];
     if (soonest !== undefined) {
       sandbox.clock.set(soonest + 60_000);
       reports.push(...(await run('3. The clock moves into the first renewal window: that token is re-minted', {})));
@@ -62,7 +77,9 @@ async function main(): Promise<void> {
     const events = sandbox.aws.api.eventBridge.events(config.eventBusName);
     const counts = new Map<string, number>();
     for (const e of events) counts.set(e.detailType, (counts.get(e.detailType) ?? 0) + 1);
-    console.log(`\nEvents announced on bus "${config.eventBusName}": ${[...counts].map(([type, n]) => `${n} x ${type}`).join(', ')}`);
+    console.log(
+      `\nEvents announced on bus "${config.eventBusName}": ${[...counts].map(([type, n]) => `${n} x ${type}`).join(', ')}`,
+    );
     const failed = reports.reduce((n, r) => n + r.summary.failed, 0);
     console.log(failed === 0 ? '\nAll runs succeeded.' : `\n${failed} rotation(s) failed.`);
     process.exitCode = failed === 0 ? 0 : 1;

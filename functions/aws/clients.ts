@@ -14,8 +14,15 @@ export const DEFAULT_AWS_CLIENT_OPTIONS: AwsClientOptions = { requestTimeoutMs: 
  * `requestTimeout` unless told to throw. `AWS_ENDPOINT_URL` (the SDK's own setting) points them at the
  * local sandbox.
  */
-export function createAwsClients(options: AwsClientOptions = DEFAULT_AWS_CLIENT_OPTIONS): { secretsManager: SecretsManagerClient; eventBridge: EventBridgeClient } {
-  const requestHandler = { connectionTimeout: Math.min(3_000, options.requestTimeoutMs), requestTimeout: options.requestTimeoutMs, throwOnRequestTimeout: true };
+export function createAwsClients(options: AwsClientOptions = DEFAULT_AWS_CLIENT_OPTIONS): {
+  secretsManager: SecretsManagerClient;
+  eventBridge: EventBridgeClient;
+} {
+  const requestHandler = {
+    connectionTimeout: Math.min(3_000, options.requestTimeoutMs),
+    requestTimeout: options.requestTimeoutMs,
+    throwOnRequestTimeout: true,
+  };
   return {
     secretsManager: new SecretsManagerClient({ requestHandler, maxAttempts: 3 }),
     eventBridge: new EventBridgeClient({ requestHandler, maxAttempts: 3 }),

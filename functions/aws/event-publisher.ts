@@ -45,12 +45,17 @@ export class EventBridgePublisher implements EventPublisher {
     for (let i = 0; i < entries.length; i += MAX_ENTRIES_PER_CALL) {
       let batch = entries.slice(i, i + MAX_ENTRIES_PER_CALL);
       for (let attempt = 1; batch.length > 0; attempt += 1) {
-        const out = await this.client.send(new PutEventsCommand({ Entries: batch }), this.signal ? { abortSignal: this.signal } : {});
+        const out = await this.client.send(
+          new PutEventsCommand({ Entries: batch }),
+          this.signal ? { abortSignal: this.signal } : {},
+        );
         const failed = batch.filter((_, index) => out.Entries?.[index]?.ErrorCode);
         if (failed.length === 0) break;
         if (attempt === 2) {
           const codes = [...new Set(out.Entries?.map((e) => e.ErrorCode).filter(Boolean))].join(', ');
-          throw new EventPublishError(`EventBridge refused ${failed.length} event(s) on bus ${this.eventBusName}: ${codes}`);
+          throw new EventPublishError(
+            `EventBridge refused ${failed.length} event(s) on bus ${this.eventBusName}: ${codes}`,
+          );
         }
         batch = failed;
       }

@@ -8,7 +8,12 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 
 /** Secrets Manager's staging labels, plus the one this product adds to versions whose token it revoked. */
-export const STAGES = { current: 'AWSCURRENT', pending: 'AWSPENDING', previous: 'AWSPREVIOUS', revoked: 'BCROTATOR_REVOKED' } as const;
+export const STAGES = {
+  current: 'AWSCURRENT',
+  pending: 'AWSPENDING',
+  previous: 'AWSPREVIOUS',
+  revoked: 'BCROTATOR_REVOKED',
+} as const;
 
 export interface SecretVersionInfo {
   versionId: string;
@@ -72,12 +77,23 @@ export class SecretsManagerSecretStore implements SecretStore {
   }
 
   async readVersion(secretName: string, versionId: string): Promise<string | undefined> {
-    const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretName, VersionId: versionId }), this.sendOptions());
+    const out = await this.client.send(
+      new GetSecretValueCommand({ SecretId: secretName, VersionId: versionId }),
+      this.sendOptions(),
+    );
     return out.SecretString;
   }
 
   async stagePending(secretName: string, value: string, clientRequestToken: string): Promise<string> {
-    const out = await this.client.send(new PutSecretValueCommand({ SecretId: secretName, SecretString: value, ClientRequestToken: clientRequestToken, VersionStages: [STAGES.pending] }), this.sendOptions());
+    const out = await this.client.send(
+      new PutSecretValueCommand({
+        SecretId: secretName,
+        SecretString: value,
+        ClientRequestToken: clientRequestToken,
+        VersionStages: [STAGES.pending],
+      }),
+      this.sendOptions(),
+    );
     return out.VersionId ?? clientRequestToken;
   }
 
@@ -108,7 +124,14 @@ export class SecretsManagerSecretStore implements SecretStore {
 
   async clearPending(secretName: string, versionId: string): Promise<void> {
     try {
-      await this.client.send(new UpdateSecretVersionStageCommand({ SecretId: secretName, VersionStage: STAGES.pending, RemoveFromVersionId: versionId }), this.sendOptions());
+      await this.client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: secretName,
+          VersionStage: STAGES.pending,
+          RemoveFromVersionId: versionId,
+        }),
+        this.sendOptions(),
+      );
     } catch (error) {
       // The label has moved on (a newer run staged its own version): nothing of ours to clear.
       if (!(error instanceof InvalidParameterException)) throw error;

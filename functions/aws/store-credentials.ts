@@ -39,7 +39,12 @@ export class SecretsManagerStoreCredentials implements StoreCredentials {
   async accessToken(storeHash: string): Promise<string> {
     const secret = this.store(storeHash).credentialsSecret;
     if (!secret) throw new CredentialsError(`store ${storeHash} has no credentialsSecret in the configuration`);
-    const { accessToken } = await this.read(storeHash, secret, apiAccountSecret, '{"accessToken": "<store-level API account token>"}');
+    const { accessToken } = await this.read(
+      storeHash,
+      secret,
+      apiAccountSecret,
+      '{"accessToken": "<store-level API account token>"}',
+    );
     redactor.add(accessToken);
     return accessToken;
   }
@@ -47,7 +52,12 @@ export class SecretsManagerStoreCredentials implements StoreCredentials {
   async b2bLogin(storeHash: string): Promise<B2bLogin> {
     const secret = this.store(storeHash).b2bCredentialsSecret;
     if (!secret) throw new CredentialsError(`store ${storeHash} has no b2bCredentialsSecret in the configuration`);
-    const login = await this.read(storeHash, secret, b2bLoginSecret, '{"email": "<B2B Edition backend user>", "password": "<their password>"}');
+    const login = await this.read(
+      storeHash,
+      secret,
+      b2bLoginSecret,
+      '{"email": "<B2B Edition backend user>", "password": "<their password>"}',
+    );
     redactor.add(login.password);
     return login;
   }

@@ -21,7 +21,16 @@ const MAX_PAGES = 1_000;
 
 const createResponse = z.object({ data: z.array(z.object({ name: z.string(), token: z.string().min(1) })).min(1) });
 const listResponse = z.object({
-  data: z.array(z.object({ id: z.number().int(), name: z.string(), email: z.string(), storeHash: z.string(), token: z.string(), eventChannel: z.string().optional() })),
+  data: z.array(
+    z.object({
+      id: z.number().int(),
+      name: z.string(),
+      email: z.string(),
+      storeHash: z.string(),
+      token: z.string(),
+      eventChannel: z.string().optional(),
+    }),
+  ),
   meta: z.object({ pagination: z.object({ totalCount: z.number().int().nonnegative() }) }),
 });
 
@@ -35,14 +44,33 @@ export class B2bTokensClient {
     private readonly endpoints: BigCommerceEndpoints,
   ) {}
 
-  async create(request: { storeHash: string; email: string; password: string; name: string }): Promise<{ name: string; token: string }> {
+  async create(request: {
+    storeHash: string;
+    email: string;
+    password: string;
+    name: string;
+  }): Promise<{ name: string; token: string }> {
     const endpoint = 'POST /auth/backend';
-    const response = await this.http.send({ method: 'POST', url: `${this.endpoints.b2bApiUrl}/auth/backend`, endpoint, body: request, rateLimit: { family: 'b2b', key: request.storeHash } });
-    const first = parseResponse(createResponse, envelopeOk(response, endpoint), endpoint).data[0] as { name: string; token: string };
+    const response = await this.http.send({
+      method: 'POST',
+      url: `${this.endpoints.b2bApiUrl}/auth/backend`,
+      endpoint,
+      body: request,
+      rateLimit: { family: 'b2b', key: request.storeHash },
+    });
+    const first = parseResponse(createResponse, envelopeOk(response, endpoint), endpoint).data[0] as {
+      name: string;
+      token: string;
+    };
     return first;
   }
 
-  async listPage(storeHash: string, authToken: string, offset: number, limit = MAX_PAGE_SIZE): Promise<{ tokens: B2bTokenInfo[]; totalCount: number }> {
+  async listPage(
+    storeHash: string,
+    authToken: string,
+    offset: number,
+    limit = MAX_PAGE_SIZE,
+  ): Promise<{ tokens: B2bTokenInfo[]; totalCount: number }> {
     const endpoint = 'GET /backend/tokens';
     const response = await this.http.send({
       method: 'GET',
@@ -63,14 +91,24 @@ export class B2bTokensClient {
       all.push(...page.tokens);
       if (page.tokens.length === 0 || all.length >= page.totalCount) return all;
     }
-    throw new UnexpectedResponseError('GET /backend/tokens', `more than ${MAX_PAGES} pages of tokens; refusing to continue`);
+    throw new UnexpectedResponseError(
+      'GET /backend/tokens',
+      `more than ${MAX_PAGES} pages of tokens; refusing to continue`,
+    );
   }
 
   /** `DELETE /auth/backend` with the id in the body; a 404 means it is already gone. */
   async delete(storeHash: string, authToken: string, id: number): Promise<'deleted' | 'already-gone'> {
     const endpoint = 'DELETE /auth/backend';
     try {
-      const response = await this.http.send({ method: 'DELETE', url: `${this.endpoints.b2bApiUrl}/auth/backend`, endpoint, headers: { authToken }, body: { id }, rateLimit: { family: 'b2b', key: storeHash } });
+      const response = await this.http.send({
+        method: 'DELETE',
+        url: `${this.endpoints.b2bApiUrl}/auth/backend`,
+        endpoint,
+        headers: { authToken },
+        body: { id },
+        rateLimit: { family: 'b2b', key: storeHash },
+      });
       envelopeOk(response, endpoint);
       return 'deleted';
     } catch (error) {
@@ -85,7 +123,9 @@ export class B2bTokensClient {
  * Returns the body.
  */
 function envelopeOk(response: HttpResponse, endpoint: string): unknown {
-  const body = response.body as { code?: unknown; data?: { errMsg?: unknown }; meta?: { message?: unknown } } | undefined;
+  const body = response.body as
+    | { code?: unknown; data?: { errMsg?: unknown }; meta?: { message?: unknown } }
+    | undefined;
   if (typeof body?.code === 'number' && body.code >= 400) {
     const title = [body.data?.errMsg, body.meta?.message].find((t): t is string => typeof t === 'string');
     throw new BigCommerceApiError(body.code, endpoint, title);

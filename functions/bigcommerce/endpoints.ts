@@ -25,14 +25,17 @@ export function resolveEndpoints(env: NodeJS.ProcessEnv = process.env): BigComme
     graphqlUrlTemplate: env.BIGCOMMERCE_GRAPHQL_URL_TEMPLATE ?? DEFAULT_ENDPOINTS.graphqlUrlTemplate,
   };
   for (const placeholder of ['{storeHash}', '{channelId}']) {
-    if (!endpoints.graphqlUrlTemplate.includes(placeholder)) throw new EndpointConfigError(`BIGCOMMERCE_GRAPHQL_URL_TEMPLATE must contain ${placeholder}`);
+    if (!endpoints.graphqlUrlTemplate.includes(placeholder))
+      throw new EndpointConfigError(`BIGCOMMERCE_GRAPHQL_URL_TEMPLATE must contain ${placeholder}`);
   }
   checkUrl('BIGCOMMERCE_GRAPHQL_URL_TEMPLATE', graphqlUrl(endpoints, 'storehash', 1));
   return endpoints;
 }
 
 export function graphqlUrl(endpoints: BigCommerceEndpoints, storeHash: string, channelId: number): string {
-  return endpoints.graphqlUrlTemplate.replaceAll('{storeHash}', encodeURIComponent(storeHash)).replaceAll('{channelId}', String(channelId));
+  return endpoints.graphqlUrlTemplate
+    .replaceAll('{storeHash}', encodeURIComponent(storeHash))
+    .replaceAll('{channelId}', String(channelId));
 }
 
 /** True for 127.0.0.0/8, ::1 and localhost. */
@@ -45,7 +48,9 @@ export function isLoopbackHost(hostname: string): boolean {
 export function assertSafeUrl(url: URL, label: string): void {
   if (url.protocol === 'https:') return;
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return;
-  throw new EndpointConfigError(`${label} must use https (plain http is allowed only for loopback hosts), got ${url.protocol}//${url.host}`);
+  throw new EndpointConfigError(
+    `${label} must use https (plain http is allowed only for loopback hosts), got ${url.protocol}//${url.host}`,
+  );
 }
 
 function checkUrl(label: string, value: string): string {

@@ -32,7 +32,13 @@ export interface RetryPolicy {
   timeoutMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 250, maxDelayMs: 5_000, maxRateLimitWaitMs: 30_000, timeoutMs: 10_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 250,
+  maxDelayMs: 5_000,
+  maxRateLimitWaitMs: 30_000,
+  timeoutMs: 10_000,
+};
 
 export interface HttpClientOptions {
   retry?: Partial<RetryPolicy>;
@@ -81,15 +87,25 @@ export class BigCommerceHttp {
         const error = apiError(request.endpoint, outcome.response);
         if (!error.retryable || attempt === this.policy.maxAttempts) throw error;
         lastProblem = error.message;
-        const advertised = error.status === 429 && request.rateLimit ? readRateLimit(request.rateLimit.family, outcome.response.headers).resetMs : undefined;
-        await this.pause(request.endpoint, advertised !== undefined ? Math.min(advertised, this.policy.maxRateLimitWaitMs) : this.backoff(attempt), lastProblem);
+        const advertised =
+          error.status === 429 && request.rateLimit
+            ? readRateLimit(request.rateLimit.family, outcome.response.headers).resetMs
+            : undefined;
+        await this.pause(
+          request.endpoint,
+          advertised !== undefined ? Math.min(advertised, this.policy.maxRateLimitWaitMs) : this.backoff(attempt),
+          lastProblem,
+        );
       } else {
         lastProblem = outcome.problem;
         if (attempt === this.policy.maxAttempts) break;
         await this.pause(request.endpoint, this.backoff(attempt), lastProblem);
       }
     }
-    throw new BigCommerceUnavailableError(request.endpoint, `${lastProblem} (after ${this.policy.maxAttempts} attempts)`);
+    throw new BigCommerceUnavailableError(
+      request.endpoint,
+      `${lastProblem} (after ${this.policy.maxAttempts} attempts)`,
+    );
   }
 
   private async attempt(request: HttpRequest): Promise<{ response: HttpResponse } | { problem: string }> {
@@ -99,18 +115,31 @@ export class BigCommerceHttp {
         method: request.method,
         redirect: 'manual',
         signal: this.attemptSignal(),
-        headers: { accept: 'application/json', ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}), ...request.headers },
+        headers: {
+          accept: 'application/json',
+          ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...request.headers,
+        },
         ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
       });
     } catch (error) {
       const name = (error as Error).name;
-      return { problem: name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${this.policy.timeoutMs} ms` : 'connection failed' };
+      return {
+        problem:
+          name === 'TimeoutError' || name === 'AbortError'
+            ? `no answer within ${this.policy.timeoutMs} ms`
+            : 'connection failed',
+      };
     }
     if (response.status >= 300 && response.status < 400) {
       await response.body?.cancel();
       const location = response.headers.get('location');
       const host = location ? safeHost(location, request.url) : 'an unknown location';
-      throw new BigCommerceApiError(response.status, request.endpoint, `redirect to ${host} not followed: credentials are only sent to the configured endpoint`);
+      throw new BigCommerceApiError(
+        response.status,
+        request.endpoint,
+        `redirect to ${host} not followed: credentials are only sent to the configured endpoint`,
+      );
     }
     let text: string;
     try {
@@ -118,7 +147,8 @@ export class BigCommerceHttp {
     } catch {
       return { problem: 'the connection dropped while reading the answer' };
     }
-    if (text.trim().length === 0) return { response: { status: response.status, headers: response.headers, body: undefined } };
+    if (text.trim().length === 0)
+      return { response: { status: response.status, headers: response.headers, body: undefined } };
     try {
       return { response: { status: response.status, headers: response.headers, body: JSON.parse(text) as unknown } };
     } catch {
@@ -139,7 +169,8 @@ export class BigCommerceHttp {
   }
 
   private async pause(endpoint: string, ms: number, problem: string): Promise<void> {
-    if (ms > this.remainingMs() || this.signal?.aborted) throw new BigCommerceUnavailableError(endpoint, `${problem}; no time left to retry before the deadline`);
+    if (ms > this.remainingMs() || this.signal?.aborted)
+      throw new BigCommerceUnavailableError(endpoint, `${problem}; no time left to retry before the deadline`);
     if (ms > 0) await this.sleep(ms);
   }
 
@@ -147,7 +178,8 @@ export class BigCommerceHttp {
     if (!request.rateLimit) return;
     const { remaining, resetMs } = readRateLimit(request.rateLimit.family, headers);
     const key = `${request.rateLimit.family}:${request.rateLimit.key}`;
-    if (remaining === 0 && resetMs !== undefined) this.pausedUntil.set(key, Date.now() + Math.min(resetMs, this.policy.maxRateLimitWaitMs));
+    if (remaining === 0 && resetMs !== undefined)
+      this.pausedUntil.set(key, Date.now() + Math.min(resetMs, this.policy.maxRateLimitWaitMs));
     else this.pausedUntil.delete(key);
   }
 
@@ -168,7 +200,9 @@ function apiError(endpoint: string, response: HttpResponse): BigCommerceApiError
 function errorTitle(body: unknown): string | undefined {
   if (body === null || typeof body !== 'object') return undefined;
   const b = body as { title?: unknown; data?: { errMsg?: unknown }; meta?: { message?: unknown } };
-  const title = [b.title, b.data?.errMsg, b.meta?.message].find((t): t is string => typeof t === 'string' && t.length > 0);
+  const title = [b.title, b.data?.errMsg, b.meta?.message].find(
+    (t): t is string => typeof t === 'string' && t.length > 0,
+  );
   return title && title.length > 300 ? `${title.slice(0, 300)}…` : title;
 }
 

@@ -11,9 +11,15 @@ export interface RateLimitState {
 /** Reads `X-Rate-Limit-Requests-Left` / `-Time-Reset-Ms` (core) or `X-Requests-Remaining` / `X-Request-Window-Resets-After` (B2B). */
 export function readRateLimit(family: RateLimitFamily, headers: Headers): RateLimitState {
   if (family === 'core') {
-    return { remaining: integer(headers.get('x-rate-limit-requests-left')), resetMs: integer(headers.get('x-rate-limit-time-reset-ms')) };
+    return {
+      remaining: integer(headers.get('x-rate-limit-requests-left')),
+      resetMs: integer(headers.get('x-rate-limit-time-reset-ms')),
+    };
   }
-  return { remaining: integer(headers.get('x-requests-remaining')), resetMs: parseWindowReset(headers.get('x-request-window-resets-after')) };
+  return {
+    remaining: integer(headers.get('x-requests-remaining')),
+    resetMs: parseWindowReset(headers.get('x-request-window-resets-after')),
+  };
 }
 
 /**

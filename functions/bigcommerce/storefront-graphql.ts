@@ -6,7 +6,9 @@ import { parseResponse } from './response';
 /** The cheapest real read a storefront token can make. */
 export const STORE_NAME_QUERY = '{ site { settings { storeName } } }';
 
-const storeNameResponse = z.object({ data: z.object({ site: z.object({ settings: z.object({ storeName: z.string() }) }) }) });
+const storeNameResponse = z.object({
+  data: z.object({ site: z.object({ settings: z.object({ storeName: z.string() }) }) }),
+});
 
 export interface StorefrontQueryTarget {
   storeHash: string;

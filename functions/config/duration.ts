@@ -15,7 +15,11 @@ export function parseDuration(text: string): number | undefined {
 /** The largest whole unit that divides the value, for messages: 172800 → "2d", 5400 → "90m". */
 export function formatDuration(seconds: number): string {
   if (seconds === 0) return '0s';
-  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['m', 60]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3600],
+    ['m', 60],
+  ] as const) {
     if (seconds % size === 0) return `${seconds / size}${unit}`;
   }
   return `${seconds}s`;

@@ -15,7 +15,15 @@ export function loadConfigFile(path: string): LoadedConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError([{ path: '', message: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }], path);
+    throw new ConfigError(
+      [
+        {
+          path: '',
+          message: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        },
+      ],
+      path,
+    );
   }
   const json = parseJson(text, path);
   return { config: parseConfig(json, path), json: JSON.stringify(json) };
@@ -47,5 +55,8 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Rotator
   if (embedded) return parseConfigText(embedded, 'the embedded configuration');
   if (env.ROTATOR_CONFIG) return parseConfigText(env.ROTATOR_CONFIG, 'ROTATOR_CONFIG');
   if (env.ROTATOR_CONFIG_FILE) return loadConfigFile(env.ROTATOR_CONFIG_FILE).config;
-  throw new ConfigError([{ path: '', message: 'no configuration: set ROTATOR_CONFIG (JSON) or ROTATOR_CONFIG_FILE (a path)' }], 'environment');
+  throw new ConfigError(
+    [{ path: '', message: 'no configuration: set ROTATOR_CONFIG (JSON) or ROTATOR_CONFIG_FILE (a path)' }],
+    'environment',
+  );
 }

@@ -15,17 +15,23 @@ const SIMULATED_DAYS = 731;
 
 export function analyseSchedule(expression: string, timeZone = 'UTC'): ScheduleAnalysis {
   const text = expression.trim();
-  if (text.startsWith('at(')) return { ok: false, problem: 'one-time at() schedules cannot keep tokens fresh; use rate() or cron()' };
+  if (text.startsWith('at('))
+    return { ok: false, problem: 'one-time at() schedules cannot keep tokens fresh; use rate() or cron()' };
   const rate = RATE.exec(text);
   if (rate) {
     const value = Number(rate[1]);
     const unit = rate[2] as string;
     if (value < 1) return { ok: false, problem: 'a rate must be at least 1' };
-    if ((value === 1) !== !unit.endsWith('s')) return { ok: false, problem: `use "${value === 1 ? unit.replace(/s$/, '') : `${unit}s`}" with a value of ${value}` };
+    if ((value === 1) !== !unit.endsWith('s'))
+      return {
+        ok: false,
+        problem: `use "${value === 1 ? unit.replace(/s$/, '') : `${unit}s`}" with a value of ${value}`,
+      };
     return { ok: true, maxGapSeconds: value * (UNIT_SECONDS[unit.replace(/s$/, '')] as number) };
   }
   const cron = /^cron\((.+)\)$/.exec(text);
-  if (!cron) return { ok: false, problem: 'expected rate(<n> <minute|minutes|hour|hours|day|days>) or cron(<6 fields>)' };
+  if (!cron)
+    return { ok: false, problem: 'expected rate(<n> <minute|minutes|hour|hours|day|days>) or cron(<6 fields>)' };
   const parsed = parseCron(cron[1] as string);
   if ('problem' in parsed) return { ok: false, problem: parsed.problem };
   const gap = longestCronGap(parsed);
@@ -43,7 +49,6 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
-
 interface CronFields {
   minutes: number[];
   hours: number[];
@@ -55,9 +60,13 @@ interface CronFields {
 
 function parseCron(body: string): CronFields | { problem: string } {
   const fields = body.trim().split(/\s+/);
-  if (fields.length !== 6) return { problem: `cron() needs 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}` };
+  if (fields.length !== 6)
+    return {
+      problem: `cron() needs 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`,
+    };
   const [min, hour, dom, month, dow, year] = fields as [string, string, string, string, string, string];
-  if (/[LW#]/.test(`${dom} ${dow}`)) return { problem: 'cron L, W and # are not supported here; use plain values, ranges, lists and steps' };
+  if (/[LW#]/.test(`${dom} ${dow}`))
+    return { problem: 'cron L, W and # are not supported here; use plain values, ranges, lists and steps' };
   if ((dom === '?') === (dow === '?')) return { problem: 'exactly one of day-of-month and day-of-week must be "?"' };
   try {
     return {
@@ -78,13 +87,15 @@ function expand(field: string, min: number, max: number, name: string, names?: s
   const toNumber = (token: string): number => {
     const index = names?.indexOf(token.toUpperCase()) ?? -1;
     const n = index >= 0 ? index + 1 : Number(token);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`cron ${name} value "${token}" is outside ${min}-${max}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new Error(`cron ${name} value "${token}" is outside ${min}-${max}`);
     return n;
   };
   for (const part of field.split(',')) {
     const [range, stepText] = part.split('/') as [string, string | undefined];
     const step = stepText === undefined ? 1 : Number(stepText);
-    if (!Number.isInteger(step) || step < 1) throw new Error(`cron ${name} step "${stepText}" must be a positive integer`);
+    if (!Number.isInteger(step) || step < 1)
+      throw new Error(`cron ${name} step "${stepText}" must be a positive integer`);
     let from: number;
     let to: number;
     if (range === '*') [from, to] = [min, max];

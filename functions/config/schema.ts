@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { formatDuration, parseDuration } from './duration';
 import { ConfigError, type ConfigIssue, formatPath } from './errors';
 import { analyseSchedule, isValidTimeZone } from './schedule';
-import { FAMILY_ROTATOR, type ManagedToken, PRIVATE_TOKEN_SCOPES, ROTATOR_KINDS, type RotatorConfig, type RotatorKind, type ScheduleConfig, TOKEN_FAMILIES } from './types';
+import {
+  FAMILY_ROTATOR,
+  type ManagedToken,
+  PRIVATE_TOKEN_SCOPES,
+  ROTATOR_KINDS,
+  type RotatorConfig,
+  type RotatorKind,
+  type ScheduleConfig,
+  TOKEN_FAMILIES,
+} from './types';
 
 /**
  * A run that starts inside the renewal window must also finish inside it: the window has to exceed the
@@ -24,21 +33,36 @@ const MAX_DERIVED_GAP_MINUTES = 60;
 const DEFAULT_SCHEDULE = 'rate(1 hour)';
 const MAX_TOKEN_ID_LENGTH = 40;
 
-const duration = z.string({ error: 'must be a duration string like "90s", "15m", "12h" or "7d"' }).transform((text, ctx) => {
-  const seconds = parseDuration(text);
-  if (seconds === undefined) {
-    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; use a whole number with s, m, h or d, like "12h" or "7d"` });
-    return z.NEVER;
-  }
-  return seconds;
-});
+const duration = z
+  .string({ error: 'must be a duration string like "90s", "15m", "12h" or "7d"' })
+  .transform((text, ctx) => {
+    const seconds = parseDuration(text);
+    if (seconds === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${text}" is not a duration; use a whole number with s, m, h or d, like "12h" or "7d"`,
+      });
+      return z.NEVER;
+    }
+    return seconds;
+  });
 
-const secretName = z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name: 1-512 of letters, digits and /_+=.@-');
-const storeHash = z.string().regex(/^[a-z0-9]{1,32}$/, 'must be a BigCommerce store hash: lowercase letters and digits');
+const secretName = z
+  .string()
+  .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name: 1-512 of letters, digits and /_+=.@-');
+const storeHash = z
+  .string()
+  .regex(/^[a-z0-9]{1,32}$/, 'must be a BigCommerce store hash: lowercase letters and digits');
 const tokenId = z
   .string()
-  .regex(new RegExp(`^[a-z0-9](?:[a-z0-9-]{0,${MAX_TOKEN_ID_LENGTH - 2}}[a-z0-9])?$`), `must be 1-${MAX_TOKEN_ID_LENGTH} lowercase letters, digits or hyphens, not starting or ending with a hyphen`);
-const channelId = z.number({ error: 'must be a channel id (an integer >= 1)' }).int('must be an integer').min(1, 'must be >= 1');
+  .regex(
+    new RegExp(`^[a-z0-9](?:[a-z0-9-]{0,${MAX_TOKEN_ID_LENGTH - 2}}[a-z0-9])?$`),
+    `must be 1-${MAX_TOKEN_ID_LENGTH} lowercase letters, digits or hyphens, not starting or ending with a hyphen`,
+  );
+const channelId = z
+  .number({ error: 'must be a channel id (an integer >= 1)' })
+  .int('must be an integer')
+  .min(1, 'must be >= 1');
 const channelIds = z
   .array(channelId, { error: 'must be an array of channel ids' })
   .min(1, 'must list at least one channel id')
@@ -54,7 +78,13 @@ const origin = z.string().refine((value) => {
 const revokeSuperseded = z.strictObject({ gracePeriod: duration }).optional();
 
 const base = { id: tokenId, store: storeHash, secretName: secretName.optional() };
-const storefrontBase = { ...base, lifetime: duration, renewBefore: duration, channelId: channelId.optional(), channelIds: channelIds.optional() };
+const storefrontBase = {
+  ...base,
+  lifetime: duration,
+  renewBefore: duration,
+  channelId: channelId.optional(),
+  channelIds: channelIds.optional(),
+};
 
 const tokenSchema = z.discriminatedUnion(
   'family',
@@ -63,7 +93,9 @@ const tokenSchema = z.discriminatedUnion(
       ...storefrontBase,
       family: z.literal('storefront-private'),
       scopes: z
-        .array(z.enum(PRIVATE_TOKEN_SCOPES, { error: `must be one of ${PRIVATE_TOKEN_SCOPES.join(', ')}` }), { error: 'must be an array of scopes' })
+        .array(z.enum(PRIVATE_TOKEN_SCOPES, { error: `must be one of ${PRIVATE_TOKEN_SCOPES.join(', ')}` }), {
+          error: 'must be an array of scopes',
+        })
         .min(1, 'private tokens need at least one scope')
         .refine((s) => new Set(s).size === s.length, 'must not repeat a scope'),
       revokeSuperseded,
@@ -73,20 +105,38 @@ const tokenSchema = z.discriminatedUnion(
       family: z.literal('storefront'),
       allowedCorsOrigins: z
         .array(origin, { error: 'storefront tokens are browser tokens: list the origins allowed to use them' })
-        .min(1, 'storefront tokens are browser tokens: list at least one origin (server-side code needs storefront-private)')
+        .min(
+          1,
+          'storefront tokens are browser tokens: list at least one origin (server-side code needs storefront-private)',
+        )
         .max(2, 'BigCommerce accepts at most 2 CORS origins per token'),
       revokeSuperseded,
     }),
     z.strictObject({ ...storefrontBase, family: z.literal('customer-impersonation') }),
-    z.strictObject({ ...base, family: z.literal('stored-instruments'), renewBefore: duration, lifetime: duration.optional() }),
-    z.strictObject({ ...base, family: z.literal('b2b-backend'), rotationPeriod: duration, gracePeriod: duration.optional() }),
+    z.strictObject({
+      ...base,
+      family: z.literal('stored-instruments'),
+      renewBefore: duration,
+      lifetime: duration.optional(),
+    }),
+    z.strictObject({
+      ...base,
+      family: z.literal('b2b-backend'),
+      rotationPeriod: duration,
+      gracePeriod: duration.optional(),
+    }),
   ],
-  { error: (issue) => (issue.code === 'invalid_union' ? `family must be one of ${TOKEN_FAMILIES.join(', ')}` : undefined) },
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union' ? `family must be one of ${TOKEN_FAMILIES.join(', ')}` : undefined,
+  },
 );
 
 const scheduleSchema = z.strictObject({ expression: z.string().min(1), timeZone: z.string().optional() });
 
-const kmsKeyArn = z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'must be a KMS key ARN');
+const kmsKeyArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'must be a KMS key ARN');
 
 const configSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -102,10 +152,22 @@ const configSchema = z.strictObject({
     )
     .min(1, 'list at least one store'),
   tokens: z.array(tokenSchema).min(1, 'list at least one token to manage'),
-  schedules: z.strictObject({ storefront: scheduleSchema.optional(), payments: scheduleSchema.optional(), b2b: scheduleSchema.optional() }).optional(),
+  schedules: z
+    .strictObject({
+      storefront: scheduleSchema.optional(),
+      payments: scheduleSchema.optional(),
+      b2b: scheduleSchema.optional(),
+    })
+    .optional(),
   notifications: z.strictObject({ email: z.email('must be an email address').optional() }).optional(),
-  secretNamePrefix: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/, 'must be letters, digits and /_+=.@-').optional(),
-  eventBusName: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/, 'must be an event bus name: letters, digits, . _ -').optional(),
+  secretNamePrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/, 'must be letters, digits and /_+=.@-')
+    .optional(),
+  eventBusName: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,256}$/, 'must be an event bus name: letters, digits, . _ -')
+    .optional(),
 });
 
 type RawConfig = z.infer<typeof configSchema>;
@@ -120,18 +182,24 @@ export function parseConfig(input: unknown, source = 'configuration'): RotatorCo
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.code === 'unrecognized_keys' ? unknownFields(issue.keys) : issue.message })),
+      parsed.error.issues.map((issue) => ({
+        path: formatPath(issue.path),
+        message: issue.code === 'unrecognized_keys' ? unknownFields(issue.keys) : issue.message,
+      })),
       source,
     );
   }
   const raw = parsed.data;
   const issues: ConfigIssue[] = [];
   const prefix = raw.secretNamePrefix ?? 'bigcommerce';
-  const schedules = Object.fromEntries(ROTATOR_KINDS.map((kind) => [kind, resolveSchedule(kind, raw, issues)])) as Record<RotatorKind, ScheduleConfig>;
+  const schedules = Object.fromEntries(
+    ROTATOR_KINDS.map((kind) => [kind, resolveSchedule(kind, raw, issues)]),
+  ) as Record<RotatorKind, ScheduleConfig>;
 
   const stores = new Map<string, RawConfig['stores'][number]>();
   raw.stores.forEach((store, i) => {
-    if (stores.has(store.storeHash)) issues.push({ path: `stores[${i}].storeHash`, message: `store ${store.storeHash} is listed twice` });
+    if (stores.has(store.storeHash))
+      issues.push({ path: `stores[${i}].storeHash`, message: `store ${store.storeHash} is listed twice` });
     stores.set(store.storeHash, store);
   });
 
@@ -139,37 +207,79 @@ export function parseConfig(input: unknown, source = 'configuration'): RotatorCo
   const secretNames = new Map<string, string>();
   const tokens = raw.tokens.map((token, i): ManagedToken => {
     const path = `tokens[${i}]`;
-    if (ids.has(token.id)) issues.push({ path: `${path}.id`, message: `duplicate token id "${token.id}"; ids must be unique` });
+    if (ids.has(token.id))
+      issues.push({ path: `${path}.id`, message: `duplicate token id "${token.id}"; ids must be unique` });
     ids.add(token.id);
     const store = stores.get(token.store);
     if (!store) issues.push({ path: `${path}.store`, message: `store "${token.store}" is not listed under stores` });
     else if (token.family === 'b2b-backend' && !store.b2bCredentialsSecret) {
-      issues.push({ path: `${path}.store`, message: `store "${token.store}" needs b2bCredentialsSecret (the B2B Edition backend user's email and password) for b2b-backend tokens` });
+      issues.push({
+        path: `${path}.store`,
+        message: `store "${token.store}" needs b2bCredentialsSecret (the B2B Edition backend user's email and password) for b2b-backend tokens`,
+      });
     } else if (token.family !== 'b2b-backend' && !store.credentialsSecret) {
-      issues.push({ path: `${path}.store`, message: `store "${token.store}" needs credentialsSecret (the store-level API account token) for ${token.family} tokens` });
+      issues.push({
+        path: `${path}.store`,
+        message: `store "${token.store}" needs credentialsSecret (the store-level API account token) for ${token.family} tokens`,
+      });
     }
     const resolvedSecretName = token.secretName ?? `${prefix}/${token.store}/${token.id}`;
     const clash = secretNames.get(resolvedSecretName);
-    if (clash) issues.push({ path: `${path}.secretName`, message: `secret name "${resolvedSecretName}" is already used by token "${clash}"` });
+    if (clash)
+      issues.push({
+        path: `${path}.secretName`,
+        message: `secret name "${resolvedSecretName}" is already used by token "${clash}"`,
+      });
     secretNames.set(resolvedSecretName, token.id);
 
     if (token.family === 'b2b-backend') {
       const gracePeriodSeconds = token.gracePeriod ?? DEFAULT_B2B_GRACE_SECONDS;
       checkPeriod(token.rotationPeriod, gracePeriodSeconds, path, schedules.b2b, issues);
-      return { id: token.id, storeHash: token.store, secretName: resolvedSecretName, family: token.family, rotationPeriodSeconds: token.rotationPeriod, gracePeriodSeconds };
+      return {
+        id: token.id,
+        storeHash: token.store,
+        secretName: resolvedSecretName,
+        family: token.family,
+        rotationPeriodSeconds: token.rotationPeriod,
+        gracePeriodSeconds,
+      };
     }
-    const common = { id: token.id, storeHash: token.store, secretName: resolvedSecretName, renewBeforeSeconds: token.renewBefore };
+    const common = {
+      id: token.id,
+      storeHash: token.store,
+      secretName: resolvedSecretName,
+      renewBeforeSeconds: token.renewBefore,
+    };
     if (token.family === 'stored-instruments') {
       const lifetimeSeconds = token.lifetime ?? DEFAULT_STORED_INSTRUMENTS_LIFETIME_SECONDS;
-      checkWindow({ lifetime: lifetimeSeconds, renewBefore: token.renewBefore, lifetimeMeaning: "BigCommerce's token lifetime" }, path, schedules.payments, issues);
+      checkWindow(
+        { lifetime: lifetimeSeconds, renewBefore: token.renewBefore, lifetimeMeaning: "BigCommerce's token lifetime" },
+        path,
+        schedules.payments,
+        issues,
+      );
       return { ...common, family: token.family, lifetimeSeconds };
     }
-    checkWindow({ lifetime: token.lifetime, renewBefore: token.renewBefore, lifetimeMeaning: 'lifetime' }, path, schedules[FAMILY_ROTATOR[token.family]], issues);
+    checkWindow(
+      { lifetime: token.lifetime, renewBefore: token.renewBefore, lifetimeMeaning: 'lifetime' },
+      path,
+      schedules[FAMILY_ROTATOR[token.family]],
+      issues,
+    );
     const grace = 'revokeSuperseded' in token ? token.revokeSuperseded?.gracePeriod : undefined;
     if (grace !== undefined && grace >= token.lifetime) {
-      issues.push({ path: `${path}.revokeSuperseded.gracePeriod`, message: 'the grace period must be shorter than the lifetime, or superseded tokens expire before they could be revoked' });
+      issues.push({
+        path: `${path}.revokeSuperseded.gracePeriod`,
+        message:
+          'the grace period must be shorter than the lifetime, or superseded tokens expire before they could be revoked',
+      });
     }
-    const storefront = { ...common, lifetimeSeconds: token.lifetime, channelIds: resolveChannels(token, path, issues), ...(grace !== undefined ? { revokeSuperseded: { gracePeriodSeconds: grace } } : {}) };
+    const storefront = {
+      ...common,
+      lifetimeSeconds: token.lifetime,
+      channelIds: resolveChannels(token, path, issues),
+      ...(grace !== undefined ? { revokeSuperseded: { gracePeriodSeconds: grace } } : {}),
+    };
     switch (token.family) {
       case 'storefront-private':
         return { ...storefront, family: token.family, scopes: token.scopes };
@@ -183,7 +293,14 @@ export function parseConfig(input: unknown, source = 'configuration'): RotatorCo
   });
 
   if (issues.length > 0) throw new ConfigError(issues, source);
-  return { notifications: raw.notifications ?? {}, stores: raw.stores, tokens, schedules, secretNamePrefix: prefix, eventBusName: raw.eventBusName ?? 'bigcommerce-token-rotator' };
+  return {
+    notifications: raw.notifications ?? {},
+    stores: raw.stores,
+    tokens,
+    schedules,
+    secretNamePrefix: prefix,
+    eventBusName: raw.eventBusName ?? 'bigcommerce-token-rotator',
+  };
 }
 
 /**
@@ -194,7 +311,8 @@ export function parseConfig(input: unknown, source = 'configuration'): RotatorCo
 function resolveSchedule(kind: RotatorKind, raw: RawConfig, issues: ConfigIssue[]): ScheduleConfig {
   const given = raw.schedules?.[kind];
   const timeZone = given?.timeZone ?? 'UTC';
-  if (!isValidTimeZone(timeZone)) issues.push({ path: `schedules.${kind}.timeZone`, message: `"${timeZone}" is not an IANA time zone name` });
+  if (!isValidTimeZone(timeZone))
+    issues.push({ path: `schedules.${kind}.timeZone`, message: `"${timeZone}" is not an IANA time zone name` });
   let expression = given?.expression;
   if (expression === undefined) {
     const windows = raw.tokens.flatMap((t, i) => (t.family === 'stored-instruments' ? [{ t, i }] : []));
@@ -202,7 +320,10 @@ function resolveSchedule(kind: RotatorKind, raw: RawConfig, issues: ConfigIssue[
     if (kind === 'payments' && tightest) {
       const minutes = Math.min(MAX_DERIVED_GAP_MINUTES, Math.floor((tightest.t.renewBefore - RUN_MARGIN_SECONDS) / 60));
       if (minutes < 1) {
-        issues.push({ path: `tokens[${tightest.i}].renewBefore`, message: `renewBefore (${formatDuration(tightest.t.renewBefore)}) leaves no room for a schedule: it must be at least ${formatDuration(RUN_MARGIN_SECONDS + 60)}` });
+        issues.push({
+          path: `tokens[${tightest.i}].renewBefore`,
+          message: `renewBefore (${formatDuration(tightest.t.renewBefore)}) leaves no room for a schedule: it must be at least ${formatDuration(RUN_MARGIN_SECONDS + 60)}`,
+        });
         return { expression: 'rate(1 minute)', timeZone, maxGapSeconds: 0, derived: true };
       }
       expression = `rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`;
@@ -217,7 +338,8 @@ function resolveSchedule(kind: RotatorKind, raw: RawConfig, issues: ConfigIssue[
 
 /** Fields that exist for other families get their reason, not just "unknown". */
 const FIELD_EXPLANATIONS: Record<string, string> = {
-  revokeSuperseded: 'revokeSuperseded is available only for storefront-private and storefront tokens: BigCommerce documents revocation only for storefront and private tokens',
+  revokeSuperseded:
+    'revokeSuperseded is available only for storefront-private and storefront tokens: BigCommerce documents revocation only for storefront and private tokens',
   scopes: 'scopes apply only to storefront-private tokens',
   allowedCorsOrigins: 'allowedCorsOrigins apply only to storefront tokens',
   channelId: 'stored-instruments and b2b-backend tokens are not tied to channels',
@@ -229,24 +351,49 @@ const FIELD_EXPLANATIONS: Record<string, string> = {
 function unknownFields(keys: string[]): string {
   const explained = keys.filter((k) => FIELD_EXPLANATIONS[k]).map((k) => FIELD_EXPLANATIONS[k]);
   const unknown = keys.filter((k) => !FIELD_EXPLANATIONS[k]);
-  return [...(unknown.length > 0 ? [`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}`] : []), ...explained].join('; ');
+  return [
+    ...(unknown.length > 0
+      ? [`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}`]
+      : []),
+    ...explained,
+  ].join('; ');
 }
 
-function resolveChannels(token: Extract<RawToken, { channelIds?: unknown }>, path: string, issues: ConfigIssue[]): number[] {
+function resolveChannels(
+  token: Extract<RawToken, { channelIds?: unknown }>,
+  path: string,
+  issues: ConfigIssue[],
+): number[] {
   if (token.channelId !== undefined && token.channelIds !== undefined) {
-    issues.push({ path: `${path}.channelIds`, message: 'give either channelId or channelIds, not both (BigCommerce refuses both in one request)' });
+    issues.push({
+      path: `${path}.channelIds`,
+      message: 'give either channelId or channelIds, not both (BigCommerce refuses both in one request)',
+    });
     return [];
   }
   if (token.channelId === undefined && token.channelIds === undefined) {
-    issues.push({ path: `${path}.channelIds`, message: 'give channelId or channelIds: BigCommerce needs the channel(s) the token is valid for' });
+    issues.push({
+      path: `${path}.channelIds`,
+      message: 'give channelId or channelIds: BigCommerce needs the channel(s) the token is valid for',
+    });
     return [];
   }
   return token.channelIds ?? [token.channelId as number];
 }
 
 /** B2B tokens never expire: the schedule must honour the period, and the grace must outlast a run. */
-function checkPeriod(period: number, grace: number, path: string, schedule: ScheduleConfig, issues: ConfigIssue[]): void {
-  if (period > MAX_LIFETIME_SECONDS) issues.push({ path: `${path}.rotationPeriod`, message: `${formatDuration(period)} is longer than the 365d maximum` });
+function checkPeriod(
+  period: number,
+  grace: number,
+  path: string,
+  schedule: ScheduleConfig,
+  issues: ConfigIssue[],
+): void {
+  if (period > MAX_LIFETIME_SECONDS)
+    issues.push({
+      path: `${path}.rotationPeriod`,
+      message: `${formatDuration(period)} is longer than the 365d maximum`,
+    });
   if (schedule.maxGapSeconds > 0 && period < schedule.maxGapSeconds + RUN_MARGIN_SECONDS) {
     issues.push({
       path: `${path}.rotationPeriod`,
@@ -254,7 +401,10 @@ function checkPeriod(period: number, grace: number, path: string, schedule: Sche
     });
   }
   if (grace < MIN_B2B_GRACE_SECONDS) {
-    issues.push({ path: `${path}.gracePeriod`, message: `gracePeriod (${formatDuration(grace)}) must be at least ${formatDuration(MIN_B2B_GRACE_SECONDS)}, so a token another run has just minted is never revoked before it is stored` });
+    issues.push({
+      path: `${path}.gracePeriod`,
+      message: `gracePeriod (${formatDuration(grace)}) must be at least ${formatDuration(MIN_B2B_GRACE_SECONDS)}, so a token another run has just minted is never revoked before it is stored`,
+    });
   }
 }
 
@@ -263,11 +413,20 @@ function checkPeriod(period: number, grace: number, path: string, schedule: Sche
  * renewal window (`renewBefore >= longest gap + margin`), and a fresh token is not already due
  * (`renewBefore < lifetime`).
  */
-function checkWindow(window: { lifetime: number; renewBefore: number; lifetimeMeaning: string }, path: string, schedule: ScheduleConfig, issues: ConfigIssue[]): void {
+function checkWindow(
+  window: { lifetime: number; renewBefore: number; lifetimeMeaning: string },
+  path: string,
+  schedule: ScheduleConfig,
+  issues: ConfigIssue[],
+): void {
   const { lifetime, renewBefore, lifetimeMeaning } = window;
-  if (lifetime > MAX_LIFETIME_SECONDS) issues.push({ path: `${path}.lifetime`, message: `${formatDuration(lifetime)} is longer than the 365d maximum` });
+  if (lifetime > MAX_LIFETIME_SECONDS)
+    issues.push({ path: `${path}.lifetime`, message: `${formatDuration(lifetime)} is longer than the 365d maximum` });
   if (renewBefore >= lifetime) {
-    issues.push({ path: `${path}.renewBefore`, message: `renewBefore (${formatDuration(renewBefore)}) must be shorter than ${lifetimeMeaning} (${formatDuration(lifetime)}), or every run would re-mint` });
+    issues.push({
+      path: `${path}.renewBefore`,
+      message: `renewBefore (${formatDuration(renewBefore)}) must be shorter than ${lifetimeMeaning} (${formatDuration(lifetime)}), or every run would re-mint`,
+    });
     return;
   }
   if (schedule.maxGapSeconds > 0 && renewBefore < schedule.maxGapSeconds + RUN_MARGIN_SECONDS) {

@@ -13,7 +13,10 @@ const MARK = new RegExp(`^${OWNERSHIP_PREFIX}/([a-z0-9-]{1,40})/(\\d{4})(\\d{2})
 
 /** The name that marks a token as minted by this product for `tokenId` at `mintedAt`. */
 export function ownershipName(tokenId: string, mintedAt: Date): string {
-  const stamp = mintedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  const stamp = mintedAt
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
   return `${OWNERSHIP_PREFIX}/${tokenId}/${stamp}`;
 }
 
@@ -21,7 +24,16 @@ export function ownershipName(tokenId: string, mintedAt: Date): string {
 export function parseOwnership(name: string): { tokenId: string; mintedAt: Date } | undefined {
   const m = MARK.exec(name);
   if (!m) return undefined;
-  const [, tokenId, y, mo, d, h, mi, s] = m as unknown as [string, string, string, string, string, string, string, string];
+  const [, tokenId, y, mo, d, h, mi, s] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const mintedAt = new Date(Date.UTC(+y, +mo - 1, +d, +h, +mi, +s));
   return Number.isNaN(mintedAt.getTime()) ? undefined : { tokenId, mintedAt };
 }
@@ -31,7 +43,10 @@ export function parseOwnership(name: string): { tokenId: string; mintedAt: Date 
  * kept (AWSCURRENT, AWSPREVIOUS), and whose mark is older than the grace period. A token without the mark
  * is never selected, whoever's email it carries.
  */
-export function staleB2bTokens(tokens: B2bTokenInfo[], rule: { tokenId: string; keep: (string | undefined)[]; now: Date; gracePeriodSeconds: number }): B2bTokenInfo[] {
+export function staleB2bTokens(
+  tokens: B2bTokenInfo[],
+  rule: { tokenId: string; keep: (string | undefined)[]; now: Date; gracePeriodSeconds: number },
+): B2bTokenInfo[] {
   return tokens.filter((t) => {
     const mark = parseOwnership(t.name);
     if (!mark || mark.tokenId !== rule.tokenId) return false;
@@ -56,21 +71,30 @@ export class B2bBackendFamilyAdapter implements FamilyAdapter<B2bBackendToken> {
 
   async mint(target: B2bBackendToken, context: FamilyContext, mintedAt: Date): Promise<MintedToken> {
     const name = ownershipName(target.id, mintedAt);
-    const created = await this.withLogin(target, context, (login) => this.client.create({ storeHash: target.storeHash, email: login.email, password: login.password, name }));
+    const created = await this.withLogin(target, context, (login) =>
+      this.client.create({ storeHash: target.storeHash, email: login.email, password: login.password, name }),
+    );
     redactor.add(created.token);
     // The create answer has no id; the list has. Best effort: the id is a convenience for consumers.
     let id: number | null = null;
     try {
-      id = (await this.client.listAll(target.storeHash, created.token)).find((t) => t.token === created.token)?.id ?? null;
+      id =
+        (await this.client.listAll(target.storeHash, created.token)).find((t) => t.token === created.token)?.id ?? null;
     } catch (error) {
       context.log.warn('could not look up the new B2B token id', { tokenId: target.id, error: describeError(error) });
     }
-    return { token: created.token, expiresAt: null, usage: { header: 'authToken', valuePrefix: '' }, details: { name, id } };
+    return {
+      token: created.token,
+      expiresAt: null,
+      usage: { header: 'authToken', valuePrefix: '' },
+      details: { name, id },
+    };
   }
 
   async verify(target: B2bBackendToken, stored: StoredToken): Promise<void> {
     const listed = await this.client.listAll(target.storeHash, stored.token);
-    if (!listed.some((t) => t.token === stored.token)) throw new Error('the new token authenticated but is not in the store’s token list');
+    if (!listed.some((t) => t.token === stored.token))
+      throw new Error('the new token authenticated but is not in the store’s token list');
   }
 
   async cleanup(target: B2bBackendToken, state: CleanupState): Promise<CleanupReport> {
@@ -79,7 +103,12 @@ export class B2bBackendFamilyAdapter implements FamilyAdapter<B2bBackendToken> {
     const authToken = state.current.stored?.token;
     if (!authToken) return report;
     const listed = await this.client.listAll(target.storeHash, authToken);
-    const stale = staleB2bTokens(listed, { tokenId: target.id, keep: [authToken, state.previous?.stored?.token], now: state.now, gracePeriodSeconds: target.gracePeriodSeconds });
+    const stale = staleB2bTokens(listed, {
+      tokenId: target.id,
+      keep: [authToken, state.previous?.stored?.token],
+      now: state.now,
+      gracePeriodSeconds: target.gracePeriodSeconds,
+    });
     for (const token of stale) {
       const description = `B2B token "${token.name}" (id ${token.id}), older than the ${formatDuration(target.gracePeriodSeconds)} grace period`;
       if (state.dryRun) {
@@ -97,7 +126,11 @@ export class B2bBackendFamilyAdapter implements FamilyAdapter<B2bBackendToken> {
   }
 
   /** The backend user's login; refused credentials are re-read once, in case the operator just changed them. */
-  private async withLogin<R>(target: B2bBackendToken, context: FamilyContext, work: (login: { email: string; password: string }) => Promise<R>): Promise<R> {
+  private async withLogin<R>(
+    target: B2bBackendToken,
+    context: FamilyContext,
+    work: (login: { email: string; password: string }) => Promise<R>,
+  ): Promise<R> {
     try {
       return await work(await context.credentials.b2bLogin(target.storeHash));
     } catch (error) {

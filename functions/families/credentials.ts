@@ -5,7 +5,11 @@ import type { FamilyContext } from '../rotation/family';
  * Runs `work` with the store's API account token. A 401 may mean the operator replaced the token in its
  * secret since it was cached, so the cache is dropped and the call tried once more with a fresh read.
  */
-export async function withAccessToken<R>(context: FamilyContext, storeHash: string, work: (accessToken: string) => Promise<R>): Promise<R> {
+export async function withAccessToken<R>(
+  context: FamilyContext,
+  storeHash: string,
+  work: (accessToken: string) => Promise<R>,
+): Promise<R> {
   try {
     return await work(await context.credentials.accessToken(storeHash));
   } catch (error) {
@@ -19,6 +23,7 @@ export async function withAccessToken<R>(context: FamilyContext, storeHash: stri
 export function explainAccountError(error: unknown, scope: string): unknown {
   if (!(error instanceof BigCommerceApiError)) return error;
   if (error.status === 403) error.message += ` (the store's API account needs the ${scope} scope)`;
-  if (error.status === 401) error.message += ' (the store-level API account token in the credentials secret is not valid for this store)';
+  if (error.status === 401)
+    error.message += ' (the store-level API account token in the credentials secret is not valid for this store)';
   return error;
 }

@@ -26,14 +26,19 @@ export function checkInstrumentToken(accessToken: string, storeHash: string, now
   if (!accessToken.startsWith(SCHEME)) throw new InstrumentTokenError('the access token does not start with "IAT "');
   const claims = decodeJwtClaims(accessToken.slice(SCHEME.length));
   if (!claims) throw new InstrumentTokenError('the access token is not a decodable JWT after "IAT "');
-  if (claims.sub !== storeHash) throw new InstrumentTokenError(`the access token names store ${JSON.stringify(claims.sub)}, not ${storeHash}`);
+  if (claims.sub !== storeHash)
+    throw new InstrumentTokenError(`the access token names store ${JSON.stringify(claims.sub)}, not ${storeHash}`);
   const exp = typeof claims.exp === 'number' ? claims.exp : undefined;
   if (expiresAt !== undefined && exp !== undefined && Math.abs(expiresAt - exp) > EXPIRY_TOLERANCE_SECONDS) {
     throw new InstrumentTokenError(`expires_at (${expiresAt}) and the JWT's exp (${exp}) disagree`);
   }
   const expiry = expiresAt ?? exp;
-  if (expiry === undefined) throw new InstrumentTokenError('BigCommerce gave no expires_at and the JWT has no exp: the expiry is unknown, so the token is not stored');
-  if (expiry * 1000 <= now.getTime()) throw new InstrumentTokenError(`the access token expired at ${new Date(expiry * 1000).toISOString()}`);
+  if (expiry === undefined)
+    throw new InstrumentTokenError(
+      'BigCommerce gave no expires_at and the JWT has no exp: the expiry is unknown, so the token is not stored',
+    );
+  if (expiry * 1000 <= now.getTime())
+    throw new InstrumentTokenError(`the access token expired at ${new Date(expiry * 1000).toISOString()}`);
   return expiry;
 }
 
@@ -53,7 +58,9 @@ export class StoredInstrumentsFamilyAdapter implements FamilyAdapter<StoredInstr
   async mint(target: StoredInstrumentsToken, context: FamilyContext, mintedAt: Date): Promise<MintedToken> {
     let issued;
     try {
-      issued = await withAccessToken(context, target.storeHash, (accessToken) => this.client.createAccessToken(target.storeHash, accessToken));
+      issued = await withAccessToken(context, target.storeHash, (accessToken) =>
+        this.client.createAccessToken(target.storeHash, accessToken),
+      );
     } catch (error) {
       throw explainAccountError(error, SCOPE);
     }
@@ -65,7 +72,12 @@ export class StoredInstrumentsFamilyAdapter implements FamilyAdapter<StoredInstr
           `with this configuration the token would be due at once and could expire between runs. Set "lifetime" to what BigCommerce issues and a shorter "renewBefore"`,
       );
     }
-    return { token: issued.accessToken, expiresAt: new Date(expiry * 1000), usage: { header: 'Authorization', valuePrefix: '' }, details: {} };
+    return {
+      token: issued.accessToken,
+      expiresAt: new Date(expiry * 1000),
+      usage: { header: 'Authorization', valuePrefix: '' },
+      details: {},
+    };
   }
 
   async verify(target: StoredInstrumentsToken, stored: StoredToken, context: FamilyContext): Promise<void> {

@@ -11,7 +11,8 @@ import { explainAccountError, withAccessToken } from './credentials';
 const SCOPE_BY_FAMILY: Record<StorefrontFamily, string> = {
   'storefront-private': 'Storefront API Tokens (store_storefront_api)',
   storefront: 'Storefront API Tokens (store_storefront_api)',
-  'customer-impersonation': 'Storefront API Customer Impersonation Tokens (store_storefront_api_customer_impersonation)',
+  'customer-impersonation':
+    'Storefront API Customer Impersonation Tokens (store_storefront_api_customer_impersonation)',
 };
 
 /**
@@ -46,9 +47,16 @@ export class StorefrontFamilyAdapter implements FamilyAdapter<StorefrontManagedT
     const expiresAt = Math.floor(mintedAt.getTime() / 1000) + target.lifetimeSeconds;
     const request = requestFor(target, expiresAt);
     try {
-      const token = await withAccessToken(context, target.storeHash, (accessToken) => this.tokens.create(target.storeHash, accessToken, request));
+      const token = await withAccessToken(context, target.storeHash, (accessToken) =>
+        this.tokens.create(target.storeHash, accessToken, request),
+      );
       const { kind: _kind, expiresAt: _expiresAt, ...details } = request;
-      return { token, expiresAt: new Date(expiresAt * 1000), usage: { header: 'Authorization', valuePrefix: 'Bearer ' }, details };
+      return {
+        token,
+        expiresAt: new Date(expiresAt * 1000),
+        usage: { header: 'Authorization', valuePrefix: 'Bearer ' },
+        details,
+      };
     } catch (error) {
       throw explainAccountError(error, SCOPE_BY_FAMILY[target.family]);
     }
@@ -83,10 +91,15 @@ export class StorefrontFamilyAdapter implements FamilyAdapter<StorefrontManagedT
     if (state.dryRun) return { revoked: [{ description, versionId: previous.versionId }], failures: [] };
     const token = previous.stored.token;
     try {
-      await withAccessToken(context, target.storeHash, (accessToken) => this.tokens.revoke(target.storeHash, accessToken, token));
+      await withAccessToken(context, target.storeHash, (accessToken) =>
+        this.tokens.revoke(target.storeHash, accessToken, token),
+      );
       report.revoked.push({ description, versionId: previous.versionId });
     } catch (error) {
-      report.failures.push({ description, error: describeError(explainAccountError(error, SCOPE_BY_FAMILY[target.family])).message });
+      report.failures.push({
+        description,
+        error: describeError(explainAccountError(error, SCOPE_BY_FAMILY[target.family])).message,
+      });
     }
     return report;
   }
@@ -97,7 +110,12 @@ function requestFor(target: StorefrontManagedToken, expiresAt: number): CreateSt
     case 'storefront-private':
       return { kind: 'private', expiresAt, channelIds: target.channelIds, scopes: target.scopes };
     case 'storefront':
-      return { kind: 'storefront', expiresAt, channelIds: target.channelIds, allowedCorsOrigins: target.allowedCorsOrigins };
+      return {
+        kind: 'storefront',
+        expiresAt,
+        channelIds: target.channelIds,
+        allowedCorsOrigins: target.allowedCorsOrigins,
+      };
     case 'customer-impersonation':
       return { kind: 'customer-impersonation', expiresAt, channelIds: target.channelIds };
   }

@@ -2,7 +2,9 @@ import { formatDuration } from '../config/duration';
 import type { StoredToken } from './stored-token';
 
 /** When a family's tokens are due: before they expire, or (for tokens that never expire) on a period. */
-export type RotationPolicy = { kind: 'expiring'; renewBeforeSeconds: number } | { kind: 'period'; rotationPeriodSeconds: number };
+export type RotationPolicy =
+  | { kind: 'expiring'; renewBeforeSeconds: number }
+  | { kind: 'period'; rotationPeriodSeconds: number };
 
 export type DueDecision = { due: true; reason: string } | { due: false; reason: string; nextDueAt: Date };
 
@@ -27,7 +29,11 @@ export function decideDue({ current, now, policy, force, drift }: DueInput): Due
 
   if (policy.kind === 'period') {
     const nextDueAt = new Date(Date.parse(current.mintedAt) + policy.rotationPeriodSeconds * 1000);
-    if (now >= nextDueAt) return { due: true, reason: `minted ${current.mintedAt}, the ${formatDuration(policy.rotationPeriodSeconds)} rotation period has passed` };
+    if (now >= nextDueAt)
+      return {
+        due: true,
+        reason: `minted ${current.mintedAt}, the ${formatDuration(policy.rotationPeriodSeconds)} rotation period has passed`,
+      };
     return { due: false, reason: `minted ${current.mintedAt}; next rotation at ${nextDueAt.toISOString()}`, nextDueAt };
   }
 
@@ -35,6 +41,14 @@ export function decideDue({ current, now, policy, force, drift }: DueInput): Due
   const expiresAt = Date.parse(current.expiresAt);
   const nextDueAt = new Date(expiresAt - policy.renewBeforeSeconds * 1000);
   if (expiresAt <= now.getTime()) return { due: true, reason: `expired at ${current.expiresAt}` };
-  if (now >= nextDueAt) return { due: true, reason: `expires at ${current.expiresAt}, inside the ${formatDuration(policy.renewBeforeSeconds)} renewal window` };
-  return { due: false, reason: `valid until ${current.expiresAt}; renewal due at ${nextDueAt.toISOString()}`, nextDueAt };
+  if (now >= nextDueAt)
+    return {
+      due: true,
+      reason: `expires at ${current.expiresAt}, inside the ${formatDuration(policy.renewBeforeSeconds)} renewal window`,
+    };
+  return {
+    due: false,
+    reason: `valid until ${current.expiresAt}; renewal due at ${nextDueAt.toISOString()}`,
+    nextDueAt,
+  };
 }

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { EventPublisher, RotationEvent } from '../aws/event-publisher';
 import type { StoreCredentials } from '../aws/store-credentials';
-import { PromotionConflictError, STAGES, type SecretDescription, type SecretStore, stageHolder } from '../aws/secret-store';
+import {
+  PromotionConflictError,
+  STAGES,
+  type SecretDescription,
+  type SecretStore,
+  stageHolder,
+} from '../aws/secret-store';
 import type { ManagedToken } from '../config/types';
 import { type Log, ROTATION_FAILED_MESSAGE } from '../observability/logger';
 import { describeError, redactor } from '../observability/redaction';
@@ -70,8 +76,18 @@ interface SecretState {
  * promote (AWSCURRENT, compare-and-swap), clean up, announce. A failure at any step leaves AWSCURRENT as it
  * was; a version left in AWSPENDING is verified and promoted (or replaced) by the next run.
  */
-export async function rotateToken<T extends ManagedToken>(target: T, family: FamilyAdapter<T>, ports: RotationPorts, options: RotationOptions): Promise<TargetResult> {
-  const base = { tokenId: target.id, family: target.family, storeHash: target.storeHash, secretName: target.secretName };
+export async function rotateToken<T extends ManagedToken>(
+  target: T,
+  family: FamilyAdapter<T>,
+  ports: RotationPorts,
+  options: RotationOptions,
+): Promise<TargetResult> {
+  const base = {
+    tokenId: target.id,
+    family: target.family,
+    storeHash: target.storeHash,
+    secretName: target.secretName,
+  };
   const context: FamilyContext = { clock: ports.clock, credentials: ports.credentials, log: ports.log };
   const events: RotationEvent[] = [];
   const step = stepper(options.signal);
@@ -83,25 +99,58 @@ export async function rotateToken<T extends ManagedToken>(target: T, family: Fam
     const policy = family.policy(target);
 
     const housekeeping = await clearStrayPending(target, ports, options, state);
-    if (state.pending?.stored && isNewer(state.pending.stored, current?.stored) && now.getTime() - Date.parse(state.pending.stored.mintedAt) < IN_PROGRESS_WINDOW_MS) {
-      return { ...base, outcome: 'skipped', reason: `in progress elsewhere: version ${state.pending.versionId}, minted ${state.pending.stored.mintedAt}, is being verified by another invocation`, versionId: current?.versionId, expiresAt: current?.stored?.expiresAt };
+    if (
+      state.pending?.stored &&
+      isNewer(state.pending.stored, current?.stored) &&
+      now.getTime() - Date.parse(state.pending.stored.mintedAt) < IN_PROGRESS_WINDOW_MS
+    ) {
+      return {
+        ...base,
+        outcome: 'skipped',
+        reason: `in progress elsewhere: version ${state.pending.versionId}, minted ${state.pending.stored.mintedAt}, is being verified by another invocation`,
+        versionId: current?.versionId,
+        expiresAt: current?.stored?.expiresAt,
+      };
     }
     if (state.pending) {
       const resumed = await resumePending(target, family, ports, options, state, context);
       if (resumed === 'promoted') {
         const promoted = state.pending as VersionState & { stored: StoredToken };
         const warnings = [...housekeeping, ...(await unstage(ports, target, promoted.versionId))];
-        return await finish(target, family, ports, options, context, { ...base, outcome: 'rotated', reason: 'resumed: verified and promoted the version an earlier run staged', resumed: true, ...reported([], warnings) }, promoted, current, state.description, events);
+        return await finish(
+          target,
+          family,
+          ports,
+          options,
+          context,
+          {
+            ...base,
+            outcome: 'rotated',
+            reason: 'resumed: verified and promoted the version an earlier run staged',
+            resumed: true,
+            ...reported([], warnings),
+          },
+          promoted,
+          current,
+          state.description,
+          events,
+        );
       }
       if (resumed === 'planned') {
-        return { ...base, outcome: 'planned', reason: 'would verify the version an earlier run left in AWSPENDING and promote it, or replace it' };
+        return {
+          ...base,
+          outcome: 'planned',
+          reason: 'would verify the version an earlier run left in AWSPENDING and promote it, or replace it',
+        };
       }
     }
 
     const drift = current?.stored ? family.drift?.(target, current.stored) : undefined;
     const decision = decideDue({ current: current?.stored, now, policy, force: options.force, drift });
     if (!decision.due) {
-      const cleanup = current ? await runCleanup(target, family, ports, options, context, current, state.previous, state.description, events) : undefined;
+      const cleanup = current
+        ? await runCleanup(target, family, ports, options, context, current, state.previous, state.description, events)
+        : undefined;
       await announce(ports, events, cleanup?.warnings);
       return {
         ...base,
@@ -114,7 +163,9 @@ export async function rotateToken<T extends ManagedToken>(target: T, family: Fam
       };
     }
     if (options.dryRun) {
-      const cleanup = current ? await runCleanup(target, family, ports, options, context, current, state.previous, state.description, events) : undefined;
+      const cleanup = current
+        ? await runCleanup(target, family, ports, options, context, current, state.previous, state.description, events)
+        : undefined;
       return {
         ...base,
         outcome: 'planned',
@@ -129,50 +180,105 @@ export async function rotateToken<T extends ManagedToken>(target: T, family: Fam
     const minted = await step('mint', () => family.mint(target, context, mintedAt));
     redactor.add(minted.token);
     const stored = storedToken(target, minted, mintedAt);
-    const versionId = await step('stage', () => ports.secrets.stagePending(target.secretName, serializeStoredToken(stored), randomUUID()));
+    const versionId = await step('stage', () =>
+      ports.secrets.stagePending(target.secretName, serializeStoredToken(stored), randomUUID()),
+    );
     await step('verify', () => family.verify(target, stored, context));
     await step('promote', () => promoteOrStandDown(ports.secrets, target.secretName, versionId, current?.versionId));
     ports.log.info('token rotated', { ...base, versionId, expiresAt: stored.expiresAt, reason: decision.reason });
     const warnings = [...housekeeping, ...(await unstage(ports, target, versionId))];
-    return await finish(target, family, ports, options, context, { ...base, outcome: 'rotated', reason: decision.reason, ...reported([], warnings) }, { versionId, stored, revoked: false }, current, state.description, events);
+    return await finish(
+      target,
+      family,
+      ports,
+      options,
+      context,
+      { ...base, outcome: 'rotated', reason: decision.reason, ...reported([], warnings) },
+      { versionId, stored, revoked: false },
+      current,
+      state.description,
+      events,
+    );
   } catch (error) {
     if (error instanceof PromotionConflictError) {
-      ports.log.warn('another invocation rotated this token first', { ...base, currentVersionId: error.currentVersionId });
-      return { ...base, outcome: 'skipped', reason: `in progress elsewhere: another invocation promoted version ${error.currentVersionId ?? '(none)'} first`, versionId: error.currentVersionId };
+      ports.log.warn('another invocation rotated this token first', {
+        ...base,
+        currentVersionId: error.currentVersionId,
+      });
+      return {
+        ...base,
+        outcome: 'skipped',
+        reason: `in progress elsewhere: another invocation promoted version ${error.currentVersionId ?? '(none)'} first`,
+        versionId: error.currentVersionId,
+      };
     }
     const failure = error instanceof StepFailure ? error : new StepFailure('read', error);
     const reason = describeError(failure.error).message;
     ports.log.error(ROTATION_FAILED_MESSAGE, { ...base, step: failure.step, error: describeError(failure.error) });
     const failedEvent: RotationEvent = {
       detailType: 'Token Rotation Failed',
-      detail: { ...eventIds(target, state?.description), step: failure.step, error: reason, currentVersionId: state?.current?.versionId ?? null, currentExpiresAt: state?.current?.stored?.expiresAt ?? null, trigger: options.trigger },
+      detail: {
+        ...eventIds(target, state?.description),
+        step: failure.step,
+        error: reason,
+        currentVersionId: state?.current?.versionId ?? null,
+        currentExpiresAt: state?.current?.stored?.expiresAt ?? null,
+        trigger: options.trigger,
+      },
       resources: state ? [state.description.arn] : [],
     };
     const warnings: string[] = [];
     if (!options.dryRun) await announce(ports, [failedEvent], warnings);
-    return { ...base, outcome: 'failed', step: failure.step, reason, versionId: state?.current?.versionId, expiresAt: state?.current?.stored?.expiresAt, ...reported([], warnings) };
+    return {
+      ...base,
+      outcome: 'failed',
+      step: failure.step,
+      reason,
+      versionId: state?.current?.versionId,
+      expiresAt: state?.current?.stored?.expiresAt,
+      ...reported([], warnings),
+    };
   }
 }
 
 /** What happened to a version left in AWSPENDING: promoted, cleared (then the normal flow runs), or only planned. */
-async function resumePending<T extends ManagedToken>(target: T, family: FamilyAdapter<T>, ports: RotationPorts, options: RotationOptions, state: SecretState, context: FamilyContext): Promise<'promoted' | 'cleared' | 'planned'> {
+async function resumePending<T extends ManagedToken>(
+  target: T,
+  family: FamilyAdapter<T>,
+  ports: RotationPorts,
+  options: RotationOptions,
+  state: SecretState,
+  context: FamilyContext,
+): Promise<'promoted' | 'cleared' | 'planned'> {
   const pending = state.pending as VersionState;
   const current = state.current;
   // Not older than the current token (a concurrent loser's leftover is), and not itself due already.
   const stillUseful =
     pending.stored !== undefined &&
     isNewer(pending.stored, current?.stored) &&
-    !decideDue({ current: pending.stored, now: ports.clock.now(), policy: family.policy(target), force: false, drift: family.drift?.(target, pending.stored) }).due;
+    !decideDue({
+      current: pending.stored,
+      now: ports.clock.now(),
+      policy: family.policy(target),
+      force: false,
+      drift: family.drift?.(target, pending.stored),
+    }).due;
   if (options.dryRun) return stillUseful ? 'planned' : 'cleared';
   const step = stepper(options.signal);
   if (stillUseful) {
     try {
       await family.verify(target, pending.stored as StoredToken, context);
-      await step('promote', () => promoteOrStandDown(ports.secrets, target.secretName, pending.versionId, current?.versionId));
+      await step('promote', () =>
+        promoteOrStandDown(ports.secrets, target.secretName, pending.versionId, current?.versionId),
+      );
       return 'promoted';
     } catch (error) {
       if (error instanceof PromotionConflictError || error instanceof StepFailure) throw error;
-      ports.log.warn('the version left in AWSPENDING failed verification; replacing it', { tokenId: target.id, versionId: pending.versionId, error: describeError(error) });
+      ports.log.warn('the version left in AWSPENDING failed verification; replacing it', {
+        tokenId: target.id,
+        versionId: pending.versionId,
+        error: describeError(error),
+      });
     }
   }
   await step('stage', () => ports.secrets.clearPending(target.secretName, pending.versionId));
@@ -184,7 +290,12 @@ async function resumePending<T extends ManagedToken>(target: T, family: FamilyAd
  * Promotes, or, when another invocation promoted first, takes AWSPENDING off this run's version so no
  * later run mistakes it for unfinished work, and lets the conflict through.
  */
-async function promoteOrStandDown(secrets: SecretStore, secretName: string, versionId: string, expectedCurrent: string | undefined): Promise<void> {
+async function promoteOrStandDown(
+  secrets: SecretStore,
+  secretName: string,
+  versionId: string,
+  expectedCurrent: string | undefined,
+): Promise<void> {
   try {
     await secrets.promote(secretName, versionId, expectedCurrent);
   } catch (error) {
@@ -208,7 +319,14 @@ async function finish<T extends ManagedToken>(
 ): Promise<TargetResult> {
   events.push({
     detailType: 'Token Rotated',
-    detail: { ...eventIds(target, description), versionId: promoted.versionId, expiresAt: promoted.stored.expiresAt, mintedAt: promoted.stored.mintedAt, resumed: result.resumed === true, trigger: options.trigger },
+    detail: {
+      ...eventIds(target, description),
+      versionId: promoted.versionId,
+      expiresAt: promoted.stored.expiresAt,
+      mintedAt: promoted.stored.mintedAt,
+      resumed: result.resumed === true,
+      trigger: options.trigger,
+    },
     resources: [description.arn],
   });
   const cleanup = await runCleanup(target, family, ports, options, context, promoted, previous, description, events);
@@ -217,7 +335,8 @@ async function finish<T extends ManagedToken>(
   const policy = family.policy(target);
   const nextDueAt =
     policy.kind === 'expiring'
-      ? promoted.stored.expiresAt && new Date(Date.parse(promoted.stored.expiresAt) - policy.renewBeforeSeconds * 1000).toISOString()
+      ? promoted.stored.expiresAt &&
+        new Date(Date.parse(promoted.stored.expiresAt) - policy.renewBeforeSeconds * 1000).toISOString()
       : new Date(Date.parse(promoted.stored.mintedAt) + policy.rotationPeriodSeconds * 1000).toISOString();
   return {
     ...result,
@@ -243,7 +362,11 @@ async function runCleanup<T extends ManagedToken>(
   if (!family.cleanup || !wantsCleanup(family, target)) return { revoked: [], warnings: [] };
   let report: CleanupReport;
   try {
-    report = await family.cleanup(target, { now: ports.clock.now(), current, previous, dryRun: options.dryRun }, context);
+    report = await family.cleanup(
+      target,
+      { now: ports.clock.now(), current, previous, dryRun: options.dryRun },
+      context,
+    );
   } catch (error) {
     const message = `cleanup failed, will retry next run: ${describeError(error).message}`;
     ports.log.warn(message, { tokenId: target.id });
@@ -253,15 +376,34 @@ async function runCleanup<T extends ManagedToken>(
   for (const w of warnings) ports.log.warn(w, { tokenId: target.id });
   if (!options.dryRun) {
     for (const revoked of report.revoked) {
-      events.push({ detailType: 'Stale Token Revoked', detail: { ...eventIds(target, description), revoked: revoked.description, versionId: revoked.versionId ?? null, trigger: options.trigger }, resources: [description.arn] });
+      events.push({
+        detailType: 'Stale Token Revoked',
+        detail: {
+          ...eventIds(target, description),
+          revoked: revoked.description,
+          versionId: revoked.versionId ?? null,
+          trigger: options.trigger,
+        },
+        resources: [description.arn],
+      });
       if (revoked.versionId) {
         try {
-          await ports.secrets.markRevoked(target.secretName, revoked.versionId, stageHolder(description, STAGES.revoked));
+          await ports.secrets.markRevoked(
+            target.secretName,
+            revoked.versionId,
+            stageHolder(description, STAGES.revoked),
+          );
         } catch (error) {
-          warnings.push(`revoked ${revoked.description} but could not label version ${revoked.versionId}: ${describeError(error).message}`);
+          warnings.push(
+            `revoked ${revoked.description} but could not label version ${revoked.versionId}: ${describeError(error).message}`,
+          );
         }
       }
-      ports.log.info('stale token revoked', { tokenId: target.id, revoked: revoked.description, versionId: revoked.versionId });
+      ports.log.info('stale token revoked', {
+        tokenId: target.id,
+        revoked: revoked.description,
+        versionId: revoked.versionId,
+      });
     }
   }
   return { revoked: report.revoked.map((r) => r.description), warnings };
@@ -295,7 +437,12 @@ async function unstage(ports: RotationPorts, target: ManagedToken, versionId: st
 }
 
 /** A run whose promotion succeeded but could not take AWSPENDING off left it on the current version. */
-async function clearStrayPending(target: ManagedToken, ports: RotationPorts, options: RotationOptions, state: SecretState): Promise<string[]> {
+async function clearStrayPending(
+  target: ManagedToken,
+  ports: RotationPorts,
+  options: RotationOptions,
+  state: SecretState,
+): Promise<string[]> {
   const currentId = state.current?.versionId;
   if (options.dryRun || !currentId || stageHolder(state.description, STAGES.pending) !== currentId) return [];
   return unstage(ports, target, currentId);
@@ -349,5 +496,11 @@ function storedToken(target: ManagedToken, minted: MintedToken, now: Date): Stor
 }
 
 function eventIds(target: ManagedToken, description: SecretDescription | undefined): Record<string, unknown> {
-  return { tokenId: target.id, storeHash: target.storeHash, family: target.family, secretName: target.secretName, secretArn: description?.arn ?? null };
+  return {
+    tokenId: target.id,
+    storeHash: target.storeHash,
+    family: target.family,
+    secretName: target.secretName,
+    secretArn: description?.arn ?? null,
+  };
 }

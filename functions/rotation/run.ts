@@ -35,7 +35,12 @@ export function newRunProgress(targets: ManagedToken[], options: RotationOptions
 }
 
 /** Rotates each target with its family's adapter, a few at a time, recording progress as it goes. */
-export async function runRotations(progress: RunProgress, families: ReadonlyMap<TokenFamily, FamilyAdapter>, ports: RotationPorts, settings: RunSettings): Promise<RunReport> {
+export async function runRotations(
+  progress: RunProgress,
+  families: ReadonlyMap<TokenFamily, FamilyAdapter>,
+  ports: RotationPorts,
+  settings: RunSettings,
+): Promise<RunReport> {
   const { targets, options } = progress;
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -58,7 +63,23 @@ export function reportOf(progress: RunProgress): RunReport {
   const results = targets.flatMap((t) => byId.get(t.id) ?? []);
   const interrupted = targets.filter((t) => progress.started.has(t.id) && !byId.has(t.id)).map((t) => t.id);
   const notReached = targets.filter((t) => !progress.started.has(t.id)).map((t) => t.id);
-  const summary = { rotated: 0, skipped: 0, failed: 0, revoked: 0, planned: 0, notReached: notReached.length, interrupted: interrupted.length };
+  const summary = {
+    rotated: 0,
+    skipped: 0,
+    failed: 0,
+    revoked: 0,
+    planned: 0,
+    notReached: notReached.length,
+    interrupted: interrupted.length,
+  };
   for (const r of results) summary[r.outcome] += 1;
-  return { trigger: options.trigger, force: options.force, dryRun: options.dryRun, results, summary, notReached, interrupted };
+  return {
+    trigger: options.trigger,
+    force: options.force,
+    dryRun: options.dryRun,
+    results,
+    summary,
+    notReached,
+    interrupted,
+  };
 }

@@ -27,7 +27,16 @@ export interface StoredToken {
   details: Record<string, unknown>;
 }
 
-const COMMON_KEYS = ['schemaVersion', 'token', 'tokenId', 'family', 'storeHash', 'mintedAt', 'expiresAt', 'usage'] as const;
+const COMMON_KEYS = [
+  'schemaVersion',
+  'token',
+  'tokenId',
+  'family',
+  'storeHash',
+  'mintedAt',
+  'expiresAt',
+  'usage',
+] as const;
 
 const storedTokenSchema = z.looseObject({
   schemaVersion: z.literal(STORED_TOKEN_SCHEMA_VERSION),
@@ -51,7 +60,10 @@ export function serializeStoredToken(stored: StoredToken): string {
  * undefined otherwise. Anything else (a placeholder, a value pasted by hand, another token's value) is
  * "no usable token": it gets replaced, and it is never revoked.
  */
-export function parseStoredToken(text: string | undefined, target: Pick<ManagedToken, 'id' | 'family' | 'storeHash'>): StoredToken | undefined {
+export function parseStoredToken(
+  text: string | undefined,
+  target: Pick<ManagedToken, 'id' | 'family' | 'storeHash'>,
+): StoredToken | undefined {
   if (text === undefined) return undefined;
   let json: unknown;
   try {
@@ -62,8 +74,11 @@ export function parseStoredToken(text: string | undefined, target: Pick<ManagedT
   const parsed = storedTokenSchema.safeParse(json);
   if (!parsed.success) return undefined;
   const value = parsed.data;
-  if (value.tokenId !== target.id || value.family !== target.family || value.storeHash !== target.storeHash) return undefined;
-  const details = Object.fromEntries(Object.entries(value).filter(([key]) => !(COMMON_KEYS as readonly string[]).includes(key)));
+  if (value.tokenId !== target.id || value.family !== target.family || value.storeHash !== target.storeHash)
+    return undefined;
+  const details = Object.fromEntries(
+    Object.entries(value).filter(([key]) => !(COMMON_KEYS as readonly string[]).includes(key)),
+  );
   return {
     schemaVersion: STORED_TOKEN_SCHEMA_VERSION,
     token: value.token,

@@ -17,7 +17,10 @@ export interface RotationRequest {
 
 const manualEvent = z.strictObject({
   trigger: z.enum(['schedule', 'manual']).optional(),
-  targets: z.array(z.string().min(1, 'token ids are non-empty strings'), { error: 'targets must be an array of token ids' }).min(1, 'targets, when given, must name at least one token').optional(),
+  targets: z
+    .array(z.string().min(1, 'token ids are non-empty strings'), { error: 'targets must be an array of token ids' })
+    .min(1, 'targets, when given, must name at least one token')
+    .optional(),
   force: z.boolean({ error: 'force must be true or false' }).optional(),
   dryRun: z.boolean({ error: 'dryRun must be true or false' }).optional(),
 });
@@ -29,10 +32,15 @@ const manualEvent = z.strictObject({
  */
 export function parseRotationEvent(event: unknown, kind: RotatorKind, tokens: ManagedToken[]): RotationRequest {
   if (event === undefined || event === null) event = {};
-  if (isScheduledEnvelope(event)) return { trigger: 'schedule', force: false, dryRun: false, targets: tokensOf(kind, tokens) };
+  if (isScheduledEnvelope(event))
+    return { trigger: 'schedule', force: false, dryRun: false, targets: tokensOf(kind, tokens) };
   const parsed = manualEvent.safeParse(event);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => (i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.join(', ')}; allowed: targets, force, dryRun` : `${formatPath(i.path) ? `${formatPath(i.path)}: ` : ''}${i.message}`));
+    const problems = parsed.error.issues.map((i) =>
+      i.code === 'unrecognized_keys'
+        ? `unknown field(s) ${i.keys.join(', ')}; allowed: targets, force, dryRun`
+        : `${formatPath(i.path) ? `${formatPath(i.path)}: ` : ''}${i.message}`,
+    );
     throw new InvalidEventError(`Invalid invocation event: ${problems.join('; ')}`);
   }
   const { targets: ids, force = false, dryRun = false, trigger = 'manual' } = parsed.data;
@@ -45,7 +53,10 @@ export function parseRotationEvent(event: unknown, kind: RotatorKind, tokens: Ma
   for (const id of new Set(ids)) {
     const token = tokens.find((t) => t.id === id);
     if (!token) problems.push(`unknown token id "${id}" (known: ${mine.map((t) => t.id).join(', ') || 'none'})`);
-    else if (FAMILY_ROTATOR[token.family] !== kind) problems.push(`token "${id}" (${token.family}) is rotated by the ${FAMILY_ROTATOR[token.family]} function, not this one`);
+    else if (FAMILY_ROTATOR[token.family] !== kind)
+      problems.push(
+        `token "${id}" (${token.family}) is rotated by the ${FAMILY_ROTATOR[token.family]} function, not this one`,
+      );
   }
   if (problems.length > 0) throw new InvalidEventError(`Invalid invocation event: ${problems.join('; ')}`);
   return { trigger, force, dryRun, targets: mine.filter((t) => ids.includes(t.id)) };

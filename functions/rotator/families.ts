@@ -11,16 +11,32 @@ import { StoredInstrumentsFamilyAdapter } from '../families/stored-instruments';
 import type { FamilyAdapter } from '../rotation/family';
 
 /** The family adapters a rotator function runs, wired to one BigCommerce HTTP client. */
-export function familyAdapters(kind: RotatorKind, http: BigCommerceHttp, endpoints: BigCommerceEndpoints): ReadonlyMap<TokenFamily, FamilyAdapter> {
+export function familyAdapters(
+  kind: RotatorKind,
+  http: BigCommerceHttp,
+  endpoints: BigCommerceEndpoints,
+): ReadonlyMap<TokenFamily, FamilyAdapter> {
   switch (kind) {
     case 'storefront': {
       const tokens = new StorefrontTokensClient(http, endpoints);
       const graphql = new StorefrontGraphqlClient(http, endpoints);
-      return new Map(STOREFRONT_FAMILIES.map((family) => [family, new StorefrontFamilyAdapter(family, tokens, graphql) as FamilyAdapter]));
+      return new Map(
+        STOREFRONT_FAMILIES.map((family) => [
+          family,
+          new StorefrontFamilyAdapter(family, tokens, graphql) as FamilyAdapter,
+        ]),
+      );
     }
     case 'payments':
-      return new Map([['stored-instruments', new StoredInstrumentsFamilyAdapter(new StoredInstrumentsClient(http, endpoints)) as FamilyAdapter]]);
+      return new Map([
+        [
+          'stored-instruments',
+          new StoredInstrumentsFamilyAdapter(new StoredInstrumentsClient(http, endpoints)) as FamilyAdapter,
+        ],
+      ]);
     case 'b2b':
-      return new Map([['b2b-backend', new B2bBackendFamilyAdapter(new B2bTokensClient(http, endpoints)) as FamilyAdapter]]);
+      return new Map([
+        ['b2b-backend', new B2bBackendFamilyAdapter(new B2bTokensClient(http, endpoints)) as FamilyAdapter],
+      ]);
   }
 }

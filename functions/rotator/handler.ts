@@ -25,7 +25,11 @@ export interface DeadlineSettings {
   httpMarginMs: number;
 }
 
-export const DEFAULT_DEADLINES: DeadlineSettings = { stopStartingWorkMs: 30_000, timeoutEarlyMs: 10_000, httpMarginMs: 2_000 };
+export const DEFAULT_DEADLINES: DeadlineSettings = {
+  stopStartingWorkMs: 30_000,
+  timeoutEarlyMs: 10_000,
+  httpMarginMs: 2_000,
+};
 const TOKENS_AT_ONCE = 4;
 
 /** What a local run (tests, `npm start`, `npm run invoke`) may substitute; Lambda uses the defaults. */
@@ -51,7 +55,13 @@ function buildRuntime(env: NodeJS.ProcessEnv, aws: AwsClientOptions): Runtime {
   const config = loadRuntimeConfig(env);
   const endpoints = resolveEndpoints(env);
   const clients = createAwsClients(aws);
-  return { config, endpoints, clients, eventBusName: env.EVENT_BUS_NAME ?? config.eventBusName, credentials: new SecretsManagerStoreCredentials(clients.secretsManager, config.stores) };
+  return {
+    config,
+    endpoints,
+    clients,
+    eventBusName: env.EVENT_BUS_NAME ?? config.eventBusName,
+    credentials: new SecretsManagerStoreCredentials(clients.secretsManager, config.stores),
+  };
 }
 
 /**
@@ -77,10 +87,19 @@ export function createRotatorHandler(kind: RotatorKind, dependencies: RotatorDep
       throw error;
     }
     const request = parseRotationEvent(event, kind, runtime.config.tokens);
-    const progress = newRunProgress(request.targets, { trigger: request.trigger, force: request.force, dryRun: request.dryRun, signal });
+    const progress = newRunProgress(request.targets, {
+      trigger: request.trigger,
+      force: request.force,
+      dryRun: request.dryRun,
+      signal,
+    });
     inFlight = progress;
     const remainingBeforeCutOff = () => context.getRemainingTimeInMillis() - deadlines.timeoutEarlyMs;
-    const http = new BigCommerceHttp({ retry: dependencies.retry, signal, remainingMs: () => remainingBeforeCutOff() - deadlines.httpMarginMs });
+    const http = new BigCommerceHttp({
+      retry: dependencies.retry,
+      signal,
+      remainingMs: () => remainingBeforeCutOff() - deadlines.httpMarginMs,
+    });
     const report = await runRotations(
       progress,
       familyAdapters(kind, http, runtime.endpoints),
@@ -91,10 +110,19 @@ export function createRotatorHandler(kind: RotatorKind, dependencies: RotatorDep
         credentials: runtime.credentials,
         log,
       },
-      { concurrency: TOKENS_AT_ONCE, shouldStop: () => signal.aborted || context.getRemainingTimeInMillis() < deadlines.stopStartingWorkMs },
+      {
+        concurrency: TOKENS_AT_ONCE,
+        shouldStop: () => signal.aborted || context.getRemainingTimeInMillis() < deadlines.stopStartingWorkMs,
+      },
     );
     inFlight = undefined;
-    log.info('rotation run finished', { trigger: report.trigger, dryRun: report.dryRun, force: report.force, summary: report.summary, notReached: report.notReached });
+    log.info('rotation run finished', {
+      trigger: report.trigger,
+      dryRun: report.dryRun,
+      force: report.force,
+      summary: report.summary,
+      notReached: report.notReached,
+    });
     return redactor.redactDeep(report);
   };
 
@@ -103,9 +131,16 @@ export function createRotatorHandler(kind: RotatorKind, dependencies: RotatorDep
     if (!inFlight) throw new Error('the invocation reached its deadline before it started rotating');
     const report = reportOf(inFlight);
     inFlight = undefined;
-    log.warn('rotation run cut off before the deadline', { summary: report.summary, interrupted: report.interrupted, notReached: report.notReached });
+    log.warn('rotation run cut off before the deadline', {
+      summary: report.summary,
+      interrupted: report.interrupted,
+      notReached: report.notReached,
+    });
     return redactor.redactDeep(report);
   };
 
-  return middy<unknown, RunReport, Error, Context>({ timeoutEarlyInMillis: deadlines.timeoutEarlyMs, timeoutEarlyResponse }).handler(rotate);
+  return middy<unknown, RunReport, Error, Context>({
+    timeoutEarlyInMillis: deadlines.timeoutEarlyMs,
+    timeoutEarlyResponse,
+  }).handler(rotate);
 }

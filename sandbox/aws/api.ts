@@ -14,7 +14,10 @@ export interface AwsOptions {
 
 const SERVICES = { secretsmanager: 'secretsmanager', AWSEvents: 'AWSEvents' } as const;
 /** The internal-error exception name each service's SDK models. */
-const INTERNAL_ERROR: Record<string, string> = { secretsmanager: 'InternalServiceError', AWSEvents: 'InternalException' };
+const INTERNAL_ERROR: Record<string, string> = {
+  secretsmanager: 'InternalServiceError',
+  AWSEvents: 'InternalException',
+};
 
 /**
  * The AWS JSON 1.1 protocol for exactly the operations this product uses, so the real SDK clients talk
@@ -43,9 +46,17 @@ export class AwsApi implements SandboxApi {
     if (request.method !== 'POST' || request.path !== '/' || !t) {
       return errorResponse(new AwsError('UnknownOperationException', 'Expected POST / with an X-Amz-Target header.'));
     }
-    const operations = t.service === SERVICES.secretsmanager ? this.secretsManager.operations : t.service === SERVICES.AWSEvents ? this.eventBridge.operations : undefined;
+    const operations =
+      t.service === SERVICES.secretsmanager
+        ? this.secretsManager.operations
+        : t.service === SERVICES.AWSEvents
+          ? this.eventBridge.operations
+          : undefined;
     const operation = operations?.[t.operation];
-    if (!operation) return errorResponse(new AwsError('UnknownOperationException', `The sandbox does not implement ${t.service}.${t.operation}.`));
+    if (!operation)
+      return errorResponse(
+        new AwsError('UnknownOperationException', `The sandbox does not implement ${t.service}.${t.operation}.`),
+      );
 
     let input: Input;
     try {
@@ -63,10 +74,15 @@ export class AwsApi implements SandboxApi {
     }
   }
 
-  faultResponse(fault: Extract<Fault, { kind: 'status' } | { kind: 'rate-limit' }>, request: SandboxRequest): SandboxResponse {
+  faultResponse(
+    fault: Extract<Fault, { kind: 'status' } | { kind: 'rate-limit' }>,
+    request: SandboxRequest,
+  ): SandboxResponse {
     if (fault.kind === 'rate-limit') return errorResponse(new AwsError('ThrottlingException', 'Rate exceeded', 400));
     const service = target(request)?.service ?? SERVICES.secretsmanager;
-    return errorResponse(new AwsError(INTERNAL_ERROR[service] ?? 'InternalFailure', 'An error occurred on the server side.', fault.status));
+    return errorResponse(
+      new AwsError(INTERNAL_ERROR[service] ?? 'InternalFailure', 'An error occurred on the server side.', fault.status),
+    );
   }
 
   control(request: SandboxRequest): SandboxResponse | undefined {
@@ -74,11 +90,17 @@ export class AwsApi implements SandboxApi {
       const secrets = this.secretsManager.all().map((s) => ({
         name: s.name,
         arn: s.arn,
-        versions: [...s.versions.values()].map((v) => ({ versionId: v.versionId, stages: [...v.stages], createdDate: v.createdDate, secretString: v.secretString })),
+        versions: [...s.versions.values()].map((v) => ({
+          versionId: v.versionId,
+          stages: [...v.stages],
+          createdDate: v.createdDate,
+          secretString: v.secretString,
+        })),
       }));
       return { status: 200, body: { secrets } };
     }
-    if (request.method === 'GET' && request.path === '/__sandbox/events') return { status: 200, body: { events: this.eventBridge.events() } };
+    if (request.method === 'GET' && request.path === '/__sandbox/events')
+      return { status: 200, body: { events: this.eventBridge.events() } };
     return undefined;
   }
 }

@@ -55,10 +55,14 @@ export class EventBridge {
   private putEvents(input: Input): Record<string, unknown> {
     const entries = optionalArray(input, 'Entries');
     if (!entries || entries.length < 1 || entries.length > MAX_ENTRIES) {
-      throw new AwsError('ValidationException', `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${MAX_ENTRIES}`);
+      throw new AwsError(
+        'ValidationException',
+        `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${MAX_ENTRIES}`,
+      );
     }
     const total = entries.reduce<number>((sum, e) => sum + entrySize((e ?? {}) as Input), 0);
-    if (total > MAX_REQUEST_BYTES) throw new AwsError('ValidationException', 'Total size of the entries in the request is over the limit.');
+    if (total > MAX_REQUEST_BYTES)
+      throw new AwsError('ValidationException', 'Total size of the entries in the request is over the limit.');
 
     const results: EntryResult[] = entries.map((e) => this.putEntry((e ?? {}) as Input));
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
@@ -67,28 +71,44 @@ export class EventBridge {
   private putEntry(entry: Input): EntryResult {
     for (const field of ['Source', 'DetailType', 'Detail'] as const) {
       if (typeof entry[field] !== 'string' || (entry[field] as string).length === 0) {
-        return { ErrorCode: 'InvalidArgument', ErrorMessage: `Parameter ${field} is not valid. Reason: ${field} is a required argument.` };
+        return {
+          ErrorCode: 'InvalidArgument',
+          ErrorMessage: `Parameter ${field} is not valid. Reason: ${field} is a required argument.`,
+        };
       }
     }
     const source = entry.Source as string;
-    if (source.startsWith('aws.')) return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: `Not authorized for the source ${source}.` };
+    if (source.startsWith('aws.'))
+      return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: `Not authorized for the source ${source}.` };
     let detail: unknown;
     try {
       detail = JSON.parse(entry.Detail as string);
     } catch {
       return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
     }
-    if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+    if (detail === null || typeof detail !== 'object' || Array.isArray(detail))
+      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
 
-    const busRef = typeof entry.EventBusName === 'string' && entry.EventBusName.length > 0 ? entry.EventBusName : 'default';
+    const busRef =
+      typeof entry.EventBusName === 'string' && entry.EventBusName.length > 0 ? entry.EventBusName : 'default';
     const busName = busRef.startsWith('arn:') ? busRef.slice(busRef.lastIndexOf('/') + 1) : busRef;
     if (!this.buses.has(busName) || (busRef.startsWith('arn:') && busRef !== this.busArn(busName))) {
       return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${busRef} does not exist.` };
     }
-    const resources = Array.isArray(entry.Resources) ? entry.Resources.filter((r): r is string => typeof r === 'string') : [];
+    const resources = Array.isArray(entry.Resources)
+      ? entry.Resources.filter((r): r is string => typeof r === 'string')
+      : [];
     const time = typeof entry.Time === 'number' ? new Date(entry.Time * 1000) : this.clock.now();
     const eventId = randomUUID();
-    this.recorded.push({ eventId, eventBusName: busName, source, detailType: entry.DetailType as string, detail, resources, time });
+    this.recorded.push({
+      eventId,
+      eventBusName: busName,
+      source,
+      detailType: entry.DetailType as string,
+      detail,
+      resources,
+      time,
+    });
     return { EventId: eventId };
   }
 }

@@ -5,7 +5,8 @@ export type Input = Record<string, unknown>;
 
 export function requiredString(input: Input, field: string): string {
   const value = input[field];
-  if (typeof value !== 'string' || value.length === 0) throw invalidParameter(`${field} is required and must be a non-empty string.`);
+  if (typeof value !== 'string' || value.length === 0)
+    throw invalidParameter(`${field} is required and must be a non-empty string.`);
   return value;
 }
 
@@ -26,7 +27,8 @@ export function optionalBoolean(input: Input, field: string): boolean | undefine
 export function optionalInteger(input: Input, field: string, min: number, max: number): number | undefined {
   const value = input[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw invalidParameter(`${field} must be an integer from ${min} to ${max}.`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    throw invalidParameter(`${field} must be an integer from ${min} to ${max}.`);
   return value;
 }
 
@@ -43,15 +45,22 @@ export function epochSeconds(date: Date): number {
 }
 
 /** Opaque pagination: the offset of the next page. */
-export function page<T>(items: T[], maxResults: number | undefined, nextToken: string | undefined, defaultMax: number): { items: T[]; NextToken?: string } {
+export function page<T>(
+  items: T[],
+  maxResults: number | undefined,
+  nextToken: string | undefined,
+  defaultMax: number,
+): { items: T[]; NextToken?: string } {
   let offset = 0;
   if (nextToken !== undefined) {
     const decoded = Number(Buffer.from(nextToken, 'base64url').toString('utf8'));
-    if (!Number.isInteger(decoded) || decoded < 0) throw new AwsError('InvalidNextTokenException', 'The NextToken value is not valid.');
+    if (!Number.isInteger(decoded) || decoded < 0)
+      throw new AwsError('InvalidNextTokenException', 'The NextToken value is not valid.');
     offset = decoded;
   }
   const size = maxResults ?? defaultMax;
   const slice = items.slice(offset, offset + size);
-  const next = offset + size < items.length ? Buffer.from(String(offset + size), 'utf8').toString('base64url') : undefined;
+  const next =
+    offset + size < items.length ? Buffer.from(String(offset + size), 'utf8').toString('base64url') : undefined;
   return next ? { items: slice, NextToken: next } : { items: slice };
 }

@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { SandboxClock } from '../clock';
 import { randomAlphanumeric } from '../bigcommerce/accounts';
 import { AwsError, invalidParameter } from './errors';
-import { type Input, epochSeconds, optionalArray, optionalBoolean, optionalInteger, optionalString, page, requiredString } from './input';
+import {
+  type Input,
+  epochSeconds,
+  optionalArray,
+  optionalBoolean,
+  optionalInteger,
+  optionalString,
+  page,
+  requiredString,
+} from './input';
 
 export const AWSCURRENT = 'AWSCURRENT';
 export const AWSPREVIOUS = 'AWSPREVIOUS';
@@ -72,7 +81,10 @@ export class SecretsManager {
 
   /** Inspection: the secret with this name or ARN, if it exists. */
   find(secretId: string): Secret | undefined {
-    return this.secrets.get(secretId) ?? [...this.secrets.values()].find((s) => s.arn === secretId || partialArn(s.arn) === secretId);
+    return (
+      this.secrets.get(secretId) ??
+      [...this.secrets.values()].find((s) => s.arn === secretId || partialArn(s.arn) === secretId)
+    );
   }
 
   all(): Secret[] {
@@ -87,8 +99,10 @@ export class SecretsManager {
 
   private createSecret(input: Input): Record<string, unknown> {
     const name = requiredString(input, 'Name');
-    if (!NAME_PATTERN.test(name)) throw invalidParameter('Name may contain only letters, digits and /_+=.@- and be at most 512 characters.');
-    if (this.secrets.has(name)) throw new AwsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
+    if (!NAME_PATTERN.test(name))
+      throw invalidParameter('Name may contain only letters, digits and /_+=.@- and be at most 512 characters.');
+    if (this.secrets.has(name))
+      throw new AwsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
     const value = readValue(input, false);
     const now = this.clock.now();
     const secret: Secret = {
@@ -123,12 +137,19 @@ export class SecretsManager {
     if (versionId !== undefined) {
       version = secret.versions.get(versionId);
       if (!version || (stage !== undefined && !version.stages.has(stage))) {
-        throw new AwsError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for VersionId: ${versionId}${stage ? ` and staging label: ${stage}` : ''}`);
+        throw new AwsError(
+          'ResourceNotFoundException',
+          `Secrets Manager can't find the specified secret value for VersionId: ${versionId}${stage ? ` and staging label: ${stage}` : ''}`,
+        );
       }
     } else {
       const wanted = stage ?? AWSCURRENT;
       version = [...secret.versions.values()].find((v) => v.stages.has(wanted));
-      if (!version) throw new AwsError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for staging label: ${wanted}`);
+      if (!version)
+        throw new AwsError(
+          'ResourceNotFoundException',
+          `Secrets Manager can't find the specified secret value for staging label: ${wanted}`,
+        );
     }
     const today = startOfDay(this.clock.now());
     secret.lastAccessedDate = today;
@@ -139,11 +160,13 @@ export class SecretsManager {
   private batchGetSecretValue(input: Input): Record<string, unknown> {
     const ids = optionalArray(input, 'SecretIdList');
     const filters = optionalArray(input, 'Filters');
-    if ((ids === undefined) === (filters === undefined)) throw invalidParameter('Specify either SecretIdList or Filters, but not both.');
+    if ((ids === undefined) === (filters === undefined))
+      throw invalidParameter('Specify either SecretIdList or Filters, but not both.');
     const maxResults = optionalInteger(input, 'MaxResults', 1, 20);
     if (ids !== undefined) {
       if (maxResults !== undefined) throw invalidParameter('MaxResults can be used only with Filters.');
-      if (ids.length < 1 || ids.length > 20 || !ids.every((id): id is string => typeof id === 'string')) throw invalidParameter('SecretIdList must contain 1 to 20 secret names or ARNs.');
+      if (ids.length < 1 || ids.length > 20 || !ids.every((id): id is string => typeof id === 'string'))
+        throw invalidParameter('SecretIdList must contain 1 to 20 secret names or ARNs.');
       return this.currentValues(ids);
     }
     const matching = this.filtered(parseFilters(filters ?? []));
@@ -171,7 +194,12 @@ export class SecretsManager {
     const value = readValue(input, true);
     const versionId = readClientRequestToken(input) ?? randomUUID();
     const rawStages = optionalArray(input, 'VersionStages');
-    if (rawStages !== undefined && (rawStages.length < 1 || rawStages.length > 20 || !rawStages.every((s): s is string => typeof s === 'string' && s.length > 0 && s.length <= 256))) {
+    if (
+      rawStages !== undefined &&
+      (rawStages.length < 1 ||
+        rawStages.length > 20 ||
+        !rawStages.every((s): s is string => typeof s === 'string' && s.length > 0 && s.length <= 256))
+    ) {
       throw invalidParameter('VersionStages must list 1 to 20 staging labels.');
     }
     const stages = rawStages ?? [AWSCURRENT];
@@ -182,7 +210,10 @@ export class SecretsManager {
       if (existing.secretString === value.secretString && existing.secretBinary === value.secretBinary) {
         return { ARN: secret.arn, Name: secret.name, VersionId: versionId, VersionStages: [...existing.stages] };
       }
-      throw new AwsError('ResourceExistsException', `A resource with the ID you requested already exists: version ${versionId} holds a different value.`);
+      throw new AwsError(
+        'ResourceExistsException',
+        `A resource with the ID you requested already exists: version ${versionId} holds a different value.`,
+      );
     }
 
     const version: SecretVersion = { versionId, ...value, createdDate: this.clock.now(), stages: new Set() };
@@ -198,23 +229,32 @@ export class SecretsManager {
     const stage = requiredString(input, 'VersionStage');
     const moveTo = optionalString(input, 'MoveToVersionId');
     const removeFrom = optionalString(input, 'RemoveFromVersionId');
-    if (moveTo === undefined && removeFrom === undefined) throw invalidParameter('Specify MoveToVersionId, RemoveFromVersionId, or both.');
+    if (moveTo === undefined && removeFrom === undefined)
+      throw invalidParameter('Specify MoveToVersionId, RemoveFromVersionId, or both.');
     const holder = [...secret.versions.values()].find((v) => v.stages.has(stage));
 
     if (removeFrom !== undefined) {
-      if (!secret.versions.has(removeFrom)) throw new AwsError('ResourceNotFoundException', `Secrets Manager can't find version ${removeFrom}.`);
+      if (!secret.versions.has(removeFrom))
+        throw new AwsError('ResourceNotFoundException', `Secrets Manager can't find version ${removeFrom}.`);
       if (holder?.versionId !== removeFrom) {
-        throw invalidParameter(`The staging label ${stage} is not attached to version ${removeFrom}${holder ? `; it is attached to version ${holder.versionId}` : ''}.`);
+        throw invalidParameter(
+          `The staging label ${stage} is not attached to version ${removeFrom}${holder ? `; it is attached to version ${holder.versionId}` : ''}.`,
+        );
       }
     }
     if (moveTo === undefined) {
-      if (stage === AWSCURRENT) throw invalidParameter('You can only move the staging label AWSCURRENT to another version; you cannot remove it.');
+      if (stage === AWSCURRENT)
+        throw invalidParameter(
+          'You can only move the staging label AWSCURRENT to another version; you cannot remove it.',
+        );
       holder?.stages.delete(stage);
     } else {
       const target = secret.versions.get(moveTo);
       if (!target) throw new AwsError('ResourceNotFoundException', `Secrets Manager can't find version ${moveTo}.`);
       if (holder && holder !== target && removeFrom === undefined) {
-        throw invalidParameter(`The parameter RemoveFromVersionId can't be empty. Staging label ${stage} is currently attached to version ${holder.versionId}, so you must explicitly reference that version in RemoveFromVersionId.`);
+        throw invalidParameter(
+          `The parameter RemoveFromVersionId can't be empty. Staging label ${stage} is currently attached to version ${holder.versionId}, so you must explicitly reference that version in RemoveFromVersionId.`,
+        );
       }
       this.attachStage(secret, stage, target);
     }
@@ -227,7 +267,12 @@ export class SecretsManager {
     const secret = this.resolve(input);
     const includeDeprecated = optionalBoolean(input, 'IncludeDeprecated') ?? false;
     const versions = [...secret.versions.values()].filter((v) => includeDeprecated || v.stages.size > 0);
-    const { items, NextToken } = page(versions, optionalInteger(input, 'MaxResults', 1, 100), optionalString(input, 'NextToken'), 100);
+    const { items, NextToken } = page(
+      versions,
+      optionalInteger(input, 'MaxResults', 1, 100),
+      optionalString(input, 'NextToken'),
+      100,
+    );
     return {
       Versions: items.map((v) => ({
         VersionId: v.versionId,
@@ -249,7 +294,12 @@ export class SecretsManager {
     // Secrets are kept in creation order, so ties on the timestamp stay in the order they were made.
     const ascending = this.filtered(filters).sort((a, b) => a.createdDate.getTime() - b.createdDate.getTime());
     const matching = order === 'asc' ? ascending : ascending.reverse();
-    const { items, NextToken } = page(matching, optionalInteger(input, 'MaxResults', 1, 100), optionalString(input, 'NextToken'), 100);
+    const { items, NextToken } = page(
+      matching,
+      optionalInteger(input, 'MaxResults', 1, 100),
+      optionalString(input, 'NextToken'),
+      100,
+    );
     return {
       // The same map is called VersionIdsToStages by DescribeSecret and SecretVersionsToStages here.
       SecretList: items.map((s) => ({ ...secretMetadata(s), SecretVersionsToStages: versionsToStages(s) })),
@@ -290,11 +340,14 @@ export class SecretsManager {
 
   private pruneDeprecated(secret: Secret): void {
     const deprecated = [...secret.versions.values()].filter((v) => v.stages.size === 0);
-    for (const v of deprecated.slice(0, Math.max(0, deprecated.length - MAX_DEPRECATED_VERSIONS))) secret.versions.delete(v.versionId);
+    for (const v of deprecated.slice(0, Math.max(0, deprecated.length - MAX_DEPRECATED_VERSIONS)))
+      secret.versions.delete(v.versionId);
   }
 
   private filtered(filters: ParsedFilter[]): Secret[] {
-    return [...this.secrets.values()].filter((s) => filters.every((f) => f.values.some((v) => matchesFilterValue(s, f.key, v, this.region))));
+    return [...this.secrets.values()].filter((s) =>
+      filters.every((f) => f.values.some((v) => matchesFilterValue(s, f.key, v, this.region))),
+    );
   }
 }
 
@@ -307,9 +360,15 @@ function parseFilters(raw: unknown[]): ParsedFilter[] {
   if (raw.length > 10) throw invalidParameter('At most 10 filters are allowed.');
   return raw.map((f) => {
     const filter = (f ?? {}) as { Key?: unknown; Values?: unknown };
-    if (typeof filter.Key !== 'string' || !FILTER_KEYS.has(filter.Key)) throw invalidParameter(`Filter Key must be one of ${[...FILTER_KEYS].join(', ')}.`);
+    if (typeof filter.Key !== 'string' || !FILTER_KEYS.has(filter.Key))
+      throw invalidParameter(`Filter Key must be one of ${[...FILTER_KEYS].join(', ')}.`);
     const values = filter.Values;
-    if (!Array.isArray(values) || values.length < 1 || values.length > 10 || !values.every((v): v is string => typeof v === 'string' && v.length > 0)) {
+    if (
+      !Array.isArray(values) ||
+      values.length < 1 ||
+      values.length > 10 ||
+      !values.every((v): v is string => typeof v === 'string' && v.length > 0)
+    ) {
       throw invalidParameter('Filter Values must list 1 to 10 non-empty strings.');
     }
     return { key: filter.Key, values };
@@ -320,7 +379,8 @@ function parseFilters(raw: unknown[]): ParsedFilter[] {
 function matchesFilterValue(secret: Secret, key: string, rawValue: string, region: string): boolean {
   const negate = rawValue.startsWith('!');
   const value = negate ? rawValue.slice(1) : rawValue;
-  const prefixOf = (text: string | undefined): boolean => text !== undefined && [text, ...text.split(WORD_SEPARATORS)].some((part) => part.startsWith(value));
+  const prefixOf = (text: string | undefined): boolean =>
+    text !== undefined && [text, ...text.split(WORD_SEPARATORS)].some((part) => part.startsWith(value));
   let hit: boolean;
   switch (key) {
     case 'name':
@@ -342,7 +402,10 @@ function matchesFilterValue(secret: Secret, key: string, rawValue: string, regio
       hit = false;
       break;
     default:
-      hit = prefixOf(secret.name) || prefixOf(secret.description) || secret.tags.some((t) => prefixOf(t.Key) || prefixOf(t.Value));
+      hit =
+        prefixOf(secret.name) ||
+        prefixOf(secret.description) ||
+        secret.tags.some((t) => prefixOf(t.Key) || prefixOf(t.Value));
   }
   return negate ? !hit : hit;
 }
@@ -352,19 +415,25 @@ function readValue(input: Input, required: false): { secretString?: string; secr
 function readValue(input: Input, required: boolean): { secretString?: string; secretBinary?: string } | undefined {
   const secretString = optionalString(input, 'SecretString');
   const secretBinary = optionalString(input, 'SecretBinary');
-  if (secretString !== undefined && secretBinary !== undefined) throw invalidParameter('You can specify SecretString or SecretBinary, but not both.');
+  if (secretString !== undefined && secretBinary !== undefined)
+    throw invalidParameter('You can specify SecretString or SecretBinary, but not both.');
   if (secretString === undefined && secretBinary === undefined) {
     if (required) throw invalidParameter('You must provide either SecretString or SecretBinary.');
     return undefined;
   }
-  const size = secretString !== undefined ? Buffer.byteLength(secretString, 'utf8') : Buffer.from(secretBinary as string, 'base64').length;
-  if (size > MAX_SECRET_BYTES) throw invalidParameter(`The secret value exceeds the maximum size of ${MAX_SECRET_BYTES} bytes.`);
+  const size =
+    secretString !== undefined
+      ? Buffer.byteLength(secretString, 'utf8')
+      : Buffer.from(secretBinary as string, 'base64').length;
+  if (size > MAX_SECRET_BYTES)
+    throw invalidParameter(`The secret value exceeds the maximum size of ${MAX_SECRET_BYTES} bytes.`);
   return secretString !== undefined ? { secretString } : { secretBinary };
 }
 
 function readClientRequestToken(input: Input): string | undefined {
   const token = optionalString(input, 'ClientRequestToken');
-  if (token !== undefined && (token.length < 32 || token.length > 64)) throw invalidParameter('ClientRequestToken must be 32 to 64 characters long.');
+  if (token !== undefined && (token.length < 32 || token.length > 64))
+    throw invalidParameter('ClientRequestToken must be 32 to 64 characters long.');
   return token;
 }
 
@@ -372,8 +441,10 @@ function readTags(input: Input): Tag[] {
   const raw = optionalArray(input, 'Tags') ?? [];
   return raw.map((t) => {
     const tag = (t ?? {}) as { Key?: unknown; Value?: unknown };
-    if (typeof tag.Key !== 'string' || tag.Key.length === 0 || tag.Key.length > 128) throw invalidParameter('Each tag needs a Key of 1 to 128 characters.');
-    if (typeof tag.Value !== 'string' || tag.Value.length > 256) throw invalidParameter('Each tag needs a Value of at most 256 characters.');
+    if (typeof tag.Key !== 'string' || tag.Key.length === 0 || tag.Key.length > 128)
+      throw invalidParameter('Each tag needs a Key of 1 to 128 characters.');
+    if (typeof tag.Value !== 'string' || tag.Value.length > 256)
+      throw invalidParameter('Each tag needs a Value of at most 256 characters.');
     return { Key: tag.Key, Value: tag.Value };
   });
 }
@@ -394,7 +465,9 @@ function secretMetadata(secret: Secret): Record<string, unknown> {
 }
 
 function versionsToStages(secret: Secret): Record<string, string[]> {
-  return Object.fromEntries([...secret.versions.values()].filter((v) => v.stages.size > 0).map((v) => [v.versionId, [...v.stages]]));
+  return Object.fromEntries(
+    [...secret.versions.values()].filter((v) => v.stages.size > 0).map((v) => [v.versionId, [...v.stages]]),
+  );
 }
 
 function secretValueOutput(secret: Secret, version: SecretVersion): Record<string, unknown> {

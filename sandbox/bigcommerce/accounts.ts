@@ -39,9 +39,11 @@ export class Accounts {
   private readonly byToken = new Map<string, ApiAccount>();
 
   addStore(store: Store): Store {
-    if (!/^[a-z0-9]+$/.test(store.storeHash)) throw new TypeError(`store hash must be lowercase alphanumeric, got ${JSON.stringify(store.storeHash)}`);
+    if (!/^[a-z0-9]+$/.test(store.storeHash))
+      throw new TypeError(`store hash must be lowercase alphanumeric, got ${JSON.stringify(store.storeHash)}`);
     if (this.stores.has(store.storeHash)) throw new Error(`store ${store.storeHash} already exists`);
-    if (store.channelIds.length === 0 || store.channelIds.some((id) => !Number.isInteger(id) || id < 1)) throw new TypeError('a store needs at least one positive integer channel id');
+    if (store.channelIds.length === 0 || store.channelIds.some((id) => !Number.isInteger(id) || id < 1))
+      throw new TypeError('a store needs at least one positive integer channel id');
     this.stores.set(store.storeHash, store);
     return store;
   }
@@ -72,12 +74,21 @@ export class Accounts {
    * Checks `X-Auth-Token` for a store-scoped call: 401 when the token is missing or not an account of this
    * store, 403 when the account has none of the scopes the endpoint accepts.
    */
-  authorize(request: SandboxRequest, storeHash: string, acceptedScopes: readonly string[]): { account: ApiAccount } | { denied: SandboxResponse } {
+  authorize(
+    request: SandboxRequest,
+    storeHash: string,
+    acceptedScopes: readonly string[],
+  ): { account: ApiAccount } | { denied: SandboxResponse } {
     const header = request.headers['x-auth-token'];
     const token = Array.isArray(header) ? header[0] : header;
     const account = token ? this.byToken.get(token) : undefined;
     if (!account || account.storeHash !== storeHash) {
-      return { denied: v3Error(401, 'Unauthorized. The X-Auth-Token header is missing, or it is not a valid API account token for this store.') };
+      return {
+        denied: v3Error(
+          401,
+          'Unauthorized. The X-Auth-Token header is missing, or it is not a valid API account token for this store.',
+        ),
+      };
     }
     if (!acceptedScopes.some((scope) => account.scopes.includes(scope))) {
       return { denied: v3Error(403, "You don't have a required scope to access the endpoint", {}) };

@@ -70,11 +70,36 @@ export class BigCommerceApi implements SandboxApi {
     this.b2b = new B2bEdition(clock, signer, this.accounts, options.b2bRateLimit ?? DEFAULT_B2B_RATE_LIMIT);
     this.coreLimiter = new FixedWindowLimiter(clock, options.rateLimit ?? DEFAULT_CORE_RATE_LIMIT);
     this.routes = [
-      { method: 'POST', path: '/storefront/api-token', scopes: [SCOPES.storefrontTokens], handle: (r, s) => this.storefrontTokens.mint('storefront', r, s) },
-      { method: 'DELETE', path: '/storefront/api-token', scopes: [SCOPES.storefrontTokens, SCOPES.customerImpersonationTokens], handle: (r, s) => this.storefrontTokens.revoke(r, s) },
-      { method: 'POST', path: '/storefront/api-token-private', scopes: [SCOPES.storefrontTokens], handle: (r, s) => this.storefrontTokens.mint('private', r, s) },
-      { method: 'POST', path: '/storefront/api-token-customer-impersonation', scopes: [SCOPES.customerImpersonationTokens], handle: (r, s) => this.storefrontTokens.mint('customer-impersonation', r, s) },
-      { method: 'POST', path: '/payments/stored-instruments/access-tokens', scopes: [SCOPES.createPayments], handle: (_r, s) => this.storedInstrumentTokens.mint(s) },
+      {
+        method: 'POST',
+        path: '/storefront/api-token',
+        scopes: [SCOPES.storefrontTokens],
+        handle: (r, s) => this.storefrontTokens.mint('storefront', r, s),
+      },
+      {
+        method: 'DELETE',
+        path: '/storefront/api-token',
+        scopes: [SCOPES.storefrontTokens, SCOPES.customerImpersonationTokens],
+        handle: (r, s) => this.storefrontTokens.revoke(r, s),
+      },
+      {
+        method: 'POST',
+        path: '/storefront/api-token-private',
+        scopes: [SCOPES.storefrontTokens],
+        handle: (r, s) => this.storefrontTokens.mint('private', r, s),
+      },
+      {
+        method: 'POST',
+        path: '/storefront/api-token-customer-impersonation',
+        scopes: [SCOPES.customerImpersonationTokens],
+        handle: (r, s) => this.storefrontTokens.mint('customer-impersonation', r, s),
+      },
+      {
+        method: 'POST',
+        path: '/payments/stored-instruments/access-tokens',
+        scopes: [SCOPES.createPayments],
+        handle: (_r, s) => this.storedInstrumentTokens.mint(s),
+      },
     ];
     for (const seed of options.stores ?? [{}]) this.seedStore(seed);
   }
@@ -92,8 +117,18 @@ export class BigCommerceApi implements SandboxApi {
     const b2bAdmin = { email: `b2b-admin@${store.storeHash}.example`, password: randomAlphanumeric(20) };
     this.b2b.addUser({ storeHash: store.storeHash, ...b2bAdmin, role: 'Administrator' });
     // Tokens other people and integrations made: a rotator must never touch them.
-    this.b2b.addToken({ storeHash: store.storeHash, email: b2bAdmin.email, name: 'ERP connector', eventChannel: 'app' });
-    this.b2b.addToken({ storeHash: store.storeHash, email: `ops@${store.storeHash}.example`, name: 'Control panel export', eventChannel: 'admin' });
+    this.b2b.addToken({
+      storeHash: store.storeHash,
+      email: b2bAdmin.email,
+      name: 'ERP connector',
+      eventChannel: 'app',
+    });
+    this.b2b.addToken({
+      storeHash: store.storeHash,
+      email: `ops@${store.storeHash}.example`,
+      name: 'Control panel export',
+      eventChannel: 'admin',
+    });
     const seeded: SeededStore = {
       storeHash: store.storeHash,
       storeName: store.storeName,
@@ -109,30 +144,46 @@ export class BigCommerceApi implements SandboxApi {
   handle(request: SandboxRequest): SandboxResponse {
     const core = CORE_PATH.exec(request.path);
     if (core) return this.handleCore(request, core[1] as string, core[2] as string);
-    if (request.path === B2B_BASE_PATH || request.path.startsWith(`${B2B_BASE_PATH}/`)) return this.b2b.handle(request, request.path.slice(B2B_BASE_PATH.length));
+    if (request.path === B2B_BASE_PATH || request.path.startsWith(`${B2B_BASE_PATH}/`))
+      return this.b2b.handle(request, request.path.slice(B2B_BASE_PATH.length));
     if (GRAPHQL_PATH.test(request.path)) return handleGraphql(request, this.accounts, this.storefrontTokens);
     return v3Error(404, `No route ${request.path}`);
   }
 
-  faultResponse(fault: Extract<Fault, { kind: 'status' } | { kind: 'rate-limit' }>, request: SandboxRequest): SandboxResponse {
+  faultResponse(
+    fault: Extract<Fault, { kind: 'status' } | { kind: 'rate-limit' }>,
+    request: SandboxRequest,
+  ): SandboxResponse {
     const b2b = request.path.startsWith(B2B_BASE_PATH);
     if (fault.kind === 'rate-limit') {
       if (b2b) return this.b2b.rateLimited({ quota: this.b2b.limiter.policy.quota, resetMs: 1000 });
       const { quota, windowMs } = this.coreLimiter.policy;
-      return v3Error(429, 'Too many requests', undefined, coreRateHeaders({ quota, windowMs, remaining: 0, resetMs: 1000 }));
+      return v3Error(
+        429,
+        'Too many requests',
+        undefined,
+        coreRateHeaders({ quota, windowMs, remaining: 0, resetMs: 1000 }),
+      );
     }
     const reason = reasonPhrase(fault.status);
-    return b2b ? { status: fault.status, body: { code: fault.status, data: { errMsg: reason }, meta: { message: reason } } } : v3Error(fault.status, reason);
+    return b2b
+      ? { status: fault.status, body: { code: fault.status, data: { errMsg: reason }, meta: { message: reason } } }
+      : v3Error(fault.status, reason);
   }
 
   control(request: SandboxRequest): SandboxResponse | undefined {
     if (request.method === 'GET' && request.path === '/__sandbox/tokens') {
       return {
         status: 200,
-        body: { storefront: this.storefrontTokens.issued(), storedInstruments: this.storedInstrumentTokens.issued(), b2b: this.b2b.allTokens() },
+        body: {
+          storefront: this.storefrontTokens.issued(),
+          storedInstruments: this.storedInstrumentTokens.issued(),
+          b2b: this.b2b.allTokens(),
+        },
       };
     }
-    if (request.method === 'GET' && request.path === '/__sandbox/stores') return { status: 200, body: { stores: this.seeded } };
+    if (request.method === 'GET' && request.path === '/__sandbox/stores')
+      return { status: 200, body: { stores: this.seeded } };
     return undefined;
   }
 
@@ -142,7 +193,10 @@ export class BigCommerceApi implements SandboxApi {
     const candidates = this.routes.filter((r) => r.path === path);
     if (candidates.length === 0) return v3Error(404, `No route ${path}`);
     const route = candidates.find((r) => r.method === request.method);
-    if (!route) return v3Error(405, `${request.method} is not allowed on ${path}`, undefined, { allow: candidates.map((r) => r.method).join(', ') });
+    if (!route)
+      return v3Error(405, `${request.method} is not allowed on ${path}`, undefined, {
+        allow: candidates.map((r) => r.method).join(', '),
+      });
 
     const limits = this.coreLimiter.consume(storeHash);
     const headers = coreRateHeaders(limits);
@@ -155,11 +209,12 @@ export class BigCommerceApi implements SandboxApi {
     }
     return withHeaders(route.handle(request, store), headers);
   }
-
 }
 
 /** BigCommerce's `X-Rate-Limit-*` headers on every core API response. */
-export function coreRateHeaders(decision: Pick<RateLimitDecision, 'quota' | 'remaining' | 'windowMs' | 'resetMs'>): Record<string, string> {
+export function coreRateHeaders(
+  decision: Pick<RateLimitDecision, 'quota' | 'remaining' | 'windowMs' | 'resetMs'>,
+): Record<string, string> {
   return {
     'x-rate-limit-time-window-ms': String(decision.windowMs),
     'x-rate-limit-time-reset-ms': String(decision.resetMs),

@@ -76,7 +76,13 @@ export class B2bEdition {
       name: fields.name,
       email: fields.email,
       storeHash: fields.storeHash,
-      token: this.signer.sign({ email: fields.email, store_hash: fields.storeHash, db: 'default', name: fields.name, jti: randomUUID() }),
+      token: this.signer.sign({
+        email: fields.email,
+        store_hash: fields.storeHash,
+        db: 'default',
+        name: fields.name,
+        jti: randomUUID(),
+      }),
       eventChannel: fields.eventChannel ?? 'api',
       createdAt: this.clock.now(),
     };
@@ -103,13 +109,20 @@ export class B2bEdition {
       case 'DELETE /auth/backend':
         return this.withAuth(request, (caller, limits) => this.deleteToken(request, caller, limits));
       default:
-        return ['/auth/backend', '/backend/tokens'].includes(path) ? b2bError(405, `${request.method} is not allowed here`, 'Method Not Allowed') : b2bError(404, `No route ${path}`, 'Not Found Error');
+        return ['/auth/backend', '/backend/tokens'].includes(path)
+          ? b2bError(405, `${request.method} is not allowed here`, 'Method Not Allowed')
+          : b2bError(404, `No route ${path}`, 'Not Found Error');
     }
   }
 
   /** The 429 this API sends when its quota is spent. */
   rateLimited(decision: Pick<RateLimitDecision, 'quota' | 'resetMs'>): SandboxResponse {
-    return b2bError(429, 'Too many requests, please try again later.', 'Too Many Requests', rateHeaders({ ...decision, remaining: 0 }));
+    return b2bError(
+      429,
+      'Too many requests, please try again later.',
+      'Too Many Requests',
+      rateHeaders({ ...decision, remaining: 0 }),
+    );
   }
 
   private createToken(request: SandboxRequest): SandboxResponse {
@@ -118,14 +131,21 @@ export class B2bEdition {
     const fields: Record<string, string> = {};
     for (const field of ['storeHash', 'email', 'password', 'name']) {
       const value = body.value[field];
-      if (typeof value !== 'string' || value.length === 0) return b2bError(400, `${field} is required and must be a non-empty string`, 'API logic error');
+      if (typeof value !== 'string' || value.length === 0)
+        return b2bError(400, `${field} is required and must be a non-empty string`, 'API logic error');
       fields[field] = value;
     }
-    const { storeHash, email, password, name } = fields as { storeHash: string; email: string; password: string; name: string };
+    const { storeHash, email, password, name } = fields as {
+      storeHash: string;
+      email: string;
+      password: string;
+      name: string;
+    };
     const limits = this.limiter.consume(storeHash);
     if (!limits.allowed) return this.rateLimited(limits);
     const headers = rateHeaders(limits);
-    if (name.length > B2B_TOKEN_NAME_MAX_LENGTH) return b2bError(400, `name must be at most ${B2B_TOKEN_NAME_MAX_LENGTH} characters`, 'API logic error', headers);
+    if (name.length > B2B_TOKEN_NAME_MAX_LENGTH)
+      return b2bError(400, `name must be at most ${B2B_TOKEN_NAME_MAX_LENGTH} characters`, 'API logic error', headers);
 
     const user = this.users.find((u) => u.storeHash === storeHash && u.email.toLowerCase() === email.toLowerCase());
     if (!user || user.password !== password) return b2bError(400, WRONG_CREDENTIALS, 'API logic error', headers);
@@ -139,13 +159,33 @@ export class B2bEdition {
     const headers = rateHeaders(limits);
     const limit = integerParam(request.query.get('limit'), 10);
     const offset = integerParam(request.query.get('offset'), 0);
-    if (limit === undefined || limit < 1) return b2bError(400, `limit must be an integer from 1 to ${MAX_PAGE}`, 'Bad Request', headers);
-    if (limit > MAX_PAGE) return b2bError(413, `limit must not exceed ${MAX_PAGE}`, 'Request Entity Too Large', headers);
-    if (offset === undefined || offset < 0) return b2bError(400, 'offset must be a non-negative integer', 'Bad Request', headers);
+    if (limit === undefined || limit < 1)
+      return b2bError(400, `limit must be an integer from 1 to ${MAX_PAGE}`, 'Bad Request', headers);
+    if (limit > MAX_PAGE)
+      return b2bError(413, `limit must not exceed ${MAX_PAGE}`, 'Request Entity Too Large', headers);
+    if (offset === undefined || offset < 0)
+      return b2bError(400, 'offset must be a non-negative integer', 'Bad Request', headers);
 
-    const storeTokens = [...this.tokens.values()].filter((t) => t.storeHash === caller.storeHash).sort((a, b) => a.id - b.id);
-    const page = storeTokens.slice(offset, offset + limit).map(({ id, name, email, storeHash, token, eventChannel }) => ({ id, name, email, storeHash, token, eventChannel }));
-    return b2bResponse(200, page, 'SUCCESS', { pagination: { totalCount: storeTokens.length, offset, limit } }, headers);
+    const storeTokens = [...this.tokens.values()]
+      .filter((t) => t.storeHash === caller.storeHash)
+      .sort((a, b) => a.id - b.id);
+    const page = storeTokens
+      .slice(offset, offset + limit)
+      .map(({ id, name, email, storeHash, token, eventChannel }) => ({
+        id,
+        name,
+        email,
+        storeHash,
+        token,
+        eventChannel,
+      }));
+    return b2bResponse(
+      200,
+      page,
+      'SUCCESS',
+      { pagination: { totalCount: storeTokens.length, offset, limit } },
+      headers,
+    );
   }
 
   private deleteToken(request: SandboxRequest, caller: B2bToken, limits: RateLimitDecision): SandboxResponse {
@@ -153,14 +193,19 @@ export class B2bEdition {
     const body = parseJsonObject(request.rawBody);
     if (!body.ok) return b2bError(400, body.problem, 'API logic error', headers);
     const id = body.value.id;
-    if (typeof id !== 'number' || !Number.isInteger(id)) return b2bError(400, 'id is required and must be an integer', 'API logic error', headers);
+    if (typeof id !== 'number' || !Number.isInteger(id))
+      return b2bError(400, 'id is required and must be an integer', 'API logic error', headers);
     const target = this.tokens.get(id);
-    if (!target || target.storeHash !== caller.storeHash) return b2bError(404, 'No matching token was found.', 'Not Found Error', headers);
+    if (!target || target.storeHash !== caller.storeHash)
+      return b2bError(404, 'No matching token was found.', 'Not Found Error', headers);
     this.tokens.delete(id);
     return b2bResponse(200, [], 'SUCCESS', {}, headers);
   }
 
-  private withAuth(request: SandboxRequest, next: (caller: B2bToken, limits: RateLimitDecision) => SandboxResponse): SandboxResponse {
+  private withAuth(
+    request: SandboxRequest,
+    next: (caller: B2bToken, limits: RateLimitDecision) => SandboxResponse,
+  ): SandboxResponse {
     const header = request.headers['authtoken'];
     const value = Array.isArray(header) ? header[0] : header;
     if (!value) return b2bError(401, NO_CREDENTIALS, NO_CREDENTIALS);
@@ -180,7 +225,9 @@ export class B2bEdition {
  * B2B Edition's rate-limit headers. The window reset is sent as whole seconds with an `s` unit
  * (e.g. `42s`); clients should also accept a bare number of seconds.
  */
-export function rateHeaders(decision: Pick<RateLimitDecision, 'quota' | 'remaining' | 'resetMs'>): Record<string, string> {
+export function rateHeaders(
+  decision: Pick<RateLimitDecision, 'quota' | 'remaining' | 'resetMs'>,
+): Record<string, string> {
   return {
     'x-requests-allocated': String(decision.quota),
     'x-requests-remaining': String(decision.remaining),

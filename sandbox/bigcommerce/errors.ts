@@ -4,17 +4,33 @@ import type { SandboxResponse } from '../http';
 export const STATUS_CODES_URL = 'https://developer.bigcommerce.com/docs/start/about/status-codes';
 
 /** BigCommerce v3 REST error body: `{ status, title, type, errors? }`. */
-export function v3Error(status: number, title: string, errors?: Record<string, string>, headers?: Record<string, string>): SandboxResponse {
+export function v3Error(
+  status: number,
+  title: string,
+  errors?: Record<string, string>,
+  headers?: Record<string, string>,
+): SandboxResponse {
   return { status, headers, body: { status, title, type: STATUS_CODES_URL, ...(errors ? { errors } : {}) } };
 }
 
 /** B2B Edition envelope: `{ code, data, meta: { message } }`. */
-export function b2bResponse(code: number, data: unknown, message: string, extraMeta: Record<string, unknown> = {}, headers?: Record<string, string>): SandboxResponse {
+export function b2bResponse(
+  code: number,
+  data: unknown,
+  message: string,
+  extraMeta: Record<string, unknown> = {},
+  headers?: Record<string, string>,
+): SandboxResponse {
   return { status: code, headers, body: { code, data, meta: { message, ...extraMeta } } };
 }
 
 /** B2B Edition error: the message goes in `data.errMsg`, the category in `meta.message`. */
-export function b2bError(code: number, errMsg: string, message: string, headers?: Record<string, string>): SandboxResponse {
+export function b2bError(
+  code: number,
+  errMsg: string,
+  message: string,
+  headers?: Record<string, string>,
+): SandboxResponse {
   return b2bResponse(code, { errMsg }, message, {}, headers);
 }
 

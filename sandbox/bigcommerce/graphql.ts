@@ -17,7 +17,8 @@ export function handleGraphql(request: SandboxRequest, accounts: Accounts, token
   const [, storeHash, channel] = match as unknown as [string, string, string];
   const store = accounts.store(storeHash);
   const channelId = Number(channel);
-  if (!store || !store.channelIds.includes(channelId)) return v3Error(404, `No storefront for store ${storeHash} channel ${channel}`);
+  if (!store || !store.channelIds.includes(channelId))
+    return v3Error(404, `No storefront for store ${storeHash} channel ${channel}`);
 
   const authorization = header(request, 'authorization');
   const bearer = authorization?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
@@ -31,7 +32,10 @@ export function handleGraphql(request: SandboxRequest, accounts: Accounts, token
     return { status: 400, body: { errors: [{ message: 'Request body must be JSON with a "query" string' }] } };
   }
   if (typeof query !== 'string' || !STORE_NAME_QUERY.test(query)) {
-    return { status: 200, body: { errors: [{ message: 'The sandbox answers only { site { settings { storeName } } }' }] } };
+    return {
+      status: 200,
+      body: { errors: [{ message: 'The sandbox answers only { site { settings { storeName } } }' }] },
+    };
   }
   return { status: 200, body: { data: { site: { settings: { storeName: store.storeName } } } } };
 }

@@ -9,7 +9,8 @@ export function parseJsonObject(raw: string): JsonBody {
   } catch {
     return { ok: false, problem: 'the request body is not valid JSON' };
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { ok: false, problem: 'the request body must be a JSON object' };
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    return { ok: false, problem: 'the request body must be a JSON object' };
   return { ok: true, value: parsed as Record<string, unknown> };
 }
 

@@ -21,7 +21,11 @@ export interface IssuedInstrumentToken {
   expiresAt: Date;
 }
 
-export const DEFAULT_INSTRUMENT_TOKEN_OPTIONS: StoredInstrumentTokenOptions = { lifetimeSeconds: 3600, includeExpiresAt: true, includeJwtExpiry: true };
+export const DEFAULT_INSTRUMENT_TOKEN_OPTIONS: StoredInstrumentTokenOptions = {
+  lifetimeSeconds: 3600,
+  includeExpiresAt: true,
+  includeJwtExpiry: true,
+};
 
 /** `POST /v3/payments/stored-instruments/access-tokens`: no body, a short-lived `IAT <jwt>` back. */
 export class StoredInstrumentTokens {
@@ -35,7 +39,8 @@ export class StoredInstrumentTokens {
 
   configure(options: Partial<StoredInstrumentTokenOptions>): void {
     const next = { ...this.options, ...options };
-    if (!Number.isInteger(next.lifetimeSeconds) || next.lifetimeSeconds < 1) throw new RangeError(`lifetimeSeconds must be a positive integer, got ${next.lifetimeSeconds}`);
+    if (!Number.isInteger(next.lifetimeSeconds) || next.lifetimeSeconds < 1)
+      throw new RangeError(`lifetimeSeconds must be a positive integer, got ${next.lifetimeSeconds}`);
     this.options = next;
   }
 
@@ -43,10 +48,30 @@ export class StoredInstrumentTokens {
     const iat = this.clock.nowSeconds();
     const exp = iat + this.options.lifetimeSeconds;
     const jti = randomUUID();
-    const jwt = this.signer.sign({ ...(this.options.includeJwtExpiry ? { exp } : {}), nbf: iat, iss: 'payments.bigcommerce.com', sub: store.storeHash, jti, iat, data: { store_id: String(store.storeId) } });
+    const jwt = this.signer.sign({
+      ...(this.options.includeJwtExpiry ? { exp } : {}),
+      nbf: iat,
+      iss: 'payments.bigcommerce.com',
+      sub: store.storeHash,
+      jti,
+      iat,
+      data: { store_id: String(store.storeId) },
+    });
     const accessToken = `IAT ${jwt}`;
-    this.tokens.push({ accessToken, jti, storeHash: store.storeHash, issuedAt: new Date(iat * 1000), expiresAt: new Date(exp * 1000) });
-    return { status: 201, body: { data: { access_token: accessToken, ...(this.options.includeExpiresAt ? { expires_at: exp } : {}) }, meta: {} } };
+    this.tokens.push({
+      accessToken,
+      jti,
+      storeHash: store.storeHash,
+      issuedAt: new Date(iat * 1000),
+      expiresAt: new Date(exp * 1000),
+    });
+    return {
+      status: 201,
+      body: {
+        data: { access_token: accessToken, ...(this.options.includeExpiresAt ? { expires_at: exp } : {}) },
+        meta: {},
+      },
+    };
   }
 
   issued(): IssuedInstrumentToken[] {

@@ -42,7 +42,9 @@ interface MintRequest {
   allowedCorsOrigins: string[];
 }
 
-export type GraphqlAuthorization = { ok: true; token: IssuedStorefrontToken } | { ok: false; status: 401 | 403; title: string };
+export type GraphqlAuthorization =
+  | { ok: true; token: IssuedStorefrontToken }
+  | { ok: false; status: 401 | 403; title: string };
 
 /** Storefront, private and customer-impersonation tokens: minting, revocation, and the checks GraphQL applies. */
 export class StorefrontTokens {
@@ -94,28 +96,41 @@ export class StorefrontTokens {
     const value = Array.isArray(header) ? header[0] : header;
     if (!value) return v3Error(422, 'Missing JWT token header', { 'Sf-Api-Token': 'header is required' });
     const issued = this.lookup(value);
-    if (!issued || issued.storeHash !== store.storeHash) return v3Error(422, 'Invalid JWT Token provided', { 'Sf-Api-Token': 'not a token issued for this store' });
+    if (!issued || issued.storeHash !== store.storeHash)
+      return v3Error(422, 'Invalid JWT Token provided', { 'Sf-Api-Token': 'not a token issued for this store' });
     issued.revokedAt ??= this.clock.now();
     return { status: 200 };
   }
 
   /** What the GraphQL Storefront API decides for a bearer token on a store's channel. */
-  authorizeGraphql(bearer: string | undefined, storeHash: string, channelId: number, origin: string | undefined): GraphqlAuthorization {
+  authorizeGraphql(
+    bearer: string | undefined,
+    storeHash: string,
+    channelId: number,
+    origin: string | undefined,
+  ): GraphqlAuthorization {
     if (!bearer) return { ok: false, status: 401, title: 'Missing Authorization header: expected "Bearer <token>"' };
     const issued = this.lookup(bearer);
     if (!issued) return { ok: false, status: 401, title: 'Invalid token' };
     if (issued.storeHash !== storeHash) return { ok: false, status: 401, title: 'Token is not valid for this store' };
     if (issued.revokedAt) return { ok: false, status: 401, title: 'Token has been revoked' };
     if (issued.expiresAt.getTime() <= this.clock.nowMs()) return { ok: false, status: 401, title: 'Token has expired' };
-    if (!issued.channelIds.includes(channelId)) return { ok: false, status: 401, title: `Token is not valid for channel ${channelId}` };
+    if (!issued.channelIds.includes(channelId))
+      return { ok: false, status: 401, title: `Token is not valid for channel ${channelId}` };
 
     if (origin !== undefined) {
-      if (issued.kind !== 'storefront') return { ok: false, status: 403, title: `${issued.kind} tokens cannot be used from a web browser` };
-      if (!issued.allowedCorsOrigins.includes(origin)) return { ok: false, status: 403, title: `Origin ${origin} is not an allowed CORS origin of this token` };
+      if (issued.kind !== 'storefront')
+        return { ok: false, status: 403, title: `${issued.kind} tokens cannot be used from a web browser` };
+      if (!issued.allowedCorsOrigins.includes(origin))
+        return { ok: false, status: 403, title: `Origin ${origin} is not an allowed CORS origin of this token` };
     } else if (issued.kind === 'storefront') {
       const now = this.clock.nowMs();
       if (issued.issuedAt.getTime() >= STOREFRONT_S2S_CREATED_BY || now >= STOREFRONT_S2S_SUNSET) {
-        return { ok: false, status: 403, title: 'Storefront tokens do not support server-to-server requests; use a private token' };
+        return {
+          ok: false,
+          status: 403,
+          title: 'Storefront tokens do not support server-to-server requests; use a private token',
+        };
       }
     }
     return { ok: true, token: issued };
@@ -131,18 +146,27 @@ export class StorefrontTokens {
   }
 }
 
-function validateMintRequest(kind: StorefrontTokenKind, body: Record<string, unknown>, store: Store, nowSeconds: number): MintRequest | { errors: Record<string, string> } {
+function validateMintRequest(
+  kind: StorefrontTokenKind,
+  body: Record<string, unknown>,
+  store: Store,
+  nowSeconds: number,
+): MintRequest | { errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const { expires_at: expiresAt, channel_id: channelId, channel_ids: channelIds } = body;
 
   if (expiresAt === undefined) errors.expires_at = 'expires_at is required';
-  else if (typeof expiresAt !== 'number' || !Number.isInteger(expiresAt) || expiresAt < 0) errors.expires_at = 'expires_at must be a non-negative integer Unix timestamp in seconds';
-  else if (expiresAt >= MAX_SECONDS_TIMESTAMP) errors.expires_at = 'expires_at must be in seconds; milliseconds are not supported';
+  else if (typeof expiresAt !== 'number' || !Number.isInteger(expiresAt) || expiresAt < 0)
+    errors.expires_at = 'expires_at must be a non-negative integer Unix timestamp in seconds';
+  else if (expiresAt >= MAX_SECONDS_TIMESTAMP)
+    errors.expires_at = 'expires_at must be in seconds; milliseconds are not supported';
   else if (expiresAt <= nowSeconds) errors.expires_at = 'expires_at must be in the future';
 
   let channels: number[] = [];
-  if (channelId !== undefined && channelIds !== undefined) errors.channel_ids = 'channel_id and channel_ids cannot both be used; send exactly one';
-  else if (channelId === undefined && channelIds === undefined) errors.channel_ids = 'one of channel_id or channel_ids is required';
+  if (channelId !== undefined && channelIds !== undefined)
+    errors.channel_ids = 'channel_id and channel_ids cannot both be used; send exactly one';
+  else if (channelId === undefined && channelIds === undefined)
+    errors.channel_ids = 'one of channel_id or channel_ids is required';
   else if (channelId !== undefined) {
     if (!isPositiveInteger(channelId)) errors.channel_id = 'channel_id must be an integer >= 1';
     else channels = [channelId];
@@ -157,15 +181,18 @@ function validateMintRequest(kind: StorefrontTokenKind, body: Record<string, unk
     const raw = body.scopes;
     if (raw === undefined) errors.scopes = 'scopes is required for private tokens';
     else if (!Array.isArray(raw) || raw.length === 0) errors.scopes = 'scopes must be a non-empty array';
-    else if (!raw.every((s): s is string => typeof s === 'string' && PRIVATE_TOKEN_SCOPES.includes(s))) errors.scopes = `scopes must be drawn from ${PRIVATE_TOKEN_SCOPES.join(', ')}`;
+    else if (!raw.every((s): s is string => typeof s === 'string' && PRIVATE_TOKEN_SCOPES.includes(s)))
+      errors.scopes = `scopes must be drawn from ${PRIVATE_TOKEN_SCOPES.join(', ')}`;
     else scopes = [...new Set(raw)];
   }
 
   let allowedCorsOrigins: string[] = [];
   if (kind === 'storefront' && body.allowed_cors_origins !== undefined) {
     const raw = body.allowed_cors_origins;
-    if (!Array.isArray(raw) || raw.length < 1 || raw.length > MAX_CORS_ORIGINS) errors.allowed_cors_origins = `allowed_cors_origins must list 1 to ${MAX_CORS_ORIGINS} origins`;
-    else if (!raw.every((o): o is string => typeof o === 'string' && o.length > 0)) errors.allowed_cors_origins = 'allowed_cors_origins must contain non-empty strings';
+    if (!Array.isArray(raw) || raw.length < 1 || raw.length > MAX_CORS_ORIGINS)
+      errors.allowed_cors_origins = `allowed_cors_origins must list 1 to ${MAX_CORS_ORIGINS} origins`;
+    else if (!raw.every((o): o is string => typeof o === 'string' && o.length > 0))
+      errors.allowed_cors_origins = 'allowed_cors_origins must contain non-empty strings';
     else allowedCorsOrigins = raw;
   }
 

@@ -22,17 +22,22 @@ describe('secret audit of the whole test suite', () => {
   it('collected from the suite: secrets, and texts of every kind', () => {
     expect(files.length).toBeGreaterThan(10);
     expect(secrets.size).toBeGreaterThan(500);
-    for (const label of ['output', 'events', 'response', 'error', 'template']) expect(texts.some((t) => t.label === label)).toBe(true);
+    for (const label of ['output', 'events', 'response', 'error', 'template'])
+      expect(texts.some((t) => t.label === label)).toBe(true);
     expect(texts.some((t) => t.label.endsWith('output') && t.label !== 'output')).toBe(true);
   });
 
   it('finds no secret in any of them', () => {
     const leaks: string[] = [];
     for (const { file, label, text } of texts) {
-      for (const secret of secrets) if (text.includes(secret)) leaks.push(`${file} (${label}) contains a ${secret.length}-character secret starting ${secret.slice(0, 4)}`);
+      for (const secret of secrets)
+        if (text.includes(secret))
+          leaks.push(`${file} (${label}) contains a ${secret.length}-character secret starting ${secret.slice(0, 4)}`);
     }
     const bytes = texts.reduce((n, t) => n + t.text.length, 0);
-    process.stdout.write(`secret audit: ${secrets.size} secret values, ${texts.length} texts (${bytes} characters) from ${files.length} test files, ${leaks.length} leaks\n`);
+    process.stdout.write(
+      `secret audit: ${secrets.size} secret values, ${texts.length} texts (${bytes} characters) from ${files.length} test files, ${leaks.length} leaks\n`,
+    );
     expect(leaks).toEqual([]);
   });
 });

@@ -21,7 +21,10 @@ function writeConfig(config: Record<string, unknown>): string {
 }
 
 function synth(config: Record<string, unknown> = storefrontConfig(), name = 'stack') {
-  const { app, stack } = buildApp({ configPath: writeConfig(config), app: { outdir: path.join(OUT, name), context: { 'aws:cdk:bundling-stacks': [] } } });
+  const { app, stack } = buildApp({
+    configPath: writeConfig(config),
+    app: { outdir: path.join(OUT, name), context: { 'aws:cdk:bundling-stacks': [] } },
+  });
   return {
     app,
     stack,
@@ -61,10 +64,22 @@ describe('the stack', () => {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Timeout: 300,
-      Environment: { Variables: { EVENT_BUS_NAME: { Ref: Match.stringLikeRegexp('^Bus') }, POWERTOOLS_SERVICE_NAME: 'bigcommerce-token-rotator', POWERTOOLS_LOG_LEVEL: 'INFO' } },
+      Environment: {
+        Variables: {
+          EVENT_BUS_NAME: { Ref: Match.stringLikeRegexp('^Bus') },
+          POWERTOOLS_SERVICE_NAME: 'bigcommerce-token-rotator',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+        },
+      },
     });
-    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } };
-    expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(['EVENT_BUS_NAME', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME']);
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as {
+      Properties: { Environment: { Variables: Record<string, unknown> } };
+    };
+    expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual([
+      'EVENT_BUS_NAME',
+      'POWERTOOLS_LOG_LEVEL',
+      'POWERTOOLS_SERVICE_NAME',
+    ]);
   });
 
   it('schedules the function with the configured expression, time zone, retries and a dead-letter queue', () => {
@@ -79,12 +94,20 @@ describe('the stack', () => {
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] } },
       },
     });
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] } } } });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] } },
+      },
+    });
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
   });
 
   it('keeps logs for a bounded time, encrypted with the stack key', () => {
-    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SecretsKey'), 'Arn'] } });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      RetentionInDays: 90,
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SecretsKey'), 'Arn'] },
+    });
   });
 
   it('creates the event bus under the configured name', () => {
@@ -93,12 +116,19 @@ describe('the stack', () => {
 
   it('grants the function only its own secrets, read-only root credentials and its own bus', () => {
     const policies = template.findResources('AWS::IAM::Policy');
-    const functionPolicy = Object.entries(policies).find(([id]) => id.includes('StorefrontRotatorRole'))?.[1] as { Properties: { PolicyDocument: { Statement: any[] } } };
+    const functionPolicy = Object.entries(policies).find(([id]) => id.includes('StorefrontRotatorRole'))?.[1] as {
+      Properties: { PolicyDocument: { Statement: any[] } };
+    };
     const statements = functionPolicy.Properties.PolicyDocument.Statement;
     const bySid = (sid: string) => statements.find((s) => s.Sid === sid);
 
     const managed = bySid('ManagedTokenSecrets');
-    expect(managed.Action.sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']);
+    expect(managed.Action.sort()).toEqual([
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:UpdateSecretVersionStage',
+    ]);
     expect(managed.Resource).toHaveLength(3);
     for (const r of managed.Resource) expect(r).toEqual({ Ref: expect.stringMatching(/^Secret/) });
 
@@ -115,7 +145,9 @@ describe('the stack', () => {
   });
 
   it('has no wildcard resource on Secrets Manager, KMS or EventBridge actions anywhere', () => {
-    for (const policy of Object.values(template.findResources('AWS::IAM::Policy')) as { Properties: { PolicyDocument: { Statement: any[] } } }[]) {
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy')) as {
+      Properties: { PolicyDocument: { Statement: any[] } };
+    }[]) {
       for (const s of policy.Properties.PolicyDocument.Statement) {
         const actions: string[] = [s.Action].flat();
         if (!actions.some((a) => /^(secretsmanager|kms|events):/.test(a))) continue;
@@ -128,13 +160,28 @@ describe('the stack', () => {
   it('alarms on failed rotations, failed invocations and dead letters, through an encrypted topic', () => {
     template.hasResourceProperties('AWS::Logs::MetricFilter', {
       FilterPattern: '{ $.message = "rotation failed" }',
-      MetricTransformations: [{ MetricNamespace: 'BigCommerceTokenRotator', MetricName: 'storefront-rotation-failures', MetricValue: '1', DefaultValue: 0 }],
+      MetricTransformations: [
+        {
+          MetricNamespace: 'BigCommerceTokenRotator',
+          MetricName: 'storefront-rotation-failures',
+          MetricValue: '1',
+          DefaultValue: 0,
+        },
+      ],
     });
     template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
     for (const metric of ['storefront-rotation-failures', 'Errors', 'ApproximateNumberOfMessagesVisible']) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metric, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching', AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmTopic') }] });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metric,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmTopic') }],
+      });
     }
-    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SecretsKey'), 'Arn'] } });
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SecretsKey'), 'Arn'] },
+    });
     template.resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
@@ -157,22 +204,33 @@ describe('the stack', () => {
 
 describe('the payments rotator', () => {
   const config = storefrontConfig({
-    tokens: [...(storefrontConfig().tokens as unknown[]), { id: 'instruments', store: 'teststore1', family: 'stored-instruments', renewBefore: '30m' }],
+    tokens: [
+      ...(storefrontConfig().tokens as unknown[]),
+      { id: 'instruments', store: 'teststore1', family: 'stored-instruments', renewBefore: '30m' },
+    ],
   });
   const template = synth(config, 'payments').template();
 
   it('is its own function with its own schedule, derived from the renewal window', () => {
     template.resourceCountIs('AWS::Lambda::Function', 2);
     template.resourceCountIs('AWS::Scheduler::Schedule', 2);
-    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(25 minutes)', Target: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PaymentsRotatorFunction'), 'Arn'] } } });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(25 minutes)',
+      Target: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PaymentsRotatorFunction'), 'Arn'] } },
+    });
     template.hasOutput('PaymentsRotatorFunctionName', {});
   });
 
   it('each function may touch only its own secrets', () => {
-    const policies = template.findResources('AWS::IAM::Policy') as Record<string, { Properties: { PolicyDocument: { Statement: any[] } } }>;
+    const policies = template.findResources('AWS::IAM::Policy') as Record<
+      string,
+      { Properties: { PolicyDocument: { Statement: any[] } } }
+    >;
     const managedSecrets = (role: string) => {
       const policy = Object.entries(policies).find(([id]) => id.startsWith(`${role}RotatorRole`))![1];
-      const resources = [policy.Properties.PolicyDocument.Statement.find((st) => st.Sid === 'ManagedTokenSecrets').Resource].flat();
+      const resources = [
+        policy.Properties.PolicyDocument.Statement.find((st) => st.Sid === 'ManagedTokenSecrets').Resource,
+      ].flat();
       return resources.map((r: { Ref: string }) => r.Ref).sort();
     };
     expect(managedSecrets('Payments')).toEqual([expect.stringMatching(/^SecretInstruments/)]);
@@ -183,19 +241,39 @@ describe('the payments rotator', () => {
 
 describe('the B2B rotator', () => {
   const config = {
-    stores: [{ storeHash: 'teststore1', credentialsSecret: 'bigcommerce/teststore1/api-account', b2bCredentialsSecret: 'bigcommerce/teststore1/b2b-login' }],
-    tokens: [...(storefrontConfig().tokens as unknown[]), { id: 'erp', store: 'teststore1', family: 'b2b-backend', rotationPeriod: '7d' }],
+    stores: [
+      {
+        storeHash: 'teststore1',
+        credentialsSecret: 'bigcommerce/teststore1/api-account',
+        b2bCredentialsSecret: 'bigcommerce/teststore1/b2b-login',
+      },
+    ],
+    tokens: [
+      ...(storefrontConfig().tokens as unknown[]),
+      { id: 'erp', store: 'teststore1', family: 'b2b-backend', rotationPeriod: '7d' },
+    ],
   };
   const template = synth(config, 'b2b').template();
 
   it('reads only the B2B login secret, and the storefront rotator only the API account secret', () => {
-    const policies = template.findResources('AWS::IAM::Policy') as Record<string, { Properties: { PolicyDocument: { Statement: any[] } } }>;
-    const rootSecrets = (role: string) => JSON.stringify(Object.entries(policies).find(([id]) => id.startsWith(`${role}RotatorRole`))![1].Properties.PolicyDocument.Statement.find((st) => st.Sid === 'RootCredentialsReadOnly').Resource);
+    const policies = template.findResources('AWS::IAM::Policy') as Record<
+      string,
+      { Properties: { PolicyDocument: { Statement: any[] } } }
+    >;
+    const rootSecrets = (role: string) =>
+      JSON.stringify(
+        Object.entries(policies)
+          .find(([id]) => id.startsWith(`${role}RotatorRole`))![1]
+          .Properties.PolicyDocument.Statement.find((st) => st.Sid === 'RootCredentialsReadOnly').Resource,
+      );
     expect(rootSecrets('B2b')).toContain('secret:bigcommerce/teststore1/b2b-login-??????');
     expect(rootSecrets('B2b')).not.toContain('api-account');
     expect(rootSecrets('Storefront')).toContain('api-account');
     expect(rootSecrets('Storefront')).not.toContain('b2b-login');
-    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 hour)', Target: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^B2bRotatorFunction'), 'Arn'] } } });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 hour)',
+      Target: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^B2bRotatorFunction'), 'Arn'] } },
+    });
   });
 });
 
@@ -203,11 +281,15 @@ describe('cdk-nag', () => {
   it('leaves no unacknowledged finding of the AWS Solutions, PCI DSS 3.2.1 and NIST 800-53 rev. 5 packs', () => {
     const { app } = synth(storefrontConfig(), 'nag');
     expect(() => app.synth()).not.toThrow();
-    const report = JSON.parse(readFileSync(path.join(OUT, 'nag', 'validation-report.json'), 'utf8')) as { pluginReports: { pluginName: string; violations: unknown[] }[] };
+    const report = JSON.parse(readFileSync(path.join(OUT, 'nag', 'validation-report.json'), 'utf8')) as {
+      pluginReports: { pluginName: string; violations: unknown[] }[];
+    };
     expect(report.pluginReports.flatMap((r) => r.violations)).toEqual([]);
     const { app: probe, stack } = synth(storefrontConfig(), 'nag-packs');
     new sqs.Queue(stack, 'PlainQueue', { enforceSSL: true });
-    expect(() => probe.synth()).toThrow(/PCI\.DSS\.321-SQSQueueSSLRequestsOnly|NIST\.800\.53\.R5-SQSQueueUsedAsDLQ|AwsSolutions-SQS3/);
+    expect(() => probe.synth()).toThrow(
+      /PCI\.DSS\.321-SQSQueueSSLRequestsOnly|NIST\.800\.53\.R5-SQSQueueUsedAsDLQ|AwsSolutions-SQS3/,
+    );
   });
 
   it('is really checking: an unsafe resource fails synthesis', () => {
@@ -219,12 +301,38 @@ describe('cdk-nag', () => {
 
 describe('configuration at synth', () => {
   it('an invalid configuration never synthesizes', () => {
-    const bad = storefrontConfig({ tokens: [{ id: 'x', store: 'teststore1', family: 'storefront-private', channelIds: [1], scopes: ['Nope'], lifetime: '1d', renewBefore: '2d' }] });
+    const bad = storefrontConfig({
+      tokens: [
+        {
+          id: 'x',
+          store: 'teststore1',
+          family: 'storefront-private',
+          channelIds: [1],
+          scopes: ['Nope'],
+          lifetime: '1d',
+          renewBefore: '2d',
+        },
+      ],
+    });
     expect(() => synth(bad, 'bad')).toThrow(ConfigError);
   });
 
   it('creates no function for families without tokens', () => {
-    const template = synth(storefrontConfig({ tokens: [{ id: 'only', store: 'teststore1', family: 'customer-impersonation', channelId: 1, lifetime: '1d', renewBefore: '6h' }] }), 'one').template();
+    const template = synth(
+      storefrontConfig({
+        tokens: [
+          {
+            id: 'only',
+            store: 'teststore1',
+            family: 'customer-impersonation',
+            channelId: 1,
+            lifetime: '1d',
+            renewBefore: '6h',
+          },
+        ],
+      }),
+      'one',
+    ).template();
     template.resourceCountIs('AWS::Lambda::Function', 1);
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
   });

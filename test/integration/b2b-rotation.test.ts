@@ -19,11 +19,15 @@ function b2b(event: unknown = {}) {
 }
 
 function revokedEvents() {
-  return rotator().sandbox.aws.api.eventBridge.events().filter((e) => e.detailType === 'Stale Token Revoked');
+  return rotator()
+    .sandbox.aws.api.eventBridge.events()
+    .filter((e) => e.detailType === 'Stale Token Revoked');
 }
 
 function deletes() {
-  return rotator().sandbox.bigcommerce.server.requests((r) => r.method === 'DELETE' && r.path.endsWith('/auth/backend'));
+  return rotator().sandbox.bigcommerce.server.requests(
+    (r) => r.method === 'DELETE' && r.path.endsWith('/auth/backend'),
+  );
 }
 
 afterEach(() => {
@@ -38,10 +42,16 @@ describe('B2B Edition backend tokens', () => {
     const email = rotator().sandbox.store.b2bAdmin.email;
     // Other people's tokens, some with the same email, one with another managed token's mark.
     foreign = [
-      ...b2bApi().allTokens().map((t) => t.token),
+      ...b2bApi()
+        .allTokens()
+        .map((t) => t.token),
       b2bApi().addToken({ storeHash: STORE, email, name: 'nightly export', eventChannel: 'api' }).token,
       b2bApi().addToken({ storeHash: STORE, email, name: 'bctr-lookalike/erp-sync', eventChannel: 'app' }).token,
-      b2bApi().addToken({ storeHash: STORE, email: 'someone@else.example', name: ownershipName('another-token', new Date(0)) }).token,
+      b2bApi().addToken({
+        storeHash: STORE,
+        email: 'someone@else.example',
+        name: ownershipName('another-token', new Date(0)),
+      }).token,
     ];
   });
 
@@ -53,13 +63,30 @@ describe('B2B Edition backend tokens', () => {
       ['pim-sync', 'rotated'],
     ]);
     const secret = h.secret('erp-sync')!;
-    expect(secret).toMatchObject({ family: 'b2b-backend', expiresAt: null, usage: { header: 'authToken', valuePrefix: '' }, name: expect.stringMatching(/^bctr\/erp-sync\/\d{8}T\d{6}Z$/), id: expect.any(Number) });
+    expect(secret).toMatchObject({
+      family: 'b2b-backend',
+      expiresAt: null,
+      usage: { header: 'authToken', valuePrefix: '' },
+      name: expect.stringMatching(/^bctr\/erp-sync\/\d{8}T\d{6}Z$/),
+      id: expect.any(Number),
+    });
     expect(secret.name.length).toBeLessThanOrEqual(64);
-    const created = b2bApi().allTokens().find((t) => t.token === secret.token);
+    const created = b2bApi()
+      .allTokens()
+      .find((t) => t.token === secret.token);
     expect(created).toMatchObject({ id: secret.id, name: secret.name, email: h.sandbox.store.b2bAdmin.email });
-    const mint = h.sandbox.bigcommerce.server.requests((r) => r.method === 'POST' && r.path.endsWith('/auth/backend')).at(-1)!;
-    expect(mint.body).toEqual({ storeHash: STORE, email: h.sandbox.store.b2bAdmin.email, password: h.sandbox.store.b2bAdmin.password, name: secret.name });
-    const listedWithNew = h.sandbox.bigcommerce.server.requests((r) => r.path.endsWith('/backend/tokens') && r.headers.authtoken === secret.token);
+    const mint = h.sandbox.bigcommerce.server
+      .requests((r) => r.method === 'POST' && r.path.endsWith('/auth/backend'))
+      .at(-1)!;
+    expect(mint.body).toEqual({
+      storeHash: STORE,
+      email: h.sandbox.store.b2bAdmin.email,
+      password: h.sandbox.store.b2bAdmin.password,
+      name: secret.name,
+    });
+    const listedWithNew = h.sandbox.bigcommerce.server.requests(
+      (r) => r.path.endsWith('/backend/tokens') && r.headers.authtoken === secret.token,
+    );
     expect(listedWithNew.length).toBeGreaterThan(0);
     expect(report.results[0]?.nextDueAt).toBe(new Date(Date.parse(secret.mintedAt) + 7 * DAY).toISOString());
   });
@@ -89,30 +116,56 @@ describe('B2B Edition backend tokens', () => {
     for (const token of foreign) expect(live(token)).toBe(true);
     const events = revokedEvents().slice(before);
     expect(events).toHaveLength(1);
-    expect(events[0]?.detail).toMatchObject({ tokenId: 'erp-sync', revoked: expect.stringContaining(`id ${first.id}`) });
+    expect(events[0]?.detail).toMatchObject({
+      tokenId: 'erp-sync',
+      revoked: expect.stringContaining(`id ${first.id}`),
+    });
     expect(JSON.stringify(events)).not.toContain(first.token);
   });
 
   it('pages through more than 250 tokens and finds its orphans on any page', async () => {
     const h = rotator();
-    for (let i = 0; i < 300; i += 1) b2bApi().addToken({ storeHash: STORE, email: 'bulk@example.com', name: `bulk-${i}` });
-    const orphan = b2bApi().addToken({ storeHash: STORE, email: h.sandbox.store.b2bAdmin.email, name: ownershipName('erp-sync', new Date(h.sandbox.clock.nowMs() - 2 * HOUR)) });
-    for (let i = 0; i < 10; i += 1) b2bApi().addToken({ storeHash: STORE, email: 'bulk@example.com', name: `late-${i}` });
+    for (let i = 0; i < 300; i += 1)
+      b2bApi().addToken({ storeHash: STORE, email: 'bulk@example.com', name: `bulk-${i}` });
+    const orphan = b2bApi().addToken({
+      storeHash: STORE,
+      email: h.sandbox.store.b2bAdmin.email,
+      name: ownershipName('erp-sync', new Date(h.sandbox.clock.nowMs() - 2 * HOUR)),
+    });
+    for (let i = 0; i < 10; i += 1)
+      b2bApi().addToken({ storeHash: STORE, email: 'bulk@example.com', name: `late-${i}` });
     expect(b2bApi().allTokens().length).toBeGreaterThan(300);
     h.sandbox.bigcommerce.server.clearRequests();
     const report = await b2b({ targets: ['erp-sync'] });
-    expect(report.results[0]).toMatchObject({ outcome: 'revoked', revoked: [expect.stringContaining(`id ${orphan.id}`)] });
+    expect(report.results[0]).toMatchObject({
+      outcome: 'revoked',
+      revoked: [expect.stringContaining(`id ${orphan.id}`)],
+    });
     expect(live(orphan.token)).toBe(false);
-    const offsets = h.sandbox.bigcommerce.server.requests((r) => r.path.endsWith('/backend/tokens')).map((r) => r.query.offset);
+    const offsets = h.sandbox.bigcommerce.server
+      .requests((r) => r.path.endsWith('/backend/tokens'))
+      .map((r) => r.query.offset);
     expect(offsets).toEqual(['0', '250']);
-    expect(b2bApi().allTokens().filter((t) => t.name.startsWith('bulk-'))).toHaveLength(300);
+    expect(
+      b2bApi()
+        .allTokens()
+        .filter((t) => t.name.startsWith('bulk-')),
+    ).toHaveLength(300);
   });
 
   it('treats a 404 on delete as already gone: no announcement, no warning', async () => {
     const h = rotator();
-    const orphan = b2bApi().addToken({ storeHash: STORE, email: 'x@example.com', name: ownershipName('erp-sync', new Date(h.sandbox.clock.nowMs() - 2 * HOUR)) });
+    const orphan = b2bApi().addToken({
+      storeHash: STORE,
+      email: 'x@example.com',
+      name: ownershipName('erp-sync', new Date(h.sandbox.clock.nowMs() - 2 * HOUR)),
+    });
     // Someone deletes it between our list and our delete: BigCommerce answers 404.
-    h.sandbox.bigcommerce.server.injectFault({ match: { method: 'DELETE' }, fault: { kind: 'status', status: 404 }, phase: 'after' });
+    h.sandbox.bigcommerce.server.injectFault({
+      match: { method: 'DELETE' },
+      fault: { kind: 'status', status: 404 },
+      phase: 'after',
+    });
     const before = revokedEvents().length;
     const report = await b2b({ targets: ['erp-sync'] });
     expect(report.results[0]).toMatchObject({ outcome: 'skipped' });
@@ -123,10 +176,21 @@ describe('B2B Edition backend tokens', () => {
 
   it('reports a failed revocation without failing, and retries it next run', async () => {
     const h = rotator();
-    const orphan = b2bApi().addToken({ storeHash: STORE, email: 'x@example.com', name: ownershipName('erp-sync', new Date(h.sandbox.clock.nowMs() - 2 * HOUR)) });
-    h.sandbox.bigcommerce.server.injectFault({ match: { method: 'DELETE' }, fault: { kind: 'status', status: 500 }, times: 4 });
+    const orphan = b2bApi().addToken({
+      storeHash: STORE,
+      email: 'x@example.com',
+      name: ownershipName('erp-sync', new Date(h.sandbox.clock.nowMs() - 2 * HOUR)),
+    });
+    h.sandbox.bigcommerce.server.injectFault({
+      match: { method: 'DELETE' },
+      fault: { kind: 'status', status: 500 },
+      times: 4,
+    });
     const failed = await b2b({ targets: ['erp-sync'] });
-    expect(failed.results[0]).toMatchObject({ outcome: 'skipped', warnings: [expect.stringContaining('will retry next run')] });
+    expect(failed.results[0]).toMatchObject({
+      outcome: 'skipped',
+      warnings: [expect.stringContaining('will retry next run')],
+    });
     expect(live(orphan.token)).toBe(true);
     const retried = await b2b({ targets: ['erp-sync'] });
     expect(retried.results[0]?.outcome).toBe('revoked');
@@ -135,11 +199,21 @@ describe('B2B Edition backend tokens', () => {
 
   it('cleans up the orphan of a run that crashed between mint and stage, once past the grace period', async () => {
     const h = rotator();
-    const tokensBefore = new Set(b2bApi().allTokens().map((t) => t.token));
-    h.sandbox.aws.server.injectFault({ match: { operation: 'PutSecretValue' }, fault: { kind: 'status', status: 500 }, times: 3 });
+    const tokensBefore = new Set(
+      b2bApi()
+        .allTokens()
+        .map((t) => t.token),
+    );
+    h.sandbox.aws.server.injectFault({
+      match: { operation: 'PutSecretValue' },
+      fault: { kind: 'status', status: 500 },
+      times: 3,
+    });
     const crashed = await b2b({ targets: ['erp-sync'], force: true });
     expect(crashed.results[0]).toMatchObject({ outcome: 'failed', step: 'stage' });
-    const orphan = b2bApi().allTokens().find((t) => !tokensBefore.has(t.token))!;
+    const orphan = b2bApi()
+      .allTokens()
+      .find((t) => !tokensBefore.has(t.token))!;
     expect(orphan.name).toMatch(/^bctr\/erp-sync\//);
 
     h.sandbox.clock.advance(30 * 60_000);
@@ -153,11 +227,19 @@ describe('B2B Edition backend tokens', () => {
 
   it('lists in a dry run what would be minted and revoked, and does neither', async () => {
     const h = rotator();
-    const orphan = b2bApi().addToken({ storeHash: STORE, email: 'x@example.com', name: ownershipName('erp-sync', new Date(h.sandbox.clock.nowMs() - 2 * HOUR)) });
+    const orphan = b2bApi().addToken({
+      storeHash: STORE,
+      email: 'x@example.com',
+      name: ownershipName('erp-sync', new Date(h.sandbox.clock.nowMs() - 2 * HOUR)),
+    });
     const count = b2bApi().allTokens().length;
     h.sandbox.bigcommerce.server.clearRequests();
     const report = await b2b({ targets: ['erp-sync'], force: true, dryRun: true });
-    expect(report.results[0]).toMatchObject({ outcome: 'planned', reason: expect.stringContaining('would mint'), revoked: [expect.stringContaining(orphan.name)] });
+    expect(report.results[0]).toMatchObject({
+      outcome: 'planned',
+      reason: expect.stringContaining('would mint'),
+      revoked: [expect.stringContaining(orphan.name)],
+    });
     expect(b2bApi().allTokens()).toHaveLength(count);
     expect(h.sandbox.bigcommerce.server.requests((r) => r.method !== 'GET')).toHaveLength(0);
     expect(live(orphan.token)).toBe(true);
@@ -168,7 +250,10 @@ describe('B2B Edition backend tokens', () => {
     const name = h.config.stores[0]!.b2bCredentialsSecret!;
     const secrets = h.sandbox.aws.api.secretsManager;
     const good = secrets.valueAt(name)!;
-    secrets.operations.PutSecretValue?.({ SecretId: name, SecretString: JSON.stringify({ ...JSON.parse(good), password: 'not-the-password' }) });
+    secrets.operations.PutSecretValue?.({
+      SecretId: name,
+      SecretString: JSON.stringify({ ...JSON.parse(good), password: 'not-the-password' }),
+    });
     try {
       h.sandbox.bigcommerce.server.clearRequests();
       const report = await h.newInstance('b2b')({ targets: ['erp-sync'], force: true });

@@ -7,7 +7,15 @@ const rotator = useRotator({
   stores: [{ storeHash: STORE, credentialsSecret: `bigcommerce/${STORE}/api-account` }],
   tokens: [
     { id: 'instruments', store: STORE, family: 'stored-instruments', lifetime: '1h', renewBefore: '30m' },
-    { id: 'headless', store: STORE, family: 'storefront-private', channelIds: [1], scopes: ['Customer'], lifetime: '7d', renewBefore: '2d' },
+    {
+      id: 'headless',
+      store: STORE,
+      family: 'storefront-private',
+      channelIds: [1],
+      scopes: ['Customer'],
+      lifetime: '7d',
+      renewBefore: '2d',
+    },
   ],
 });
 const MINUTE = 60_000;
@@ -24,17 +32,32 @@ describe('stored-instruments access tokens', () => {
     const h = rotator();
     const report = await payments();
     expect(report.results).toHaveLength(1);
-    expect(report.results[0]).toMatchObject({ tokenId: 'instruments', family: 'stored-instruments', outcome: 'rotated' });
+    expect(report.results[0]).toMatchObject({
+      tokenId: 'instruments',
+      family: 'stored-instruments',
+      outcome: 'rotated',
+    });
     const secret = h.secret('instruments')!;
     const issued = instruments().issued().at(-1)!;
     expect(secret.token).toBe(issued.accessToken);
     expect(secret.token).toMatch(/^IAT /);
-    expect(secret).toMatchObject({ family: 'stored-instruments', storeHash: STORE, usage: { header: 'Authorization', valuePrefix: '' }, expiresAt: issued.expiresAt.toISOString() });
+    expect(secret).toMatchObject({
+      family: 'stored-instruments',
+      storeHash: STORE,
+      usage: { header: 'Authorization', valuePrefix: '' },
+      expiresAt: issued.expiresAt.toISOString(),
+    });
     expect(Date.parse(secret.expiresAt) - Date.parse(secret.mintedAt)).toBe(60 * MINUTE);
-    const mint = h.sandbox.bigcommerce.server.requests((r) => r.path.endsWith('/stored-instruments/access-tokens')).at(-1)!;
+    const mint = h.sandbox.bigcommerce.server
+      .requests((r) => r.path.endsWith('/stored-instruments/access-tokens'))
+      .at(-1)!;
     expect(mint.body).toBe('');
     expect(mint.headers['x-auth-token']).toBe(h.sandbox.store.accessToken);
-    expect(h.sandbox.aws.api.eventBridge.events().some((e) => e.detailType === 'Token Rotated' && (e.detail as { tokenId: string }).tokenId === 'instruments')).toBe(true);
+    expect(
+      h.sandbox.aws.api.eventBridge
+        .events()
+        .some((e) => e.detailType === 'Token Rotated' && (e.detail as { tokenId: string }).tokenId === 'instruments'),
+    ).toBe(true);
   });
 
   it('skips while the token is outside its window and re-mints inside it', async () => {
@@ -43,7 +66,10 @@ describe('stored-instruments access tokens', () => {
     const before = h.secret('instruments')!;
     h.sandbox.clock.set(Date.parse(before.expiresAt) - 30 * MINUTE + 1000);
     const report = await payments();
-    expect(report.results[0]).toMatchObject({ outcome: 'rotated', reason: expect.stringMatching(/inside the 30m renewal window/) });
+    expect(report.results[0]).toMatchObject({
+      outcome: 'rotated',
+      reason: expect.stringMatching(/inside the 30m renewal window/),
+    });
     expect(h.secret('instruments')!.token).not.toBe(before.token);
   });
 
@@ -81,13 +107,19 @@ describe('stored-instruments access tokens', () => {
     const h = rotator();
     const name = h.config.stores[0]!.credentialsSecret!;
     const secrets = h.sandbox.aws.api.secretsManager;
-    secrets.operations.PutSecretValue?.({ SecretId: name, SecretString: JSON.stringify({ accessToken: h.sandbox.store.limitedAccessToken }) });
+    secrets.operations.PutSecretValue?.({
+      SecretId: name,
+      SecretString: JSON.stringify({ accessToken: h.sandbox.store.limitedAccessToken }),
+    });
     try {
       const report = await h.newInstance('payments')({ force: true });
       expect(report.results[0]).toMatchObject({ outcome: 'failed', step: 'mint' });
       expect(report.results[0]?.reason).toMatch(/403.*store_payments_access_token_create/);
     } finally {
-      secrets.operations.PutSecretValue?.({ SecretId: name, SecretString: JSON.stringify({ accessToken: h.sandbox.store.accessToken }) });
+      secrets.operations.PutSecretValue?.({
+        SecretId: name,
+        SecretString: JSON.stringify({ accessToken: h.sandbox.store.accessToken }),
+      });
     }
   });
 

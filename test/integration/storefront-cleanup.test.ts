@@ -4,15 +4,34 @@ import { STORE, storefrontConfig, useRotator } from '../support/rotator';
 const rotator = useRotator(
   storefrontConfig({
     tokens: [
-      { id: 'browser', store: STORE, family: 'storefront', channelId: 1, allowedCorsOrigins: ['https://shop.example.com'], lifetime: '30d', renewBefore: '7d', revokeSuperseded: { gracePeriod: '1h' } },
-      { id: 'headless', store: STORE, family: 'storefront-private', channelIds: [1], scopes: ['Customer'], lifetime: '7d', renewBefore: '2d' },
+      {
+        id: 'browser',
+        store: STORE,
+        family: 'storefront',
+        channelId: 1,
+        allowedCorsOrigins: ['https://shop.example.com'],
+        lifetime: '30d',
+        renewBefore: '7d',
+        revokeSuperseded: { gracePeriod: '1h' },
+      },
+      {
+        id: 'headless',
+        store: STORE,
+        family: 'storefront-private',
+        channelIds: [1],
+        scopes: ['Customer'],
+        lifetime: '7d',
+        renewBefore: '2d',
+      },
     ],
   }),
 );
 const HOUR = 3_600_000;
 
 function issued(token: string) {
-  return rotator().sandbox.bigcommerce.api.storefrontTokens.issued().find((t) => t.token === token);
+  return rotator()
+    .sandbox.bigcommerce.api.storefrontTokens.issued()
+    .find((t) => t.token === token);
 }
 
 describe('revoking superseded storefront tokens', () => {
@@ -31,7 +50,10 @@ describe('revoking superseded storefront tokens', () => {
 
     h.sandbox.clock.advance(31 * 60_000);
     const dry = await h.invoke({ targets: ['browser'], dryRun: true });
-    expect(dry.results[0]).toMatchObject({ outcome: 'planned', revoked: [expect.stringContaining('superseded token of version')] });
+    expect(dry.results[0]).toMatchObject({
+      outcome: 'planned',
+      revoked: [expect.stringContaining('superseded token of version')],
+    });
     expect(issued(first.token)?.revokedAt).toBeUndefined();
 
     const due = await h.invoke({ targets: ['browser'] });
@@ -59,7 +81,10 @@ describe('revoking superseded storefront tokens', () => {
     // An operator pasted a token by hand; the next forced rotation makes it AWSPREVIOUS.
     const handMade = h.sandbox.bigcommerce.api.storefrontTokens;
     const before = handMade.issued().length;
-    secrets.operations.PutSecretValue?.({ SecretId: secretName, SecretString: JSON.stringify({ token: 'pasted-by-hand-0123456789' }) });
+    secrets.operations.PutSecretValue?.({
+      SecretId: secretName,
+      SecretString: JSON.stringify({ token: 'pasted-by-hand-0123456789' }),
+    });
     await h.invoke({ targets: ['browser'], force: true });
     h.sandbox.clock.advance(2 * HOUR);
     h.sandbox.bigcommerce.server.clearRequests();
@@ -77,9 +102,15 @@ describe('configuration drift', () => {
     const secretName = h.config.tokens[1]!.secretName;
     const current = JSON.parse(h.sandbox.aws.api.secretsManager.valueAt(secretName)!);
     // Simulate a token minted under an older configuration (scopes Unauthenticated only).
-    h.sandbox.aws.api.secretsManager.operations.PutSecretValue?.({ SecretId: secretName, SecretString: JSON.stringify({ ...current, scopes: ['Unauthenticated'] }) });
+    h.sandbox.aws.api.secretsManager.operations.PutSecretValue?.({
+      SecretId: secretName,
+      SecretString: JSON.stringify({ ...current, scopes: ['Unauthenticated'] }),
+    });
     const report = await h.invoke({ targets: ['headless'] });
-    expect(report.results[0]).toMatchObject({ outcome: 'rotated', reason: 'the configuration changed: scopes is now ["Customer"]' });
+    expect(report.results[0]).toMatchObject({
+      outcome: 'rotated',
+      reason: 'the configuration changed: scopes is now ["Customer"]',
+    });
   });
 });
 
@@ -90,11 +121,16 @@ describe('two invocations at once', () => {
       const first = h.newInstance();
       const second = h.newInstance();
       const before = h.sandbox.aws.api.eventBridge.events().filter((e) => e.detailType === 'Token Rotated').length;
-      const reports = await Promise.all([first({ targets: ['headless'], force: true }), second({ targets: ['headless'], force: true })]);
+      const reports = await Promise.all([
+        first({ targets: ['headless'], force: true }),
+        second({ targets: ['headless'], force: true }),
+      ]);
       const outcomes = reports.map((r) => r.results[0]?.outcome).sort();
       expect(outcomes.filter((o) => o === 'rotated').length).toBeLessThanOrEqual(1);
-      for (const r of reports) if (r.results[0]?.outcome === 'skipped') expect(r.results[0].reason).toMatch(/in progress elsewhere/);
-      const rotatedEvents = h.sandbox.aws.api.eventBridge.events().filter((e) => e.detailType === 'Token Rotated').length - before;
+      for (const r of reports)
+        if (r.results[0]?.outcome === 'skipped') expect(r.results[0].reason).toMatch(/in progress elsewhere/);
+      const rotatedEvents =
+        h.sandbox.aws.api.eventBridge.events().filter((e) => e.detailType === 'Token Rotated').length - before;
       expect(rotatedEvents).toBe(outcomes.filter((o) => o === 'rotated').length);
       const secret = h.sandbox.aws.api.secretsManager.find(h.config.tokens[1]!.secretName)!;
       expect([...secret.versions.values()].some((v) => v.stages.has(STAGES.pending))).toBe(false);

@@ -17,7 +17,9 @@ function laterRun(): void {
 
 function stagesOf(tokenId: string): string[][] {
   const token = rotator().config.tokens.find((t) => t.id === tokenId)!;
-  return [...rotator().sandbox.aws.api.secretsManager.find(token.secretName)!.versions.values()].map((v) => [...v.stages]);
+  return [...rotator().sandbox.aws.api.secretsManager.find(token.secretName)!.versions.values()].map((v) => [
+    ...v.stages,
+  ]);
 }
 
 beforeAll(async () => {
@@ -41,11 +43,22 @@ describe('verification', () => {
     expect(h.secret('headless')).toEqual(before);
     const pending = h.secret('headless', STAGES.pending);
     expect(pending?.token).not.toBe(before!.token);
-    const failure = h.sandbox.aws.api.eventBridge.events().filter((e) => e.detailType === 'Token Rotation Failed').pop();
-    expect(failure?.detail).toMatchObject({ tokenId: 'headless', step: 'verify', currentVersionId: failed.results[0]?.versionId, currentExpiresAt: before!.expiresAt });
+    const failure = h.sandbox.aws.api.eventBridge
+      .events()
+      .filter((e) => e.detailType === 'Token Rotation Failed')
+      .pop();
+    expect(failure?.detail).toMatchObject({
+      tokenId: 'headless',
+      step: 'verify',
+      currentVersionId: failed.results[0]?.versionId,
+      currentExpiresAt: before!.expiresAt,
+    });
 
     const meanwhile = await h.invoke({ targets: ['headless'] });
-    expect(meanwhile.results[0]).toMatchObject({ outcome: 'skipped', reason: expect.stringMatching(/^in progress elsewhere/) });
+    expect(meanwhile.results[0]).toMatchObject({
+      outcome: 'skipped',
+      reason: expect.stringMatching(/^in progress elsewhere/),
+    });
     laterRun();
     const resumed = await h.invoke({ targets: ['headless'] });
     expect(resumed.results[0]).toMatchObject({ outcome: 'rotated', resumed: true });
@@ -59,7 +72,8 @@ describe('verification', () => {
     await h.invoke({ targets: ['impersonation'], force: true });
     const badPending = h.secret('impersonation', STAGES.pending);
     // The staged token stops working (revoked behind our back): the next forced run must not promote it.
-    h.sandbox.bigcommerce.api.storefrontTokens.issued().find((t) => t.token === badPending!.token)!.revokedAt = new Date();
+    h.sandbox.bigcommerce.api.storefrontTokens.issued().find((t) => t.token === badPending!.token)!.revokedAt =
+      new Date();
     laterRun();
     const report = await h.invoke({ targets: ['impersonation'], force: true });
     expect(report.results[0]).toMatchObject({ outcome: 'rotated' });
@@ -76,7 +90,11 @@ describe('BigCommerce faults', () => {
     faults().clearRequests();
     const report = await h.invoke({ targets: ['headless'], force: true });
     expect(report.results[0]?.outcome).toBe('rotated');
-    expect(faults().requests((r) => r.path.endsWith('api-token-private')).map((r) => r.status)).toEqual([429, 500, 200]);
+    expect(
+      faults()
+        .requests((r) => r.path.endsWith('api-token-private'))
+        .map((r) => r.status),
+    ).toEqual([429, 500, 200]);
   });
 
   it('does not retry a 403 and says which scope is missing; the old token stays current', async () => {
@@ -106,7 +124,11 @@ describe('AWS faults', () => {
   it('a failed promotion leaves the old token current and the next run finishes the job', async () => {
     const h = rotator();
     const before = h.secret('headless');
-    h.sandbox.aws.server.injectFault({ match: { operation: 'UpdateSecretVersionStage' }, fault: { kind: 'status', status: 500 }, times: 3 });
+    h.sandbox.aws.server.injectFault({
+      match: { operation: 'UpdateSecretVersionStage' },
+      fault: { kind: 'status', status: 500 },
+      times: 3,
+    });
     const failed = await h.invoke({ targets: ['headless'], force: true });
     expect(failed.results[0]).toMatchObject({ outcome: 'failed', step: 'promote' });
     expect(h.secret('headless')).toEqual(before);
@@ -143,7 +165,9 @@ describe('dry run', () => {
     expect(report.dryRun).toBe(true);
     expect(report.results.map((r) => r.outcome)).toEqual(['planned', 'planned', 'planned']);
     expect(faults().requests()).toHaveLength(0);
-    const writes = h.sandbox.aws.server.requests((r) => ['PutSecretValue', 'UpdateSecretVersionStage', 'PutEvents'].includes(r.operation ?? ''));
+    const writes = h.sandbox.aws.server.requests((r) =>
+      ['PutSecretValue', 'UpdateSecretVersionStage', 'PutEvents'].includes(r.operation ?? ''),
+    );
     expect(writes).toHaveLength(0);
     expect(h.sandbox.aws.api.eventBridge.events()).toHaveLength(events);
   });
@@ -186,7 +210,10 @@ describe('logs', () => {
     expect(lines.some((l) => l.message === 'rotation failed' && l.step === 'verify')).toBe(true);
     const h = rotator();
     const output = capturedOutput();
-    const secrets = [h.sandbox.store.accessToken, ...h.sandbox.bigcommerce.api.storefrontTokens.issued().map((t) => t.token)];
+    const secrets = [
+      h.sandbox.store.accessToken,
+      ...h.sandbox.bigcommerce.api.storefrontTokens.issued().map((t) => t.token),
+    ];
     for (const secret of secrets) expect(output).not.toContain(secret);
   });
 });

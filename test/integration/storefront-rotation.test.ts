@@ -7,12 +7,20 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 function graphqlWorks(token: string, origin?: string) {
-  const url = rotator().sandbox.bigcommerce.graphqlUrlTemplate.replace('{storeHash}', STORE).replace('{channelId}', '1');
-  return request(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, ...(origin ? { origin } : {}) }, json: { query: '{ site { settings { storeName } } }' } }).then((r) => r.status === 200);
+  const url = rotator()
+    .sandbox.bigcommerce.graphqlUrlTemplate.replace('{storeHash}', STORE)
+    .replace('{channelId}', '1');
+  return request(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, ...(origin ? { origin } : {}) },
+    json: { query: '{ site { settings { storeName } } }' },
+  }).then((r) => r.status === 200);
 }
 
 function mintRequests() {
-  return rotator().sandbox.bigcommerce.server.requests((r) => r.method === 'POST' && r.path.includes('/storefront/api-token'));
+  return rotator().sandbox.bigcommerce.server.requests(
+    (r) => r.method === 'POST' && r.path.includes('/storefront/api-token'),
+  );
 }
 
 describe('first run', () => {
@@ -21,11 +29,23 @@ describe('first run', () => {
     const report = await h.invoke({});
     expect(report.summary).toMatchObject({ rotated: 3, failed: 0 });
     for (const result of report.results) {
-      expect(result).toMatchObject({ outcome: 'rotated', reason: 'the secret holds no token written by this rotator', versionId: expect.any(String) });
+      expect(result).toMatchObject({
+        outcome: 'rotated',
+        reason: 'the secret holds no token written by this rotator',
+        versionId: expect.any(String),
+      });
     }
 
     const headless = h.secret('headless');
-    expect(headless).toMatchObject({ schemaVersion: 1, tokenId: 'headless', family: 'storefront-private', storeHash: STORE, channelIds: [1], scopes: ['Unauthenticated', 'Customer'], usage: { header: 'Authorization', valuePrefix: 'Bearer ' } });
+    expect(headless).toMatchObject({
+      schemaVersion: 1,
+      tokenId: 'headless',
+      family: 'storefront-private',
+      storeHash: STORE,
+      channelIds: [1],
+      scopes: ['Unauthenticated', 'Customer'],
+      usage: { header: 'Authorization', valuePrefix: 'Bearer ' },
+    });
     expect(Date.parse(headless!.expiresAt) - Date.parse(headless!.mintedAt)).toBe(7 * DAY);
     expect(await graphqlWorks(headless!.token)).toBe(true);
     expect(await graphqlWorks(h.secret('browser')!.token, 'https://shop.example.com')).toBe(true);
@@ -50,8 +70,16 @@ describe('first run', () => {
 
   it('sent each family the request body its spec defines', () => {
     const bodies = Object.fromEntries(mintRequests().map((r) => [r.path.split('/').pop(), r.body]));
-    expect(bodies['api-token-private']).toEqual({ channel_ids: [1], expires_at: expect.any(Number), scopes: ['Unauthenticated', 'Customer'] });
-    expect(bodies['api-token']).toEqual({ channel_ids: [1], expires_at: expect.any(Number), allowed_cors_origins: ['https://shop.example.com'] });
+    expect(bodies['api-token-private']).toEqual({
+      channel_ids: [1],
+      expires_at: expect.any(Number),
+      scopes: ['Unauthenticated', 'Customer'],
+    });
+    expect(bodies['api-token']).toEqual({
+      channel_ids: [1],
+      expires_at: expect.any(Number),
+      allowed_cors_origins: ['https://shop.example.com'],
+    });
     expect(bodies['api-token-customer-impersonation']).toEqual({ channel_ids: [1, 2], expires_at: expect.any(Number) });
     for (const r of mintRequests()) expect(r.headers['x-auth-token']).toBe(rotator().sandbox.store.accessToken);
   });

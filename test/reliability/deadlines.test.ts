@@ -2,8 +2,18 @@ import { STAGES } from '../../functions/aws/secret-store';
 import { localLambdaContext } from '../../sandbox/lambda-context';
 import { STORE, useRotator } from '../support/rotator';
 
-const tokens = Array.from({ length: 6 }, (_, i) => ({ id: `token-${i + 1}`, store: STORE, family: 'customer-impersonation', channelIds: [1], lifetime: '1d', renewBefore: '6h' }));
-const rotator = useRotator({ stores: [{ storeHash: STORE, credentialsSecret: `bigcommerce/${STORE}/api-account` }], tokens }, { deadlines: { stopStartingWorkMs: 1_500, timeoutEarlyMs: 300, httpMarginMs: 0 } });
+const tokens = Array.from({ length: 6 }, (_, i) => ({
+  id: `token-${i + 1}`,
+  store: STORE,
+  family: 'customer-impersonation',
+  channelIds: [1],
+  lifetime: '1d',
+  renewBefore: '6h',
+}));
+const rotator = useRotator(
+  { stores: [{ storeHash: STORE, credentialsSecret: `bigcommerce/${STORE}/api-account` }], tokens },
+  { deadlines: { stopStartingWorkMs: 1_500, timeoutEarlyMs: 300, httpMarginMs: 0 } },
+);
 
 afterEach(() => {
   rotator().sandbox.bigcommerce.server.setLatency(0);

@@ -26,11 +26,57 @@ interface FamilyUnderTest {
 }
 
 const families: FamilyUnderTest[] = [
-  { name: 'storefront-private', kind: 'storefront', token: { family: 'storefront-private', channelIds: [1], scopes: ['Customer'], lifetime: '7d', renewBefore: '2d', revokeSuperseded: { gracePeriod: '0s' } }, mint: { method: 'POST', path: 'api-token-private$' }, verify: { method: 'POST', path: GRAPHQL }, cleanup: { method: 'DELETE', path: '/api-token$' } },
-  { name: 'storefront', kind: 'storefront', token: { family: 'storefront', channelId: 1, allowedCorsOrigins: ['https://shop.example.com'], lifetime: '30d', renewBefore: '7d', revokeSuperseded: { gracePeriod: '0s' } }, mint: { method: 'POST', path: '/api-token$' }, verify: { method: 'POST', path: GRAPHQL }, cleanup: { method: 'DELETE', path: '/api-token$' } },
-  { name: 'customer-impersonation', kind: 'storefront', token: { family: 'customer-impersonation', channelIds: [1], lifetime: '1d', renewBefore: '6h' }, mint: { method: 'POST', path: 'customer-impersonation$' }, verify: { method: 'POST', path: GRAPHQL } },
-  { name: 'stored-instruments', kind: 'payments', token: { family: 'stored-instruments', lifetime: '1h', renewBefore: '30m' }, mint: { method: 'POST', path: 'access-tokens$' } },
-  { name: 'b2b-backend', kind: 'b2b', token: { family: 'b2b-backend', rotationPeriod: '7d', gracePeriod: '1h' }, mint: { method: 'POST', path: '/auth/backend$' }, verify: { method: 'GET', path: '/backend/tokens$' }, cleanup: { method: 'DELETE', path: '/auth/backend$' } },
+  {
+    name: 'storefront-private',
+    kind: 'storefront',
+    token: {
+      family: 'storefront-private',
+      channelIds: [1],
+      scopes: ['Customer'],
+      lifetime: '7d',
+      renewBefore: '2d',
+      revokeSuperseded: { gracePeriod: '0s' },
+    },
+    mint: { method: 'POST', path: 'api-token-private$' },
+    verify: { method: 'POST', path: GRAPHQL },
+    cleanup: { method: 'DELETE', path: '/api-token$' },
+  },
+  {
+    name: 'storefront',
+    kind: 'storefront',
+    token: {
+      family: 'storefront',
+      channelId: 1,
+      allowedCorsOrigins: ['https://shop.example.com'],
+      lifetime: '30d',
+      renewBefore: '7d',
+      revokeSuperseded: { gracePeriod: '0s' },
+    },
+    mint: { method: 'POST', path: '/api-token$' },
+    verify: { method: 'POST', path: GRAPHQL },
+    cleanup: { method: 'DELETE', path: '/api-token$' },
+  },
+  {
+    name: 'customer-impersonation',
+    kind: 'storefront',
+    token: { family: 'customer-impersonation', channelIds: [1], lifetime: '1d', renewBefore: '6h' },
+    mint: { method: 'POST', path: 'customer-impersonation$' },
+    verify: { method: 'POST', path: GRAPHQL },
+  },
+  {
+    name: 'stored-instruments',
+    kind: 'payments',
+    token: { family: 'stored-instruments', lifetime: '1h', renewBefore: '30m' },
+    mint: { method: 'POST', path: 'access-tokens$' },
+  },
+  {
+    name: 'b2b-backend',
+    kind: 'b2b',
+    token: { family: 'b2b-backend', rotationPeriod: '7d', gracePeriod: '1h' },
+    mint: { method: 'POST', path: '/auth/backend$' },
+    verify: { method: 'GET', path: '/backend/tokens$' },
+    cleanup: { method: 'DELETE', path: '/auth/backend$' },
+  },
 ];
 
 interface FaultCase {
@@ -40,11 +86,24 @@ interface FaultCase {
 }
 
 function casesFor(family: FamilyUnderTest): FaultCase[] {
-  const bc = (call: { method: string; path: string }, fault: FaultRule['fault'], phase: FaultRule['phase'] = 'before', times = MANY): FaultRule => ({ match: call, fault, phase, times });
-  const aws = (operation: string, fault: FaultRule['fault'], phase: FaultRule['phase'] = 'before', times = MANY): FaultRule => ({ match: { operation }, fault, phase, times });
+  const bc = (
+    call: { method: string; path: string },
+    fault: FaultRule['fault'],
+    phase: FaultRule['phase'] = 'before',
+    times = MANY,
+  ): FaultRule => ({ match: call, fault, phase, times });
+  const aws = (
+    operation: string,
+    fault: FaultRule['fault'],
+    phase: FaultRule['phase'] = 'before',
+    times = MANY,
+  ): FaultRule => ({ match: { operation }, fault, phase, times });
   const cases: FaultCase[] = [
     { name: 'BigCommerce 500 on mint', bigcommerce: bc(family.mint, { kind: 'status', status: 500 }) },
-    { name: 'BigCommerce 500 once on mint (retried)', bigcommerce: bc(family.mint, { kind: 'status', status: 500 }, 'before', 1) },
+    {
+      name: 'BigCommerce 500 once on mint (retried)',
+      bigcommerce: bc(family.mint, { kind: 'status', status: 500 }, 'before', 1),
+    },
     { name: 'BigCommerce 429 on mint', bigcommerce: bc(family.mint, { kind: 'rate-limit' }) },
     { name: 'BigCommerce hangs on mint', bigcommerce: bc(family.mint, { kind: 'hang' }) },
     { name: 'BigCommerce malformed JSON on mint', bigcommerce: bc(family.mint, { kind: 'malformed-json' }) },
@@ -55,7 +114,10 @@ function casesFor(family: FamilyUnderTest): FaultCase[] {
     { name: 'Secrets Manager hangs on read', aws: aws('GetSecretValue', { kind: 'hang' }) },
     { name: 'Secrets Manager throttling on stage', aws: aws('PutSecretValue', { kind: 'rate-limit' }) },
     { name: 'dies after stage', aws: aws('PutSecretValue', { kind: 'drop' }, 'after') },
-    { name: 'dies after verify (promote refused)', aws: aws('UpdateSecretVersionStage', { kind: 'status', status: 500 }) },
+    {
+      name: 'dies after verify (promote refused)',
+      aws: aws('UpdateSecretVersionStage', { kind: 'status', status: 500 }),
+    },
     { name: 'Secrets Manager hangs on promote', aws: aws('UpdateSecretVersionStage', { kind: 'hang' }) },
     { name: 'dies after promote', aws: aws('UpdateSecretVersionStage', { kind: 'drop' }, 'after') },
     { name: 'EventBridge 500 on announce', aws: aws('PutEvents', { kind: 'status', status: 500 }) },
@@ -88,7 +150,12 @@ function currentIsAccepted(h: RotatorHarness, token: ManagedToken): boolean {
     case 'customer-impersonation':
       return bigcommerce.storefrontTokens.authorizeGraphql(value.token, STORE, token.channelIds[0]!, undefined).ok;
     case 'storefront':
-      return bigcommerce.storefrontTokens.authorizeGraphql(value.token, STORE, token.channelIds[0]!, token.allowedCorsOrigins[0]).ok;
+      return bigcommerce.storefrontTokens.authorizeGraphql(
+        value.token,
+        STORE,
+        token.channelIds[0]!,
+        token.allowedCorsOrigins[0],
+      ).ok;
     case 'stored-instruments':
       return bigcommerce.storedInstrumentTokens.isValid(value.token, STORE);
     case 'b2b-backend':
@@ -99,14 +166,23 @@ function currentIsAccepted(h: RotatorHarness, token: ManagedToken): boolean {
 /** Moves the clock to just inside the token's renewal window (or past its rotation period). */
 function makeDue(h: RotatorHarness, token: ManagedToken): void {
   const current = h.secret(token.id)!;
-  const dueAt = token.family === 'b2b-backend' ? Date.parse(current.mintedAt) + token.rotationPeriodSeconds * 1000 : Date.parse(current.expiresAt) - token.renewBeforeSeconds * 1000;
+  const dueAt =
+    token.family === 'b2b-backend'
+      ? Date.parse(current.mintedAt) + token.rotationPeriodSeconds * 1000
+      : Date.parse(current.expiresAt) - token.renewBeforeSeconds * 1000;
   h.sandbox.clock.set(dueAt + 60_000);
 }
 
 describe.each(families)('fault matrix: $name', (family) => {
   const rotator = useRotator(
     {
-      stores: [{ storeHash: STORE, credentialsSecret: `bigcommerce/${STORE}/api-account`, b2bCredentialsSecret: `bigcommerce/${STORE}/b2b-user` }],
+      stores: [
+        {
+          storeHash: STORE,
+          credentialsSecret: `bigcommerce/${STORE}/api-account`,
+          b2bCredentialsSecret: `bigcommerce/${STORE}/b2b-user`,
+        },
+      ],
       tokens: [{ id: 'under-test', store: STORE, ...family.token }],
     },
     { retry: { timeoutMs: 150 }, aws: { requestTimeoutMs: 150 } },
@@ -135,7 +211,11 @@ describe.each(families)('fault matrix: $name', (family) => {
     makeDue(h, token);
     if (family.name === 'b2b-backend') {
       // A stale token of ours for the cleanup to find.
-      h.sandbox.bigcommerce.api.b2b.addToken({ storeHash: STORE, email: 'x@example.com', name: ownershipName('under-test', new Date(h.sandbox.clock.nowMs() - 2 * 3_600_000)) });
+      h.sandbox.bigcommerce.api.b2b.addToken({
+        storeHash: STORE,
+        email: 'x@example.com',
+        name: ownershipName('under-test', new Date(h.sandbox.clock.nowMs() - 2 * 3_600_000)),
+      });
     }
     if (faultCase.bigcommerce) h.sandbox.bigcommerce.server.injectFault(faultCase.bigcommerce);
     if (faultCase.aws) h.sandbox.aws.server.injectFault(faultCase.aws);
@@ -164,5 +244,7 @@ describe.each(families)('fault matrix: $name', (family) => {
 });
 
 afterAll(() => {
-  printThrough(`fault matrix: ${tally.cases} cases, ${tally.healed} healed, ${tally.invalid} without a valid current token\n`);
+  printThrough(
+    `fault matrix: ${tally.cases} cases, ${tally.healed} healed, ${tally.invalid} without a valid current token\n`,
+  );
 });

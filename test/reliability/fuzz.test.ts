@@ -12,7 +12,11 @@ const eventLike = fc.oneof(
   fc.jsonValue(),
   fc.record(
     {
-      targets: fc.oneof(fc.array(fc.oneof(fc.constantFrom(...ids, 'nope', ''), fc.string(), fc.integer())), fc.string(), fc.constant(null)),
+      targets: fc.oneof(
+        fc.array(fc.oneof(fc.constantFrom(...ids, 'nope', ''), fc.string(), fc.integer())),
+        fc.string(),
+        fc.constant(null),
+      ),
       force: fc.oneof(fc.boolean(), fc.string(), fc.integer(), fc.constant(null)),
       dryRun: fc.oneof(fc.boolean(), fc.jsonValue()),
       trigger: fc.oneof(fc.constantFrom('schedule', 'manual', 'cron'), fc.jsonValue()),
@@ -67,18 +71,21 @@ describe('fuzzing the configuration validator', () => {
   it('gives a configuration or a ConfigError naming a field, never a crash (4000 cases)', () => {
     let refused = 0;
     fc.assert(
-      fc.property(fc.oneof(fc.jsonValue(), mutated(storefrontConfig()), mutated(storefrontConfig()), mutated(storefrontConfig())), (input) => {
-        try {
-          const config = parseConfig(input);
-          expect(config.tokens.length).toBeGreaterThan(0);
-          for (const t of config.tokens) expect(typeof t.secretName).toBe('string');
-        } catch (error) {
-          if (!(error instanceof ConfigError)) throw error;
-          expect(error.issues.length).toBeGreaterThan(0);
-          for (const issue of error.issues) expect(issue.message.length).toBeGreaterThan(0);
-          refused += 1;
-        }
-      }),
+      fc.property(
+        fc.oneof(fc.jsonValue(), mutated(storefrontConfig()), mutated(storefrontConfig()), mutated(storefrontConfig())),
+        (input) => {
+          try {
+            const config = parseConfig(input);
+            expect(config.tokens.length).toBeGreaterThan(0);
+            for (const t of config.tokens) expect(typeof t.secretName).toBe('string');
+          } catch (error) {
+            if (!(error instanceof ConfigError)) throw error;
+            expect(error.issues.length).toBeGreaterThan(0);
+            for (const issue of error.issues) expect(issue.message.length).toBeGreaterThan(0);
+            refused += 1;
+          }
+        },
+      ),
       { numRuns: 4000 },
     );
     expect(refused).toBeGreaterThan(1000);

@@ -7,7 +7,10 @@ const b2b = (path: string) => `${sandbox().bigcommerce.b2bApiUrl}${path}`;
 
 async function createToken(overrides: Record<string, unknown> = {}) {
   const { email, password } = sandbox().store.b2bAdmin;
-  return request(b2b('/auth/backend'), { method: 'POST', json: { storeHash: 'b2bstore1', email, password, name: 'rotator-test', ...overrides } });
+  return request(b2b('/auth/backend'), {
+    method: 'POST',
+    json: { storeHash: 'b2bstore1', email, password, name: 'rotator-test', ...overrides },
+  });
 }
 
 async function adminToken(): Promise<string> {
@@ -19,8 +22,14 @@ describe('POST /auth/backend', () => {
   it('creates a token for an administrator and answers in the B2B envelope', async () => {
     const res = await createToken({ name: 'nightly-sync' });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ code: 200, data: [{ name: 'nightly-sync', token: expect.stringMatching(/^eyJ/) }], meta: { message: 'SUCCESS' } });
-    const stored = sandbox().bigcommerce.api.b2b.allTokens().find((t) => t.token === res.body.data[0].token);
+    expect(res.body).toEqual({
+      code: 200,
+      data: [{ name: 'nightly-sync', token: expect.stringMatching(/^eyJ/) }],
+      meta: { message: 'SUCCESS' },
+    });
+    const stored = sandbox()
+      .bigcommerce.api.b2b.allTokens()
+      .find((t) => t.token === res.body.data[0].token);
     expect(stored).toMatchObject({ name: 'nightly-sync', storeHash: 'b2bstore1', eventChannel: 'api' });
   });
 
@@ -29,13 +38,22 @@ describe('POST /auth/backend', () => {
     for (const wrong of [{ password: 'wrong-password' }, { email: 'nobody@example.com' }, { storeHash: 'b2bstore2' }]) {
       const res = await createToken(wrong);
       expect(res.status).toBe(400);
-      expect(res.body).toEqual({ code: 400, data: { errMsg: 'The email or password you have entered is incorrect. Please try again.' }, meta: { message: 'API logic error' } });
+      expect(res.body).toEqual({
+        code: 400,
+        data: { errMsg: 'The email or password you have entered is incorrect. Please try again.' },
+        meta: { message: 'API logic error' },
+      });
     }
     expect(sandbox().bigcommerce.api.b2b.allTokens()).toHaveLength(before);
   });
 
   it('refuses users without an allowed role', async () => {
-    sandbox().bigcommerce.api.b2b.addUser({ storeHash: 'b2bstore1', email: 'rep@example.com', password: 'pw-for-rep', role: 'Sales Rep' });
+    sandbox().bigcommerce.api.b2b.addUser({
+      storeHash: 'b2bstore1',
+      email: 'rep@example.com',
+      password: 'pw-for-rep',
+      role: 'Sales Rep',
+    });
     const res = await createToken({ email: 'rep@example.com', password: 'pw-for-rep' });
     expect(res.status).toBe(400);
     expect(res.body.data.errMsg).toBe('role forbidden');
@@ -62,7 +80,8 @@ describe('GET /backend/tokens', () => {
 
   it('pages through more than 250 tokens with limit, offset and totalCount', async () => {
     const api = sandbox().bigcommerce.api.b2b;
-    for (let i = 0; i < 300; i += 1) api.addToken({ storeHash: 'b2bstore1', email: 'someone@example.com', name: `bulk-${i}` });
+    for (let i = 0; i < 300; i += 1)
+      api.addToken({ storeHash: 'b2bstore1', email: 'someone@example.com', name: `bulk-${i}` });
     api.addToken({ storeHash: 'b2bstore2', email: 'someone@example.com', name: 'other-store' });
     const token = await adminToken();
     const total = api.allTokens().filter((t) => t.storeHash === 'b2bstore1').length;
@@ -95,8 +114,16 @@ describe('GET /backend/tokens', () => {
 describe('DELETE /auth/backend', () => {
   it('deletes a token by the id in the body', async () => {
     const caller = await adminToken();
-    const victim = sandbox().bigcommerce.api.b2b.addToken({ storeHash: 'b2bstore1', email: 'x@example.com', name: 'to-delete' });
-    const res = await request(b2b('/auth/backend'), { method: 'DELETE', headers: { authToken: caller }, json: { id: victim.id } });
+    const victim = sandbox().bigcommerce.api.b2b.addToken({
+      storeHash: 'b2bstore1',
+      email: 'x@example.com',
+      name: 'to-delete',
+    });
+    const res = await request(b2b('/auth/backend'), {
+      method: 'DELETE',
+      headers: { authToken: caller },
+      json: { id: victim.id },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ code: 200, data: [], meta: { message: 'SUCCESS' } });
     expect(sandbox().bigcommerce.api.b2b.isLive(victim.token)).toBe(false);
@@ -105,17 +132,32 @@ describe('DELETE /auth/backend', () => {
 
   it('answers 404 for an unknown id and for another store’s token', async () => {
     const caller = await adminToken();
-    const foreign = sandbox().bigcommerce.api.b2b.addToken({ storeHash: 'b2bstore2', email: 'x@example.com', name: 'theirs' });
+    const foreign = sandbox().bigcommerce.api.b2b.addToken({
+      storeHash: 'b2bstore2',
+      email: 'x@example.com',
+      name: 'theirs',
+    });
     for (const id of [999_999, foreign.id]) {
-      const res = await request(b2b('/auth/backend'), { method: 'DELETE', headers: { authToken: caller }, json: { id } });
+      const res = await request(b2b('/auth/backend'), {
+        method: 'DELETE',
+        headers: { authToken: caller },
+        json: { id },
+      });
       expect(res.status).toBe(404);
-      expect(res.body).toEqual({ code: 404, data: { errMsg: 'No matching token was found.' }, meta: { message: 'Not Found Error' } });
+      expect(res.body).toEqual({
+        code: 404,
+        data: { errMsg: 'No matching token was found.' },
+        meta: { message: 'Not Found Error' },
+      });
     }
     expect(sandbox().bigcommerce.api.b2b.isLive(foreign.token)).toBe(true);
   });
 
   it('requires an integer id', async () => {
     const caller = await adminToken();
-    expect((await request(b2b('/auth/backend'), { method: 'DELETE', headers: { authToken: caller }, json: { id: '12' } })).status).toBe(400);
+    expect(
+      (await request(b2b('/auth/backend'), { method: 'DELETE', headers: { authToken: caller }, json: { id: '12' } }))
+        .status,
+    ).toBe(400);
   });
 });

@@ -5,7 +5,10 @@ import { request } from '../support/sandbox';
 const ROOT = path.resolve(__dirname, '../..');
 
 function startCli(args: string[]): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sandbox/cli.ts', ...args], { cwd: ROOT, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' } });
+  return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sandbox/cli.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
+  });
 }
 
 function firstLine(child: ChildProcessWithoutNullStreams): Promise<string> {
@@ -33,12 +36,23 @@ describe('npm run sandbox', () => {
       expect(info.aws.endpointUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(info.bigcommerce.graphqlUrlTemplate).toContain('{storeHash}');
       const [store] = info.stores;
-      expect(store).toMatchObject({ storeHash: expect.any(String), accessToken: expect.any(String), limitedAccessToken: expect.any(String), b2bAdmin: { email: expect.any(String), password: expect.any(String) } });
+      expect(store).toMatchObject({
+        storeHash: expect.any(String),
+        accessToken: expect.any(String),
+        limitedAccessToken: expect.any(String),
+        b2bAdmin: { email: expect.any(String), password: expect.any(String) },
+      });
       expect(info.env.AWS_ENDPOINT_URL).toBe(info.aws.endpointUrl);
 
-      const minted = await request(`${info.bigcommerce.apiUrl}/stores/${store.storeHash}/v3/payments/stored-instruments/access-tokens`, { method: 'POST', headers: { 'x-auth-token': store.accessToken } });
+      const minted = await request(
+        `${info.bigcommerce.apiUrl}/stores/${store.storeHash}/v3/payments/stored-instruments/access-tokens`,
+        { method: 'POST', headers: { 'x-auth-token': store.accessToken } },
+      );
       expect(minted.status).toBe(201);
-      const b2b = await request(`${info.bigcommerce.b2bApiUrl}/auth/backend`, { method: 'POST', json: { storeHash: store.storeHash, ...store.b2bAdmin, name: 'cli-check' } });
+      const b2b = await request(`${info.bigcommerce.b2bApiUrl}/auth/backend`, {
+        method: 'POST',
+        json: { storeHash: store.storeHash, ...store.b2bAdmin, name: 'cli-check' },
+      });
       expect(b2b.status).toBe(200);
     } finally {
       const exited = exitCode(child);

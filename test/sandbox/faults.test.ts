@@ -1,4 +1,9 @@
-import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { secretsManagerClient } from '../support/aws-clients';
 import { request, secondsFromNow, useSandbox } from '../support/sandbox';
 
@@ -9,7 +14,12 @@ function mintUrl(): string {
 }
 
 function mint(init: RequestInit = {}) {
-  return request(mintUrl(), { method: 'POST', headers: { 'x-auth-token': sandbox().store.accessToken }, json: { channel_id: 1, scopes: ['Customer'], expires_at: secondsFromNow(sandbox(), 600) }, ...init });
+  return request(mintUrl(), {
+    method: 'POST',
+    headers: { 'x-auth-token': sandbox().store.accessToken },
+    json: { channel_id: 1, scopes: ['Customer'], expires_at: secondsFromNow(sandbox(), 600) },
+    ...init,
+  });
 }
 
 afterEach(() => {
@@ -20,7 +30,11 @@ afterEach(() => {
 
 describe('BigCommerce faults', () => {
   it('fails the next N matching requests with the API’s error body, then recovers', async () => {
-    sandbox().bigcommerce.server.injectFault({ match: { method: 'POST', path: /api-token-private$/ }, fault: { kind: 'status', status: 500 }, times: 2 });
+    sandbox().bigcommerce.server.injectFault({
+      match: { method: 'POST', path: /api-token-private$/ },
+      fault: { kind: 'status', status: 500 },
+      times: 2,
+    });
     const statuses = [];
     for (let i = 0; i < 3; i += 1) statuses.push((await mint()).status);
     expect(statuses).toEqual([500, 500, 200]);
@@ -95,9 +109,17 @@ describe('AWS faults', () => {
 
   it('throttles with ThrottlingException and fails with InternalServiceError', async () => {
     sandbox().aws.server.injectFault({ match: { operation: 'GetSecretValue' }, fault: { kind: 'rate-limit' } });
-    await expect(sm.send(new GetSecretValueCommand({ SecretId: 'faulty' }))).rejects.toMatchObject({ name: 'ThrottlingException' });
-    sandbox().aws.server.injectFault({ match: { operation: 'GetSecretValue' }, fault: { kind: 'status', status: 500 } });
-    await expect(sm.send(new GetSecretValueCommand({ SecretId: 'faulty' }))).rejects.toMatchObject({ name: 'InternalServiceError', $metadata: { httpStatusCode: 500 } });
+    await expect(sm.send(new GetSecretValueCommand({ SecretId: 'faulty' }))).rejects.toMatchObject({
+      name: 'ThrottlingException',
+    });
+    sandbox().aws.server.injectFault({
+      match: { operation: 'GetSecretValue' },
+      fault: { kind: 'status', status: 500 },
+    });
+    await expect(sm.send(new GetSecretValueCommand({ SecretId: 'faulty' }))).rejects.toMatchObject({
+      name: 'InternalServiceError',
+      $metadata: { httpStatusCode: 500 },
+    });
   });
 
   it('is retried away by the SDK’s own retry strategy', async () => {
@@ -108,16 +130,29 @@ describe('AWS faults', () => {
   });
 
   it('matches on the operation only', async () => {
-    sandbox().aws.server.injectFault({ match: { operation: 'PutSecretValue' }, fault: { kind: 'status', status: 500 } });
+    sandbox().aws.server.injectFault({
+      match: { operation: 'PutSecretValue' },
+      fault: { kind: 'status', status: 500 },
+    });
     expect((await sm.send(new GetSecretValueCommand({ SecretId: 'faulty' }))).SecretString).toBe('v');
-    await expect(sm.send(new PutSecretValueCommand({ SecretId: 'faulty', SecretString: 'w' }))).rejects.toMatchObject({ name: 'InternalServiceError' });
+    await expect(sm.send(new PutSecretValueCommand({ SecretId: 'faulty', SecretString: 'w' }))).rejects.toMatchObject({
+      name: 'InternalServiceError',
+    });
     expect(sandbox().aws.api.secretsManager.valueAt('faulty')).toBe('v');
   });
 
   it('hangs past the client timeout and sends malformed JSON', async () => {
-    const impatient = new SecretsManagerClient({ endpoint: sandbox().aws.endpointUrl, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1, requestHandler: { requestTimeout: 150, throwOnRequestTimeout: true } });
+    const impatient = new SecretsManagerClient({
+      endpoint: sandbox().aws.endpointUrl,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      maxAttempts: 1,
+      requestHandler: { requestTimeout: 150, throwOnRequestTimeout: true },
+    });
     sandbox().aws.server.injectFault({ fault: { kind: 'hang' } });
-    await expect(impatient.send(new GetSecretValueCommand({ SecretId: 'faulty' }))).rejects.toMatchObject({ name: 'TimeoutError' });
+    await expect(impatient.send(new GetSecretValueCommand({ SecretId: 'faulty' }))).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
     sandbox().aws.server.injectFault({ fault: { kind: 'malformed-json' } });
     await expect(sm.send(new GetSecretValueCommand({ SecretId: 'faulty' }))).rejects.toThrow();
   });
@@ -126,7 +161,10 @@ describe('AWS faults', () => {
 describe('control routes over HTTP', () => {
   it('injects faults, moves the clock and shows the request log', async () => {
     const base = sandbox().bigcommerce.apiUrl;
-    const injected = await request(`${base}/__sandbox/faults`, { method: 'POST', json: { match: { path: 'api-token-private$' }, fault: { kind: 'status', status: 503 } } });
+    const injected = await request(`${base}/__sandbox/faults`, {
+      method: 'POST',
+      json: { match: { path: 'api-token-private$' }, fault: { kind: 'status', status: 503 } },
+    });
     expect(injected.status).toBe(201);
     expect((await mint()).status).toBe(503);
 
@@ -139,9 +177,16 @@ describe('control routes over HTTP', () => {
     await mint();
     const log = (await request(`${base}/__sandbox/requests`)).body.requests;
     expect(log).toHaveLength(1);
-    expect(log[0]).toMatchObject({ method: 'POST', path: new URL(mintUrl()).pathname, status: 200, body: { channel_id: 1 } });
+    expect(log[0]).toMatchObject({
+      method: 'POST',
+      path: new URL(mintUrl()).pathname,
+      status: 200,
+      body: { channel_id: 1 },
+    });
 
-    expect((await request(`${base}/__sandbox/faults`, { method: 'POST', json: { fault: { kind: 'nope' } } })).status).toBe(400);
+    expect(
+      (await request(`${base}/__sandbox/faults`, { method: 'POST', json: { fault: { kind: 'nope' } } })).status,
+    ).toBe(400);
     expect((await request(`${base}/__sandbox/unknown`)).status).toBe(404);
   });
 

@@ -2,19 +2,45 @@ import type { Sandbox } from '../../sandbox';
 import { STOREFRONT_S2S_CREATED_BY, STOREFRONT_S2S_SUNSET } from '../../sandbox/bigcommerce/storefront-tokens';
 import { request, secondsFromNow, useSandbox } from '../support/sandbox';
 
-const sandbox = useSandbox({ bigcommerce: { stores: [{ storeHash: 'gqlstore1', storeName: 'Plant Parlour', channelIds: [1, 2] }, { storeHash: 'gqlstore2' }] } });
+const sandbox = useSandbox({
+  bigcommerce: {
+    stores: [{ storeHash: 'gqlstore1', storeName: 'Plant Parlour', channelIds: [1, 2] }, { storeHash: 'gqlstore2' }],
+  },
+});
 const QUERY = { query: '{ site { settings { storeName } } }' };
 
-async function mint(kind: 'api-token' | 'api-token-private' | 'api-token-customer-impersonation', extra: Record<string, unknown> = {}, s: Sandbox = sandbox()): Promise<string> {
-  const body = { channel_id: 1, expires_at: secondsFromNow(s, 600), ...(kind === 'api-token-private' ? { scopes: ['Unauthenticated'] } : {}), ...extra };
-  const res = await request(`${s.bigcommerce.apiUrl}/stores/gqlstore1/v3/storefront/${kind}`, { method: 'POST', headers: { 'x-auth-token': s.store.accessToken }, json: body });
+async function mint(
+  kind: 'api-token' | 'api-token-private' | 'api-token-customer-impersonation',
+  extra: Record<string, unknown> = {},
+  s: Sandbox = sandbox(),
+): Promise<string> {
+  const body = {
+    channel_id: 1,
+    expires_at: secondsFromNow(s, 600),
+    ...(kind === 'api-token-private' ? { scopes: ['Unauthenticated'] } : {}),
+    ...extra,
+  };
+  const res = await request(`${s.bigcommerce.apiUrl}/stores/gqlstore1/v3/storefront/${kind}`, {
+    method: 'POST',
+    headers: { 'x-auth-token': s.store.accessToken },
+    json: body,
+  });
   if (res.status !== 200) throw new Error(`mint failed: ${res.status} ${res.text}`);
   return res.body.data.token;
 }
 
-function graphql(token: string | undefined, { store = 'gqlstore1', channel = 1, origin }: { store?: string; channel?: number; origin?: string } = {}) {
-  const url = sandbox().bigcommerce.graphqlUrlTemplate.replace('{storeHash}', store).replace('{channelId}', String(channel));
-  return request(url, { method: 'POST', json: QUERY, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(origin ? { origin } : {}) } });
+function graphql(
+  token: string | undefined,
+  { store = 'gqlstore1', channel = 1, origin }: { store?: string; channel?: number; origin?: string } = {},
+) {
+  const url = sandbox()
+    .bigcommerce.graphqlUrlTemplate.replace('{storeHash}', store)
+    .replace('{channelId}', String(channel));
+  return request(url, {
+    method: 'POST',
+    json: QUERY,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(origin ? { origin } : {}) },
+  });
 }
 
 afterEach(() => {
@@ -49,7 +75,10 @@ describe('GraphQL Storefront API', () => {
 
   it('refuses a revoked token', async () => {
     const token = await mint('api-token-private');
-    await request(`${sandbox().bigcommerce.apiUrl}/stores/gqlstore1/v3/storefront/api-token`, { method: 'DELETE', headers: { 'x-auth-token': sandbox().store.accessToken, 'sf-api-token': token } });
+    await request(`${sandbox().bigcommerce.apiUrl}/stores/gqlstore1/v3/storefront/api-token`, {
+      method: 'DELETE',
+      headers: { 'x-auth-token': sandbox().store.accessToken, 'sf-api-token': token },
+    });
     const res = await graphql(token);
     expect(res.status).toBe(401);
     expect(res.body.title).toBe('Token has been revoked');
@@ -63,7 +92,9 @@ describe('GraphQL Storefront API', () => {
 
   it('refuses private and impersonation tokens from a browser (an Origin header)', async () => {
     expect((await graphql(await mint('api-token-private'), { origin: 'https://shop.example' })).status).toBe(403);
-    expect((await graphql(await mint('api-token-customer-impersonation'), { origin: 'https://shop.example' })).status).toBe(403);
+    expect(
+      (await graphql(await mint('api-token-customer-impersonation'), { origin: 'https://shop.example' })).status,
+    ).toBe(403);
     expect((await graphql(await mint('api-token-customer-impersonation'))).status).toBe(200);
   });
 
@@ -89,10 +120,16 @@ describe('GraphQL Storefront API', () => {
 
   it('answers only POST, on known storefronts, for the storeName query', async () => {
     const token = await mint('api-token-private');
-    const url = sandbox().bigcommerce.graphqlUrlTemplate.replace('{storeHash}', 'gqlstore1').replace('{channelId}', '1');
+    const url = sandbox()
+      .bigcommerce.graphqlUrlTemplate.replace('{storeHash}', 'gqlstore1')
+      .replace('{channelId}', '1');
     expect((await request(url, { method: 'GET' })).status).toBe(405);
     expect((await graphql(token, { channel: 9 })).status).toBe(404);
-    const other = await request(url, { method: 'POST', headers: { authorization: `Bearer ${token}` }, json: { query: '{ customer { email } }' } });
+    const other = await request(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      json: { query: '{ customer { email } }' },
+    });
     expect(other.body.errors[0].message).toMatch(/storeName/);
   });
 });

@@ -1,6 +1,8 @@
 import { request, secondsFromNow, useSandbox } from '../support/sandbox';
 
-const sandbox = useSandbox({ bigcommerce: { rateLimit: { quota: 3, windowMs: 30_000 }, b2bRateLimit: { quota: 2, windowMs: 60_000 } } });
+const sandbox = useSandbox({
+  bigcommerce: { rateLimit: { quota: 3, windowMs: 30_000 }, b2bRateLimit: { quota: 2, windowMs: 60_000 } },
+});
 
 describe('core API rate limits', () => {
   it('sends X-Rate-Limit headers and 429 once the per-store quota is spent, until the window resets', async () => {
@@ -38,7 +40,11 @@ describe('core API rate limits', () => {
 describe('B2B Edition rate limits', () => {
   it('sends X-Requests-Allocated / -Remaining / X-Request-Window-Resets-After and 429 when spent', async () => {
     const s = sandbox();
-    const create = () => request(`${s.bigcommerce.b2bApiUrl}/auth/backend`, { method: 'POST', json: { storeHash: s.store.storeHash, ...s.store.b2bAdmin, name: 'rl' } });
+    const create = () =>
+      request(`${s.bigcommerce.b2bApiUrl}/auth/backend`, {
+        method: 'POST',
+        json: { storeHash: s.store.storeHash, ...s.store.b2bAdmin, name: 'rl' },
+      });
     s.clock.freeze();
     try {
       const first = await create();

@@ -3,7 +3,10 @@ import { decodeJwt, request, useSandbox } from '../support/sandbox';
 const sandbox = useSandbox({ bigcommerce: { storedInstrumentTokens: { lifetimeSeconds: 900 } } });
 
 function createToken(token = sandbox().store.accessToken) {
-  return request(`${sandbox().bigcommerce.apiUrl}/stores/${sandbox().store.storeHash}/v3/payments/stored-instruments/access-tokens`, { method: 'POST', headers: { 'x-auth-token': token } });
+  return request(
+    `${sandbox().bigcommerce.apiUrl}/stores/${sandbox().store.storeHash}/v3/payments/stored-instruments/access-tokens`,
+    { method: 'POST', headers: { 'x-auth-token': token } },
+  );
 }
 
 afterEach(() => {
@@ -29,7 +32,9 @@ describe('POST /payments/stored-instruments/access-tokens', () => {
   it('tokens stop being valid when the clock passes their expiry', async () => {
     const res = await createToken();
     sandbox().clock.advance(901_000);
-    expect(sandbox().bigcommerce.api.storedInstrumentTokens.isValid(res.body.data.access_token, sandbox().store.storeHash)).toBe(false);
+    expect(
+      sandbox().bigcommerce.api.storedInstrumentTokens.isValid(res.body.data.access_token, sandbox().store.storeHash),
+    ).toBe(false);
   });
 
   it('can leave expires_at out, as a client must tolerate', async () => {
@@ -46,6 +51,8 @@ describe('POST /payments/stored-instruments/access-tokens', () => {
   });
 
   it('refuses a nonsensical lifetime', () => {
-    expect(() => sandbox().bigcommerce.api.storedInstrumentTokens.configure({ lifetimeSeconds: 0 })).toThrow(/lifetimeSeconds/);
+    expect(() => sandbox().bigcommerce.api.storedInstrumentTokens.configure({ lifetimeSeconds: 0 })).toThrow(
+      /lifetimeSeconds/,
+    );
   });
 });

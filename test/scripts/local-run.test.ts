@@ -5,7 +5,12 @@ import { auditText } from '../support/audit';
 const ROOT = path.resolve(__dirname, '../..');
 
 function run(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', script, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', script, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
   auditText(`${script} output`, `${result.stdout}\n${result.stderr}`);
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -31,19 +36,38 @@ describe('npm run invoke', () => {
     const missing = run('scripts/invoke.ts', ['storefront-rotator']);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('--config is required');
-    expect(run('scripts/invoke.ts', ['nope-rotator', '--config', 'rotator.config.json']).stderr).toContain('unknown function "nope-rotator"');
-    expect(run('scripts/invoke.ts', ['storefront-rotator', '--config', 'rotator.config.json', '--json', '{bad']).stderr).toContain('not valid JSON');
+    expect(run('scripts/invoke.ts', ['nope-rotator', '--config', 'rotator.config.json']).stderr).toContain(
+      'unknown function "nope-rotator"',
+    );
+    expect(
+      run('scripts/invoke.ts', ['storefront-rotator', '--config', 'rotator.config.json', '--json', '{bad']).stderr,
+    ).toContain('not valid JSON');
   });
 
   it('refuses an invalid event with exit code 2 and the reason', () => {
-    const result = run('scripts/invoke.ts', ['storefront-rotator', '--config', 'rotator.config.json', '--json', '{"targets":["nope"]}']);
+    const result = run('scripts/invoke.ts', [
+      'storefront-rotator',
+      '--config',
+      'rotator.config.json',
+      '--json',
+      '{"targets":["nope"]}',
+    ]);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('InvalidEventError: Invalid invocation event: unknown token id "nope"');
   });
 
   it('prints the response on stdout and exits 1 when a target failed', () => {
     // No reachable AWS endpoint: every token fails at the read step, quickly.
-    const result = run('scripts/invoke.ts', ['storefront-rotator', '--config', 'rotator.config.json', '--json', '{"dryRun":true}'], { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' });
+    const result = run(
+      'scripts/invoke.ts',
+      ['storefront-rotator', '--config', 'rotator.config.json', '--json', '{"dryRun":true}'],
+      {
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'x',
+        AWS_SECRET_ACCESS_KEY: 'y',
+      },
+    );
     expect(result.status).toBe(1);
     const report = JSON.parse(result.stdout);
     expect(report.summary.failed).toBe(3);

@@ -6,9 +6,19 @@ const credentials = { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' };
 
 /** Real SDK clients pointed at the sandbox's AWS endpoints. */
 export function secretsManagerClient(sandbox: Sandbox, maxAttempts = 3): SecretsManagerClient {
-  return new SecretsManagerClient({ endpoint: sandbox.aws.endpointUrl, region: sandbox.aws.region, credentials, maxAttempts });
+  return new SecretsManagerClient({
+    endpoint: sandbox.aws.endpointUrl,
+    region: sandbox.aws.region,
+    credentials,
+    maxAttempts,
+  });
 }
 
 export function eventBridgeClient(sandbox: Sandbox, maxAttempts = 3): EventBridgeClient {
-  return new EventBridgeClient({ endpoint: sandbox.aws.endpointUrl, region: sandbox.aws.region, credentials, maxAttempts });
+  return new EventBridgeClient({
+    endpoint: sandbox.aws.endpointUrl,
+    region: sandbox.aws.region,
+    credentials,
+    maxAttempts,
+  });
 }

@@ -3,7 +3,10 @@
  * tests can scan it (no secret may appear in a log line) and runs stay quiet.
  */
 const captured: string[] = [];
-const originals = { stdout: process.stdout.write.bind(process.stdout), stderr: process.stderr.write.bind(process.stderr) };
+const originals = {
+  stdout: process.stdout.write.bind(process.stdout),
+  stderr: process.stderr.write.bind(process.stderr),
+};
 
 function capture(chunk: unknown, encodingOrCallback?: unknown, callback?: unknown): boolean {
   captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));

@@ -17,9 +17,33 @@ export function storefrontConfig(overrides: Record<string, unknown> = {}): Recor
   return {
     stores: [{ storeHash: STORE, credentialsSecret: `bigcommerce/${STORE}/api-account` }],
     tokens: [
-      { id: 'headless', store: STORE, family: 'storefront-private', channelIds: [1], scopes: ['Unauthenticated', 'Customer'], lifetime: '7d', renewBefore: '2d' },
-      { id: 'browser', store: STORE, family: 'storefront', channelId: 1, allowedCorsOrigins: ['https://shop.example.com'], lifetime: '30d', renewBefore: '7d', revokeSuperseded: { gracePeriod: '1h' } },
-      { id: 'impersonation', store: STORE, family: 'customer-impersonation', channelIds: [1, 2], lifetime: '1d', renewBefore: '6h' },
+      {
+        id: 'headless',
+        store: STORE,
+        family: 'storefront-private',
+        channelIds: [1],
+        scopes: ['Unauthenticated', 'Customer'],
+        lifetime: '7d',
+        renewBefore: '2d',
+      },
+      {
+        id: 'browser',
+        store: STORE,
+        family: 'storefront',
+        channelId: 1,
+        allowedCorsOrigins: ['https://shop.example.com'],
+        lifetime: '30d',
+        renewBefore: '7d',
+        revokeSuperseded: { gracePeriod: '1h' },
+      },
+      {
+        id: 'impersonation',
+        store: STORE,
+        family: 'customer-impersonation',
+        channelIds: [1, 2],
+        lifetime: '1d',
+        renewBefore: '6h',
+      },
     ],
     ...overrides,
   };
@@ -40,8 +64,13 @@ export interface RotatorHarness {
  * A sandbox provisioned for `rawConfig`, with the real storefront handler pointed at it through the same
  * environment variables a deployment uses. Output is captured (see output-capture) for scanning.
  */
-export function useRotator(rawConfig: Record<string, unknown> = storefrontConfig(), tuning: Pick<RotatorDependencies, 'retry' | 'aws' | 'deadlines'> = {}): () => RotatorHarness {
-  const sandbox = useSandbox({ bigcommerce: { stores: [{ storeHash: STORE, storeName: 'Test Store', channelIds: [1, 2] }] } });
+export function useRotator(
+  rawConfig: Record<string, unknown> = storefrontConfig(),
+  tuning: Pick<RotatorDependencies, 'retry' | 'aws' | 'deadlines'> = {},
+): () => RotatorHarness {
+  const sandbox = useSandbox({
+    bigcommerce: { stores: [{ storeHash: STORE, storeName: 'Test Store', channelIds: [1, 2] }] },
+  });
   let harness: RotatorHarness | undefined;
   const savedEnv = { ...process.env };
   beforeAll(() => {
@@ -51,8 +80,16 @@ export function useRotator(rawConfig: Record<string, unknown> = storefrontConfig
     const env = { ...s.environment(), ROTATOR_CONFIG: JSON.stringify(rawConfig), POWERTOOLS_LOG_LEVEL: 'DEBUG' };
     Object.assign(process.env, env);
     const make = (kind: RotatorKind = 'storefront') => {
-      const handler = createRotatorHandler(kind, { clock: s.clock, env, ...tuning, retry: { baseDelayMs: 1, maxDelayMs: 5, maxRateLimitWaitMs: 200, ...tuning.retry } });
-      return async (event: unknown = {}, context: Context = localLambdaContext(`${kind}-rotator`)): Promise<RunReport> => {
+      const handler = createRotatorHandler(kind, {
+        clock: s.clock,
+        env,
+        ...tuning,
+        retry: { baseDelayMs: 1, maxDelayMs: 5, maxRateLimitWaitMs: 200, ...tuning.retry },
+      });
+      return async (
+        event: unknown = {},
+        context: Context = localLambdaContext(`${kind}-rotator`),
+      ): Promise<RunReport> => {
         try {
           const report = (await handler(event, context)) as RunReport;
           auditText('response', JSON.stringify(report));

@@ -42,11 +42,18 @@ export interface JsonResponse<T = any> {
 }
 
 /** fetch + JSON body (or the raw text when it is not JSON). */
-export async function request<T = any>(url: string, init: RequestInit & { json?: unknown } = {}): Promise<JsonResponse<T>> {
+export async function request<T = any>(
+  url: string,
+  init: RequestInit & { json?: unknown } = {},
+): Promise<JsonResponse<T>> {
   const { json, headers, ...rest } = init;
   const response = await fetch(url, {
     ...rest,
-    headers: { ...(json !== undefined ? { 'content-type': 'application/json' } : {}), accept: 'application/json', ...(headers as Record<string, string>) },
+    headers: {
+      ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+      accept: 'application/json',
+      ...(headers as Record<string, string>),
+    },
     ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
   });
   const text = await response.text();

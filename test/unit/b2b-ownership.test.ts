@@ -4,7 +4,13 @@ import { ownershipName, parseOwnership, staleB2bTokens } from '../../functions/f
 const NOW = new Date('2026-11-21T12:00:00Z');
 const HOUR = 3_600_000;
 let nextId = 1;
-const token = (name: string, value = `value-${nextId}`): B2bTokenInfo => ({ id: nextId++, name, email: 'admin@example.com', storeHash: 's', token: value });
+const token = (name: string, value = `value-${nextId}`): B2bTokenInfo => ({
+  id: nextId++,
+  name,
+  email: 'admin@example.com',
+  storeHash: 's',
+  token: value,
+});
 const minted = (hoursAgo: number, id = 'erp-sync') => ownershipName(id, new Date(NOW.getTime() - hoursAgo * HOUR));
 
 describe('the ownership mark', () => {
@@ -14,8 +20,18 @@ describe('the ownership mark', () => {
   });
 
   it('parses back, and refuses lookalikes', () => {
-    expect(parseOwnership('bctr/erp-sync/20261121T123456Z')).toEqual({ tokenId: 'erp-sync', mintedAt: new Date('2026-11-21T12:34:56Z') });
-    for (const name of ['erp-sync', 'bctr/erp-sync', 'bctr/erp-sync/2026-11-21', 'BCTR/erp-sync/20261121T123456Z', 'xbctr/erp-sync/20261121T123456Z', 'bctr/erp-sync/20261121T123456Z ']) {
+    expect(parseOwnership('bctr/erp-sync/20261121T123456Z')).toEqual({
+      tokenId: 'erp-sync',
+      mintedAt: new Date('2026-11-21T12:34:56Z'),
+    });
+    for (const name of [
+      'erp-sync',
+      'bctr/erp-sync',
+      'bctr/erp-sync/2026-11-21',
+      'BCTR/erp-sync/20261121T123456Z',
+      'xbctr/erp-sync/20261121T123456Z',
+      'bctr/erp-sync/20261121T123456Z ',
+    ]) {
       expect(parseOwnership(name)).toBeUndefined();
     }
   });
@@ -29,12 +45,19 @@ describe('staleB2bTokens', () => {
     const young = token(minted(0.5));
     const otherManagedToken = token(minted(200, 'pim-sync'));
     const handMade = token('ERP connector');
-    const selected = staleB2bTokens([current, previous, stale, young, otherManagedToken, handMade], { tokenId: 'erp-sync', keep: ['current-value', 'previous-value'], now: NOW, gracePeriodSeconds: 3600 });
+    const selected = staleB2bTokens([current, previous, stale, young, otherManagedToken, handMade], {
+      tokenId: 'erp-sync',
+      keep: ['current-value', 'previous-value'],
+      now: NOW,
+      gracePeriodSeconds: 3600,
+    });
     expect(selected).toEqual([stale]);
   });
 
   it('treats the grace edge as stale and keeps undefined keeps harmlessly', () => {
     const edge = token(minted(1));
-    expect(staleB2bTokens([edge], { tokenId: 'erp-sync', keep: [undefined], now: NOW, gracePeriodSeconds: 3600 })).toEqual([edge]);
+    expect(
+      staleB2bTokens([edge], { tokenId: 'erp-sync', keep: [undefined], now: NOW, gracePeriodSeconds: 3600 }),
+    ).toEqual([edge]);
   });
 });

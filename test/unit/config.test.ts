@@ -31,10 +31,17 @@ describe('durations', () => {
     ['0s', 0],
   ])('parses %s', (text, seconds) => expect(parseDuration(text)).toBe(seconds));
 
-  it.each(['7', '7 days', '1.5h', '-1d', 'd', '7w', ''])('refuses %j', (text) => expect(parseDuration(text)).toBeUndefined());
+  it.each(['7', '7 days', '1.5h', '-1d', 'd', '7w', ''])('refuses %j', (text) =>
+    expect(parseDuration(text)).toBeUndefined(),
+  );
 
   it('formats with the largest exact unit', () => {
-    expect([formatDuration(172_800), formatDuration(5400), formatDuration(61), formatDuration(0)]).toEqual(['2d', '90m', '61s', '0s']);
+    expect([formatDuration(172_800), formatDuration(5400), formatDuration(61), formatDuration(0)]).toEqual([
+      '2d',
+      '90m',
+      '61s',
+      '0s',
+    ]);
   });
 });
 
@@ -51,8 +58,17 @@ describe('a valid configuration', () => {
       lifetimeSeconds: 604_800,
       renewBeforeSeconds: 172_800,
     });
-    expect(config.tokens[1]).toMatchObject({ family: 'storefront', channelIds: [1], revokeSuperseded: { gracePeriodSeconds: 3600 } });
-    expect(config.schedules.storefront).toEqual({ expression: 'rate(1 hour)', timeZone: 'UTC', maxGapSeconds: 3600, derived: true });
+    expect(config.tokens[1]).toMatchObject({
+      family: 'storefront',
+      channelIds: [1],
+      revokeSuperseded: { gracePeriodSeconds: 3600 },
+    });
+    expect(config.schedules.storefront).toEqual({
+      expression: 'rate(1 hour)',
+      timeZone: 'UTC',
+      maxGapSeconds: 3600,
+      derived: true,
+    });
     expect(config.eventBusName).toBe('bigcommerce-token-rotator');
   });
 
@@ -62,15 +78,33 @@ describe('a valid configuration', () => {
       { id: 'pay-b', store: 'teststore1', family: 'stored-instruments', lifetime: '2h', renewBefore: '20m' },
     ];
     const config = parseConfig(storefrontConfig({ tokens }));
-    expect(config.schedules.payments).toEqual({ expression: 'rate(15 minutes)', timeZone: 'UTC', maxGapSeconds: 900, derived: true });
-    expect(config.tokens[0]).toEqual({ id: 'pay-a', storeHash: 'teststore1', family: 'stored-instruments', secretName: 'bigcommerce/teststore1/pay-a', lifetimeSeconds: 3600, renewBeforeSeconds: 1800 });
+    expect(config.schedules.payments).toEqual({
+      expression: 'rate(15 minutes)',
+      timeZone: 'UTC',
+      maxGapSeconds: 900,
+      derived: true,
+    });
+    expect(config.tokens[0]).toEqual({
+      id: 'pay-a',
+      storeHash: 'teststore1',
+      family: 'stored-instruments',
+      secretName: 'bigcommerce/teststore1/pay-a',
+      lifetimeSeconds: 3600,
+      renewBeforeSeconds: 1800,
+    });
     const slow = storefrontConfig({ tokens, schedules: { payments: { expression: 'rate(30 minutes)' } } });
-    expect(issuesOf(slow).join('\n')).toContain('tokens[0].renewBefore: renewBefore (30m) must be at least the longest gap between runs of "rate(30 minutes)" (30m) plus 5m');
+    expect(issuesOf(slow).join('\n')).toContain(
+      'tokens[0].renewBefore: renewBefore (30m) must be at least the longest gap between runs of "rate(30 minutes)" (30m) plus 5m',
+    );
   });
 
   it('honours a secret name override and a prefix', () => {
     const config = parseConfig({ ...withToken({ secretName: 'apps/shop/graphql' }), secretNamePrefix: 'acme' });
-    expect(config.tokens.map((t) => t.secretName)).toEqual(['apps/shop/graphql', 'acme/teststore1/browser', 'acme/teststore1/impersonation']);
+    expect(config.tokens.map((t) => t.secretName)).toEqual([
+      'apps/shop/graphql',
+      'acme/teststore1/browser',
+      'acme/teststore1/impersonation',
+    ]);
   });
 
   it('the example configuration in the repository is valid', () => {
@@ -80,60 +114,162 @@ describe('a valid configuration', () => {
 
 describe('an invalid configuration names the field and the rule', () => {
   it.each([
-    ['both channel fields', withToken({ channelId: 1, channelIds: [1] }), 'tokens[0].channelIds: give either channelId or channelIds, not both'],
+    [
+      'both channel fields',
+      withToken({ channelId: 1, channelIds: [1] }),
+      'tokens[0].channelIds: give either channelId or channelIds, not both',
+    ],
     ['no channel field', withToken({ channelIds: undefined }), 'tokens[0].channelIds: give channelId or channelIds'],
     ['a repeated channel', withToken({ channelIds: [1, 1] }), 'tokens[0].channelIds: must not repeat a channel id'],
     ['a zero channel id', withToken({ channelIds: [0] }), 'tokens[0].channelIds[0]: must be >= 1'],
-    ['more than two CORS origins', withToken({ allowedCorsOrigins: ['https://a.example', 'https://b.example', 'https://c.example'] }, 1), 'tokens[1].allowedCorsOrigins: BigCommerce accepts at most 2 CORS origins per token'],
-    ['an origin with a path', withToken({ allowedCorsOrigins: ['https://a.example/shop'] }, 1), 'tokens[1].allowedCorsOrigins[0]: must be an origin'],
-    ['a storefront token without origins', withToken({ allowedCorsOrigins: undefined }, 1), 'tokens[1].allowedCorsOrigins: storefront tokens are browser tokens'],
-    ['renewBefore equal to lifetime', withToken({ renewBefore: '7d' }), 'tokens[0].renewBefore: renewBefore (7d) must be shorter than lifetime (7d)'],
-    ['renewBefore longer than lifetime', withToken({ renewBefore: '8d' }), 'tokens[0].renewBefore: renewBefore (8d) must be shorter than lifetime (7d)'],
-    ['an unknown scope', withToken({ scopes: ['Admin'] }), 'tokens[0].scopes[0]: must be one of Unauthenticated, Customer, B2B'],
+    [
+      'more than two CORS origins',
+      withToken({ allowedCorsOrigins: ['https://a.example', 'https://b.example', 'https://c.example'] }, 1),
+      'tokens[1].allowedCorsOrigins: BigCommerce accepts at most 2 CORS origins per token',
+    ],
+    [
+      'an origin with a path',
+      withToken({ allowedCorsOrigins: ['https://a.example/shop'] }, 1),
+      'tokens[1].allowedCorsOrigins[0]: must be an origin',
+    ],
+    [
+      'a storefront token without origins',
+      withToken({ allowedCorsOrigins: undefined }, 1),
+      'tokens[1].allowedCorsOrigins: storefront tokens are browser tokens',
+    ],
+    [
+      'renewBefore equal to lifetime',
+      withToken({ renewBefore: '7d' }),
+      'tokens[0].renewBefore: renewBefore (7d) must be shorter than lifetime (7d)',
+    ],
+    [
+      'renewBefore longer than lifetime',
+      withToken({ renewBefore: '8d' }),
+      'tokens[0].renewBefore: renewBefore (8d) must be shorter than lifetime (7d)',
+    ],
+    [
+      'an unknown scope',
+      withToken({ scopes: ['Admin'] }),
+      'tokens[0].scopes[0]: must be one of Unauthenticated, Customer, B2B',
+    ],
     ['no scopes', withToken({ scopes: [] }), 'tokens[0].scopes: private tokens need at least one scope'],
     ['a duplicate token id', withToken({ id: 'browser' }), 'tokens[1].id: duplicate token id "browser"'],
-    ['an unknown store', withToken({ store: 'otherstore' }), 'tokens[0].store: store "otherstore" is not listed under stores'],
+    [
+      'an unknown store',
+      withToken({ store: 'otherstore' }),
+      'tokens[0].store: store "otherstore" is not listed under stores',
+    ],
     ['a bad duration', withToken({ lifetime: '7 days' }), 'tokens[0].lifetime: "7 days" is not a duration'],
-    ['an unknown family', withToken({ family: 'b2b-magic' }), 'tokens[0].family: family must be one of storefront-private, storefront, customer-impersonation'],
+    [
+      'an unknown family',
+      withToken({ family: 'b2b-magic' }),
+      'tokens[0].family: family must be one of storefront-private, storefront, customer-impersonation',
+    ],
     ['a misspelt field', withToken({ renewbefore: '1d' }), 'tokens[0]: unknown field "renewbefore"'],
-    ['revocation on impersonation tokens', withToken({ revokeSuperseded: { gracePeriod: '1h' } }, 2), 'tokens[2]: revokeSuperseded is available only for storefront-private and storefront tokens'],
-    ['scopes on a storefront token', withToken({ scopes: ['Customer'] }, 1), 'tokens[1]: scopes apply only to storefront-private tokens'],
+    [
+      'revocation on impersonation tokens',
+      withToken({ revokeSuperseded: { gracePeriod: '1h' } }, 2),
+      'tokens[2]: revokeSuperseded is available only for storefront-private and storefront tokens',
+    ],
+    [
+      'scopes on a storefront token',
+      withToken({ scopes: ['Customer'] }, 1),
+      'tokens[1]: scopes apply only to storefront-private tokens',
+    ],
     ['a token id with capitals', withToken({ id: 'Headless' }), 'tokens[0].id: must be 1-40 lowercase letters'],
-    ['an over-long lifetime', withToken({ lifetime: '400d' }), 'tokens[0].lifetime: 400d is longer than the 365d maximum'],
-    ['a grace period as long as the lifetime', withToken({ revokeSuperseded: { gracePeriod: '30d' } }, 1), 'tokens[1].revokeSuperseded.gracePeriod: the grace period must be shorter than the lifetime'],
+    [
+      'an over-long lifetime',
+      withToken({ lifetime: '400d' }),
+      'tokens[0].lifetime: 400d is longer than the 365d maximum',
+    ],
+    [
+      'a grace period as long as the lifetime',
+      withToken({ revokeSuperseded: { gracePeriod: '30d' } }, 1),
+      'tokens[1].revokeSuperseded.gracePeriod: the grace period must be shorter than the lifetime',
+    ],
   ])('refuses %s', (_case, input, message) => {
     expect(issuesOf(input).join('\n')).toContain(message);
   });
 
   it('refuses a renewal window the schedule cannot honour', () => {
-    const input = { ...withToken({ lifetime: '1d', renewBefore: '1h' }), schedules: { storefront: { expression: 'rate(1 hour)' } } };
-    expect(issuesOf(input).join('\n')).toContain('tokens[0].renewBefore: renewBefore (1h) must be at least the longest gap between runs of "rate(1 hour)" (1h) plus 5m, or the token could expire between two runs');
+    const input = {
+      ...withToken({ lifetime: '1d', renewBefore: '1h' }),
+      schedules: { storefront: { expression: 'rate(1 hour)' } },
+    };
+    expect(issuesOf(input).join('\n')).toContain(
+      'tokens[0].renewBefore: renewBefore (1h) must be at least the longest gap between runs of "rate(1 hour)" (1h) plus 5m, or the token could expire between two runs',
+    );
   });
 
   it('refuses a stored-instruments window longer than the tokens BigCommerce issues', () => {
-    const input = storefrontConfig({ tokens: [{ id: 'pay', store: 'teststore1', family: 'stored-instruments', lifetime: '20m', renewBefore: '30m' }] });
-    expect(issuesOf(input).join('\n')).toContain("tokens[0].renewBefore: renewBefore (30m) must be shorter than BigCommerce's token lifetime (20m)");
-    const tooTight = storefrontConfig({ tokens: [{ id: 'pay', store: 'teststore1', family: 'stored-instruments', renewBefore: '5m' }] });
-    expect(issuesOf(tooTight).join('\n')).toContain('tokens[0].renewBefore: renewBefore (5m) leaves no room for a schedule: it must be at least 6m');
-    const channels = storefrontConfig({ tokens: [{ id: 'pay', store: 'teststore1', family: 'stored-instruments', renewBefore: '30m', channelId: 1 }] });
-    expect(issuesOf(channels).join('\n')).toContain('tokens[0]: stored-instruments and b2b-backend tokens are not tied to channels');
+    const input = storefrontConfig({
+      tokens: [{ id: 'pay', store: 'teststore1', family: 'stored-instruments', lifetime: '20m', renewBefore: '30m' }],
+    });
+    expect(issuesOf(input).join('\n')).toContain(
+      "tokens[0].renewBefore: renewBefore (30m) must be shorter than BigCommerce's token lifetime (20m)",
+    );
+    const tooTight = storefrontConfig({
+      tokens: [{ id: 'pay', store: 'teststore1', family: 'stored-instruments', renewBefore: '5m' }],
+    });
+    expect(issuesOf(tooTight).join('\n')).toContain(
+      'tokens[0].renewBefore: renewBefore (5m) leaves no room for a schedule: it must be at least 6m',
+    );
+    const channels = storefrontConfig({
+      tokens: [{ id: 'pay', store: 'teststore1', family: 'stored-instruments', renewBefore: '30m', channelId: 1 }],
+    });
+    expect(issuesOf(channels).join('\n')).toContain(
+      'tokens[0]: stored-instruments and b2b-backend tokens are not tied to channels',
+    );
   });
 
   it('checks B2B backend tokens: login secret, period against the schedule, grace', () => {
-    const b2b = (token: Record<string, unknown>, store: Record<string, unknown> = { storeHash: 'teststore1', b2bCredentialsSecret: 'b2b-login' }) =>
-      ({ stores: [store], tokens: [{ id: 'erp', store: 'teststore1', family: 'b2b-backend', rotationPeriod: '7d', ...token }] });
-    expect(parseConfig(b2b({})).tokens[0]).toEqual({ id: 'erp', storeHash: 'teststore1', family: 'b2b-backend', secretName: 'bigcommerce/teststore1/erp', rotationPeriodSeconds: 604_800, gracePeriodSeconds: 86_400 });
-    expect(issuesOf(b2b({}, { storeHash: 'teststore1', credentialsSecret: 'api' })).join('\n')).toContain('tokens[0].store: store "teststore1" needs b2bCredentialsSecret');
-    expect(issuesOf(b2b({ gracePeriod: '10m' })).join('\n')).toContain('tokens[0].gracePeriod: gracePeriod (10m) must be at least 15m');
-    expect(issuesOf({ ...b2b({ rotationPeriod: '1d' }), schedules: { b2b: { expression: 'rate(1 day)' } } }).join('\n')).toContain('tokens[0].rotationPeriod: rotationPeriod (1d) must be at least the longest gap between runs of "rate(1 day)" (1d) plus 5m');
-    expect(issuesOf(b2b({ renewBefore: '1d' })).join('\n')).toContain('b2b-backend tokens never expire: set rotationPeriod instead');
-    const storefrontWithoutApiAccount = storefrontConfig({ stores: [{ storeHash: 'teststore1', b2bCredentialsSecret: 'b2b-login' }] });
-    expect(issuesOf(storefrontWithoutApiAccount).join('\n')).toContain('tokens[0].store: store "teststore1" needs credentialsSecret');
+    const b2b = (
+      token: Record<string, unknown>,
+      store: Record<string, unknown> = { storeHash: 'teststore1', b2bCredentialsSecret: 'b2b-login' },
+    ) => ({
+      stores: [store],
+      tokens: [{ id: 'erp', store: 'teststore1', family: 'b2b-backend', rotationPeriod: '7d', ...token }],
+    });
+    expect(parseConfig(b2b({})).tokens[0]).toEqual({
+      id: 'erp',
+      storeHash: 'teststore1',
+      family: 'b2b-backend',
+      secretName: 'bigcommerce/teststore1/erp',
+      rotationPeriodSeconds: 604_800,
+      gracePeriodSeconds: 86_400,
+    });
+    expect(issuesOf(b2b({}, { storeHash: 'teststore1', credentialsSecret: 'api' })).join('\n')).toContain(
+      'tokens[0].store: store "teststore1" needs b2bCredentialsSecret',
+    );
+    expect(issuesOf(b2b({ gracePeriod: '10m' })).join('\n')).toContain(
+      'tokens[0].gracePeriod: gracePeriod (10m) must be at least 15m',
+    );
+    expect(
+      issuesOf({ ...b2b({ rotationPeriod: '1d' }), schedules: { b2b: { expression: 'rate(1 day)' } } }).join('\n'),
+    ).toContain(
+      'tokens[0].rotationPeriod: rotationPeriod (1d) must be at least the longest gap between runs of "rate(1 day)" (1d) plus 5m',
+    );
+    expect(issuesOf(b2b({ renewBefore: '1d' })).join('\n')).toContain(
+      'b2b-backend tokens never expire: set rotationPeriod instead',
+    );
+    const storefrontWithoutApiAccount = storefrontConfig({
+      stores: [{ storeHash: 'teststore1', b2bCredentialsSecret: 'b2b-login' }],
+    });
+    expect(issuesOf(storefrontWithoutApiAccount).join('\n')).toContain(
+      'tokens[0].store: store "teststore1" needs credentialsSecret',
+    );
   });
 
   it('refuses bad schedules and time zones', () => {
-    expect(issuesOf({ ...storefrontConfig(), schedules: { storefront: { expression: 'every hour' } } }).join('\n')).toContain('schedules.storefront.expression: expected rate(');
-    expect(issuesOf({ ...storefrontConfig(), schedules: { storefront: { expression: 'rate(1 hour)', timeZone: 'Mars/Olympus' } } }).join('\n')).toContain('schedules.storefront.timeZone: "Mars/Olympus" is not an IANA time zone name');
+    expect(
+      issuesOf({ ...storefrontConfig(), schedules: { storefront: { expression: 'every hour' } } }).join('\n'),
+    ).toContain('schedules.storefront.expression: expected rate(');
+    expect(
+      issuesOf({
+        ...storefrontConfig(),
+        schedules: { storefront: { expression: 'rate(1 hour)', timeZone: 'Mars/Olympus' } },
+      }).join('\n'),
+    ).toContain('schedules.storefront.timeZone: "Mars/Olympus" is not an IANA time zone name');
   });
 
   it('lists every problem of a kind at once', () => {
@@ -143,13 +279,22 @@ describe('an invalid configuration names the field and the rule', () => {
   });
 
   it('refuses missing stores and tokens, and a second store with the same hash', () => {
-    expect(issuesOf({ stores: [], tokens: [] }).join('\n')).toMatch(/stores: list at least one store[\s\S]*tokens: list at least one token/);
-    const twice = storefrontConfig({ stores: [{ storeHash: 'teststore1', credentialsSecret: 'a' }, { storeHash: 'teststore1', credentialsSecret: 'b' }] });
+    expect(issuesOf({ stores: [], tokens: [] }).join('\n')).toMatch(
+      /stores: list at least one store[\s\S]*tokens: list at least one token/,
+    );
+    const twice = storefrontConfig({
+      stores: [
+        { storeHash: 'teststore1', credentialsSecret: 'a' },
+        { storeHash: 'teststore1', credentialsSecret: 'b' },
+      ],
+    });
     expect(issuesOf(twice).join('\n')).toContain('stores[1].storeHash: store teststore1 is listed twice');
   });
 
   it('reports a file that cannot be read or parsed', () => {
-    expect(() => loadConfigFile('/nonexistent/rotator.json')).toThrow(/cannot read \/nonexistent\/rotator.json: ENOENT/);
+    expect(() => loadConfigFile('/nonexistent/rotator.json')).toThrow(
+      /cannot read \/nonexistent\/rotator.json: ENOENT/,
+    );
     expect(() => loadConfigFile('package.json')).toThrow(ConfigError);
   });
 });

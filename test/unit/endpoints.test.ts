@@ -14,14 +14,22 @@ describe('endpoint configuration', () => {
   it('allows plain http only for loopback hosts', () => {
     expect(resolveEndpoints({ BIGCOMMERCE_API_URL: 'http://127.0.0.1:4580/' }).apiUrl).toBe('http://127.0.0.1:4580');
     expect(resolveEndpoints({ BIGCOMMERCE_API_URL: 'http://localhost:4580' }).apiUrl).toBe('http://localhost:4580');
-    expect(() => resolveEndpoints({ BIGCOMMERCE_API_URL: 'http://proxy.internal:8080' })).toThrow(/BIGCOMMERCE_API_URL must use https/);
+    expect(() => resolveEndpoints({ BIGCOMMERCE_API_URL: 'http://proxy.internal:8080' })).toThrow(
+      /BIGCOMMERCE_API_URL must use https/,
+    );
     expect(() => resolveEndpoints({ BIGCOMMERCE_B2B_API_URL: 'ftp://x' })).toThrow(/BIGCOMMERCE_B2B_API_URL/);
-    expect(() => resolveEndpoints({ BIGCOMMERCE_GRAPHQL_URL_TEMPLATE: 'http://shop.example/{storeHash}/{channelId}' })).toThrow(/GRAPHQL_URL_TEMPLATE must use https/);
+    expect(() =>
+      resolveEndpoints({ BIGCOMMERCE_GRAPHQL_URL_TEMPLATE: 'http://shop.example/{storeHash}/{channelId}' }),
+    ).toThrow(/GRAPHQL_URL_TEMPLATE must use https/);
   });
 
   it('refuses a template without its placeholders and URLs with credentials', () => {
-    expect(() => resolveEndpoints({ BIGCOMMERCE_GRAPHQL_URL_TEMPLATE: 'https://shop.example/graphql' })).toThrow(/must contain \{storeHash\}/);
-    expect(() => resolveEndpoints({ BIGCOMMERCE_API_URL: 'https://user:pw@api.example' })).toThrow(/must not contain credentials/);
+    expect(() => resolveEndpoints({ BIGCOMMERCE_GRAPHQL_URL_TEMPLATE: 'https://shop.example/graphql' })).toThrow(
+      /must contain \{storeHash\}/,
+    );
+    expect(() => resolveEndpoints({ BIGCOMMERCE_API_URL: 'https://user:pw@api.example' })).toThrow(
+      /must not contain credentials/,
+    );
   });
 
   it('recognises loopback hosts and nothing else', () => {
@@ -32,8 +40,12 @@ describe('endpoint configuration', () => {
 
 describe('rate-limit headers', () => {
   it('reads both header families', () => {
-    expect(readRateLimit('core', new Headers({ 'x-rate-limit-requests-left': '0', 'x-rate-limit-time-reset-ms': '1500' }))).toEqual({ remaining: 0, resetMs: 1500 });
-    expect(readRateLimit('b2b', new Headers({ 'x-requests-remaining': '3', 'x-request-window-resets-after': '42s' }))).toEqual({ remaining: 3, resetMs: 42_000 });
+    expect(
+      readRateLimit('core', new Headers({ 'x-rate-limit-requests-left': '0', 'x-rate-limit-time-reset-ms': '1500' })),
+    ).toEqual({ remaining: 0, resetMs: 1500 });
+    expect(
+      readRateLimit('b2b', new Headers({ 'x-requests-remaining': '3', 'x-request-window-resets-after': '42s' })),
+    ).toEqual({ remaining: 3, resetMs: 42_000 });
   });
 
   it.each([
@@ -47,6 +59,9 @@ describe('rate-limit headers', () => {
 
   it('ignores what it cannot read', () => {
     expect(parseWindowReset('soon')).toBeUndefined();
-    expect(readRateLimit('core', new Headers({ 'x-rate-limit-requests-left': 'many' }))).toEqual({ remaining: undefined, resetMs: undefined });
+    expect(readRateLimit('core', new Headers({ 'x-rate-limit-requests-left': 'many' }))).toEqual({
+      remaining: undefined,
+      resetMs: undefined,
+    });
   });
 });

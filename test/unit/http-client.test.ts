@@ -19,7 +19,12 @@ function mintRequest(): HttpRequest {
 
 function client(overrides: ConstructorParameters<typeof BigCommerceHttp>[0] = {}) {
   const sleeps: number[] = [];
-  const http = new BigCommerceHttp({ sleep: async (ms) => void sleeps.push(ms), random: () => 0.5, retry: { timeoutMs: 300 }, ...overrides });
+  const http = new BigCommerceHttp({
+    sleep: async (ms) => void sleeps.push(ms),
+    random: () => 0.5,
+    retry: { timeoutMs: 300 },
+    ...overrides,
+  });
   return { http, sleeps };
 }
 
@@ -48,9 +53,13 @@ describe('BigCommerceHttp', () => {
     const server = sandbox().bigcommerce.server;
     server.clearRequests();
     const { http } = client();
-    const error = await http.send({ ...mintRequest(), headers: { 'x-auth-token': sandbox().store.limitedAccessToken } }).catch((e: unknown) => e);
+    const error = await http
+      .send({ ...mintRequest(), headers: { 'x-auth-token': sandbox().store.limitedAccessToken } })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BigCommerceApiError);
-    expect((error as BigCommerceApiError).message).toBe("BigCommerce POST /v3/payments/stored-instruments/access-tokens answered 403: You don't have a required scope to access the endpoint");
+    expect((error as BigCommerceApiError).message).toBe(
+      "BigCommerce POST /v3/payments/stored-instruments/access-tokens answered 403: You don't have a required scope to access the endpoint",
+    );
     expect((error as Error).message).not.toContain(sandbox().store.limitedAccessToken);
     expect(server.requests()).toHaveLength(1);
   });
@@ -80,7 +89,10 @@ describe('BigCommerceHttp', () => {
   it('pauses before the next call when the quota is spent', async () => {
     const { http, sleeps } = new (class {
       sleeps: number[] = [];
-      http = new BigCommerceHttp({ sleep: async (ms) => void this.sleeps.push(ms), retry: { maxRateLimitWaitMs: 60_000 } });
+      http = new BigCommerceHttp({
+        sleep: async (ms) => void this.sleeps.push(ms),
+        retry: { maxRateLimitWaitMs: 60_000 },
+      });
     })();
     const s = sandbox();
     s.bigcommerce.api.coreLimiter.setPolicy({ quota: 1, windowMs: 20_000 });
@@ -98,8 +110,17 @@ describe('BigCommerceHttp', () => {
   it('honours B2B Edition quota headers: pauses when X-Requests-Remaining reaches 0, waits out a 429', async () => {
     const s = sandbox();
     const sleeps: number[] = [];
-    const http = new BigCommerceHttp({ sleep: async (ms) => void sleeps.push(ms), retry: { maxRateLimitWaitMs: 120_000 } });
-    const list = (): HttpRequest => ({ method: 'POST', url: `${s.bigcommerce.b2bApiUrl}/auth/backend`, endpoint: 'POST /auth/backend', body: { storeHash: s.store.storeHash, ...s.store.b2bAdmin, name: 'quota' }, rateLimit: { family: 'b2b', key: s.store.storeHash } });
+    const http = new BigCommerceHttp({
+      sleep: async (ms) => void sleeps.push(ms),
+      retry: { maxRateLimitWaitMs: 120_000 },
+    });
+    const list = (): HttpRequest => ({
+      method: 'POST',
+      url: `${s.bigcommerce.b2bApiUrl}/auth/backend`,
+      endpoint: 'POST /auth/backend',
+      body: { storeHash: s.store.storeHash, ...s.store.b2bAdmin, name: 'quota' },
+      rateLimit: { family: 'b2b', key: s.store.storeHash },
+    });
     s.bigcommerce.api.b2b.limiter.setPolicy({ quota: 1, windowMs: 60_000 });
     try {
       await http.send(list());
@@ -119,7 +140,9 @@ describe('BigCommerceHttp', () => {
 
   it('refuses plain http to a non-loopback host before sending anything', async () => {
     const { http } = client();
-    await expect(http.send({ ...mintRequest(), url: 'http://api.example.com/stores/x' })).rejects.toThrow(/must use https/);
+    await expect(http.send({ ...mintRequest(), url: 'http://api.example.com/stores/x' })).rejects.toThrow(
+      /must use https/,
+    );
   });
 
   it('never follows a redirect, so credentials never reach another host', async () => {
@@ -138,7 +161,9 @@ describe('BigCommerceHttp', () => {
     try {
       const { http: client307 } = client();
       const url = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}/stores/x/v3/thing`;
-      await expect(client307.send({ ...mintRequest(), url })).rejects.toThrow(/answered 307: redirect to 127\.0\.0\.1:\d+ not followed/);
+      await expect(client307.send({ ...mintRequest(), url })).rejects.toThrow(
+        /answered 307: redirect to 127\.0\.0\.1:\d+ not followed/,
+      );
       expect(seen).toHaveLength(0);
     } finally {
       redirecting.close();

@@ -16,7 +16,18 @@ const stored: StoredToken = {
 describe('the secret value format', () => {
   it('writes common fields first and family details beside them', () => {
     const json = JSON.parse(serializeStoredToken(stored));
-    expect(Object.keys(json)).toEqual(['schemaVersion', 'token', 'tokenId', 'family', 'storeHash', 'mintedAt', 'expiresAt', 'usage', 'channelIds', 'scopes']);
+    expect(Object.keys(json)).toEqual([
+      'schemaVersion',
+      'token',
+      'tokenId',
+      'family',
+      'storeHash',
+      'mintedAt',
+      'expiresAt',
+      'usage',
+      'channelIds',
+      'scopes',
+    ]);
   });
 
   it('round-trips', () => {
