@@ -60,9 +60,9 @@ async function main(): Promise<void> {
   if (args.envFile)
     writeFileSync(
       args.envFile,
-      Object.entries(info.env)
+      `${Object.entries(info.env)
         .map(([k, v]) => `export ${k}=${v}`)
-        .join('\n') + '\n',
+        .join('\n')}\n`,
     );
   process.stdout.write(`${JSON.stringify(info)}\n`);
   const stop = (): void => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../functions/config/errors';
 import { loadConfigFile } from '../functions/config/load';
+import type { RotatorKind } from '../functions/config/types';
 import type { RunReport } from '../functions/rotation/run';
 import { localLambdaContext } from '../sandbox/lambda-context';
 import { ROTATOR_FUNCTIONS, bundleHandler } from './bundle-handler';
@@ -17,10 +18,11 @@ target failed (2 for a usage, configuration or event error).
 
 class UsageError extends Error {}
 
-function parseArgs(argv: string[]): { fn: string; config: string; event: unknown } {
+function parseArgs(argv: string[]): { fn: string; kind: RotatorKind; config: string; event: unknown } {
   const [fn, ...rest] = argv;
   if (!fn || fn.startsWith('-')) throw new UsageError('name the function to invoke');
-  if (!(fn in ROTATOR_FUNCTIONS)) throw new UsageError(`unknown function "${fn}"`);
+  const kind = Object.hasOwn(ROTATOR_FUNCTIONS, fn) ? ROTATOR_FUNCTIONS[fn] : undefined;
+  if (!kind) throw new UsageError(`unknown function "${fn}"`);
   let config: string | undefined;
   let event: unknown = {};
   let eventGiven = false;
@@ -42,7 +44,7 @@ function parseArgs(argv: string[]): { fn: string; config: string; event: unknown
     } else throw new UsageError(`unknown option ${flag}`);
   }
   if (!config) throw new UsageError('--config is required');
-  return { fn, config, event };
+  return { fn, kind, config, event };
 }
 
 async function main(): Promise<number> {
@@ -58,7 +60,7 @@ async function main(): Promise<number> {
   }
   process.env.ROTATOR_CONFIG_FILE = args.config;
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { module } = await bundleHandler(ROTATOR_FUNCTIONS[args.fn]!);
+  const { module } = await bundleHandler(args.kind);
   // The function's log lines go to stderr, so stdout carries only the response (pipe it to jq).
   const stdout = process.stdout.write.bind(process.stdout);
   process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;

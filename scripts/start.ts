@@ -71,8 +71,9 @@ async function main(): Promise<void> {
       sandbox.clock.set(soonest + 60_000);
       reports.push(...(await run('3. The clock moves into the first renewal window: that token is re-minted', {})));
     }
-    const first = config.tokens[0]!;
-    reports.push(...(await run(`4. Manual forced rotation of "${first.id}"`, { targets: [first.id], force: true })));
+    const [first] = config.tokens;
+    if (first)
+      reports.push(...(await run(`4. Manual forced rotation of "${first.id}"`, { targets: [first.id], force: true })));
 
     const events = sandbox.aws.api.eventBridge.events(config.eventBusName);
     const counts = new Map<string, number>();

@@ -285,7 +285,7 @@ export function parseConfig(input: unknown, source = 'configuration'): RotatorCo
         return { ...storefront, family: token.family, scopes: token.scopes };
       case 'storefront':
         return { ...storefront, family: token.family, allowedCorsOrigins: token.allowedCorsOrigins };
-      case 'customer-impersonation': {
+      default: {
         const { revokeSuperseded: _none, ...impersonation } = storefront;
         return { ...impersonation, family: token.family };
       }

@@ -1,5 +1,5 @@
 import { decodeJwtClaims } from '../bigcommerce/jwt';
-import type { StoredInstrumentsClient } from '../bigcommerce/stored-instruments';
+import type { InstrumentAccessToken, StoredInstrumentsClient } from '../bigcommerce/stored-instruments';
 import { formatDuration } from '../config/duration';
 import type { StoredInstrumentsToken } from '../config/types';
 import type { RotationPolicy } from '../rotation/due';
@@ -56,7 +56,7 @@ export class StoredInstrumentsFamilyAdapter implements FamilyAdapter<StoredInstr
   }
 
   async mint(target: StoredInstrumentsToken, context: FamilyContext, mintedAt: Date): Promise<MintedToken> {
-    let issued;
+    let issued: InstrumentAccessToken;
     try {
       issued = await withAccessToken(context, target.storeHash, (accessToken) =>
         this.client.createAccessToken(target.storeHash, accessToken),

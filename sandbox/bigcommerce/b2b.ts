@@ -206,7 +206,7 @@ export class B2bEdition {
     request: SandboxRequest,
     next: (caller: B2bToken, limits: RateLimitDecision) => SandboxResponse,
   ): SandboxResponse {
-    const header = request.headers['authtoken'];
+    const header = request.headers.authtoken;
     const value = Array.isArray(header) ? header[0] : header;
     if (!value) return b2bError(401, NO_CREDENTIALS, NO_CREDENTIALS);
     const caller = this.byValue(value);

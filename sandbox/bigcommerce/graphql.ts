@@ -17,7 +17,7 @@ export function handleGraphql(request: SandboxRequest, accounts: Accounts, token
   const [, storeHash, channel] = match as unknown as [string, string, string];
   const store = accounts.store(storeHash);
   const channelId = Number(channel);
-  if (!store || !store.channelIds.includes(channelId))
+  if (!store?.channelIds.includes(channelId))
     return v3Error(404, `No storefront for store ${storeHash} channel ${channel}`);
 
   const authorization = header(request, 'authorization');
