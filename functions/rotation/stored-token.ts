@@ -91,3 +91,24 @@ export function parseStoredToken(
     details,
   };
 }
+
+/** `status` of a secret value that holds no token: the stack's first version, before any rotation. */
+export const PLACEHOLDER_STATUS = 'awaiting-first-rotation';
+
+/**
+ * The first version of every managed secret, written by the stack (and by the rotator itself for a secret
+ * created without a value): `token` is null, so a reader can tell "no token yet" from a token. It exists
+ * because Secrets Manager attaches AWSCURRENT to a secret's first version whatever labels the write asks
+ * for; with this placeholder in AWSCURRENT, an unverified token can never become current by being first.
+ * Deterministic (no timestamps), so concurrent writers of it agree byte for byte.
+ */
+export function placeholderValue(target: Pick<ManagedToken, 'id' | 'family' | 'storeHash'>): string {
+  return JSON.stringify({
+    schemaVersion: STORED_TOKEN_SCHEMA_VERSION,
+    token: null,
+    status: PLACEHOLDER_STATUS,
+    tokenId: target.id,
+    family: target.family,
+    storeHash: target.storeHash,
+  });
+}
