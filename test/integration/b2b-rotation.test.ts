@@ -18,10 +18,8 @@ function b2b(event: unknown = {}) {
   return rotator().invoke(event, 'b2b');
 }
 
-function revokedEvents() {
-  return rotator()
-    .sandbox.aws.api.eventBridge.events()
-    .filter((e) => e.detailType === 'Stale Token Revoked');
+async function revokedEvents() {
+  return (await rotator().events()).filter((e) => e.detailType === 'Stale Token Revoked');
 }
 
 function deletes() {
@@ -62,7 +60,7 @@ describe('B2B Edition backend tokens', () => {
       ['erp-sync', 'rotated'],
       ['pim-sync', 'rotated'],
     ]);
-    const secret = h.secret('erp-sync')!;
+    const secret = (await h.secret('erp-sync'))!;
     expect(secret).toMatchObject({
       family: 'b2b-backend',
       expiresAt: null,
@@ -98,23 +96,23 @@ describe('B2B Edition backend tokens', () => {
 
   it('keeps current and previous, revokes older tokens it minted after the grace period, and nobody else’s', async () => {
     const h = rotator();
-    const first = h.secret('erp-sync')!;
+    const first = (await h.secret('erp-sync'))!;
     h.sandbox.clock.advance(7 * DAY);
     const second = await b2b({ targets: ['erp-sync'] });
     expect(second.results[0]?.outcome).toBe('rotated');
     expect(live(first.token)).toBe(true);
-    expect(h.secret('erp-sync', STAGES.previous)!.token).toBe(first.token);
+    expect((await h.secret('erp-sync', STAGES.previous))!.token).toBe(first.token);
 
     h.sandbox.clock.advance(7 * DAY);
-    const before = revokedEvents().length;
+    const before = (await revokedEvents()).length;
     const third = await b2b({ targets: ['erp-sync'] });
     expect(third.results[0]).toMatchObject({ outcome: 'rotated', revoked: [expect.stringContaining(first.name)] });
     expect(live(first.token)).toBe(false);
-    expect(live(h.secret('erp-sync')!.token)).toBe(true);
-    expect(live(h.secret('erp-sync', STAGES.previous)!.token)).toBe(true);
-    expect(live(h.secret('pim-sync')!.token)).toBe(true);
+    expect(live((await h.secret('erp-sync'))!.token)).toBe(true);
+    expect(live((await h.secret('erp-sync', STAGES.previous))!.token)).toBe(true);
+    expect(live((await h.secret('pim-sync'))!.token)).toBe(true);
     for (const token of foreign) expect(live(token)).toBe(true);
-    const events = revokedEvents().slice(before);
+    const events = (await revokedEvents()).slice(before);
     expect(events).toHaveLength(1);
     expect(events[0]?.detail).toMatchObject({
       tokenId: 'erp-sync',
@@ -166,11 +164,11 @@ describe('B2B Edition backend tokens', () => {
       fault: { kind: 'status', status: 404 },
       phase: 'after',
     });
-    const before = revokedEvents().length;
+    const before = (await revokedEvents()).length;
     const report = await b2b({ targets: ['erp-sync'] });
     expect(report.results[0]).toMatchObject({ outcome: 'skipped' });
     expect(report.results[0]?.warnings).toBeUndefined();
-    expect(revokedEvents()).toHaveLength(before);
+    expect(await revokedEvents()).toHaveLength(before);
     expect(live(orphan.token)).toBe(false);
   });
 
@@ -248,12 +246,8 @@ describe('B2B Edition backend tokens', () => {
   it('fails clearly on a wrong password and revokes nothing', async () => {
     const h = rotator();
     const name = h.config.stores[0]!.b2bCredentialsSecret!;
-    const secrets = h.sandbox.aws.api.secretsManager;
-    const good = secrets.valueAt(name)!;
-    secrets.operations.PutSecretValue?.({
-      SecretId: name,
-      SecretString: JSON.stringify({ ...JSON.parse(good), password: 'not-the-password' }),
-    });
+    const good = (await h.aws.valueAt(name))!;
+    await h.aws.putCurrent(name, JSON.stringify({ ...JSON.parse(good), password: 'not-the-password' }));
     try {
       h.sandbox.bigcommerce.server.clearRequests();
       const report = await h.newInstance('b2b')({ targets: ['erp-sync'], force: true });
@@ -261,7 +255,7 @@ describe('B2B Edition backend tokens', () => {
       expect(report.results[0]?.reason).toContain('The email or password you have entered is incorrect');
       expect(deletes()).toHaveLength(0);
     } finally {
-      secrets.operations.PutSecretValue?.({ SecretId: name, SecretString: good });
+      await h.aws.putCurrent(name, good);
     }
   });
 

@@ -37,7 +37,7 @@ describe('stored-instruments access tokens', () => {
       family: 'stored-instruments',
       outcome: 'rotated',
     });
-    const secret = h.secret('instruments')!;
+    const secret = (await h.secret('instruments'))!;
     const issued = instruments().issued().at(-1)!;
     expect(secret.token).toBe(issued.accessToken);
     expect(secret.token).toMatch(/^IAT /);
@@ -54,23 +54,23 @@ describe('stored-instruments access tokens', () => {
     expect(mint.body).toBe('');
     expect(mint.headers['x-auth-token']).toBe(h.sandbox.store.accessToken);
     expect(
-      h.sandbox.aws.api.eventBridge
-        .events()
-        .some((e) => e.detailType === 'Token Rotated' && (e.detail as { tokenId: string }).tokenId === 'instruments'),
+      (await h.events()).some(
+        (e) => e.detailType === 'Token Rotated' && (e.detail as { tokenId: string }).tokenId === 'instruments',
+      ),
     ).toBe(true);
   });
 
   it('skips while the token is outside its window and re-mints inside it', async () => {
     const h = rotator();
     expect((await payments()).results[0]?.outcome).toBe('skipped');
-    const before = h.secret('instruments')!;
+    const before = (await h.secret('instruments'))!;
     h.sandbox.clock.set(Date.parse(before.expiresAt) - 30 * MINUTE + 1000);
     const report = await payments();
     expect(report.results[0]).toMatchObject({
       outcome: 'rotated',
       reason: expect.stringMatching(/inside the 30m renewal window/),
     });
-    expect(h.secret('instruments')!.token).not.toBe(before.token);
+    expect((await h.secret('instruments'))!.token).not.toBe(before.token);
   });
 
   it('takes the expiry from the JWT when the response has no expires_at', async () => {
@@ -78,48 +78,41 @@ describe('stored-instruments access tokens', () => {
     instruments().configure({ includeExpiresAt: false });
     const report = await payments({ force: true });
     expect(report.results[0]?.outcome).toBe('rotated');
-    const secret = h.secret('instruments')!;
+    const secret = (await h.secret('instruments'))!;
     expect(Date.parse(secret.expiresAt) / 1000).toBe(decodeJwt(secret.token.slice(4)).exp);
   });
 
   it('fails loudly, storing nothing, when neither the response nor the JWT gives an expiry', async () => {
     const h = rotator();
-    const before = h.secret('instruments');
+    const before = await h.secret('instruments');
     instruments().configure({ includeExpiresAt: false, includeJwtExpiry: false });
     const report = await payments({ force: true });
     expect(report.results[0]).toMatchObject({ outcome: 'failed', step: 'mint' });
     expect(report.results[0]?.reason).toMatch(/no expires_at and the JWT has no exp/);
-    expect(h.secret('instruments')).toEqual(before);
-    expect(h.secret('instruments', STAGES.pending)).toBeUndefined();
+    expect(await h.secret('instruments')).toEqual(before);
+    expect(await h.secret('instruments', STAGES.pending)).toBeUndefined();
   });
 
   it('refuses tokens that live shorter than the renewal window, keeping the old one', async () => {
     const h = rotator();
-    const before = h.secret('instruments');
+    const before = await h.secret('instruments');
     instruments().configure({ lifetimeSeconds: 20 * 60 });
     const report = await payments({ force: true });
     expect(report.results[0]).toMatchObject({ outcome: 'failed', step: 'mint' });
     expect(report.results[0]?.reason).toMatch(/lives 20m, not longer than renewBefore \(30m\)/);
-    expect(h.secret('instruments')).toEqual(before);
+    expect(await h.secret('instruments')).toEqual(before);
   });
 
   it('answers a missing Create Payments scope with a failed rotation that says so', async () => {
     const h = rotator();
     const name = h.config.stores[0]!.credentialsSecret!;
-    const secrets = h.sandbox.aws.api.secretsManager;
-    secrets.operations.PutSecretValue?.({
-      SecretId: name,
-      SecretString: JSON.stringify({ accessToken: h.sandbox.store.limitedAccessToken }),
-    });
+    await h.aws.putCurrent(name, JSON.stringify({ accessToken: h.sandbox.store.limitedAccessToken }));
     try {
       const report = await h.newInstance('payments')({ force: true });
       expect(report.results[0]).toMatchObject({ outcome: 'failed', step: 'mint' });
       expect(report.results[0]?.reason).toMatch(/403.*store_payments_access_token_create/);
     } finally {
-      secrets.operations.PutSecretValue?.({
-        SecretId: name,
-        SecretString: JSON.stringify({ accessToken: h.sandbox.store.accessToken }),
-      });
+      await h.aws.putCurrent(name, JSON.stringify({ accessToken: h.sandbox.store.accessToken }));
     }
   });
 

@@ -15,11 +15,8 @@ function laterRun(): void {
   rotator().sandbox.clock.advance(IN_PROGRESS_WINDOW_MS + 60_000);
 }
 
-function stagesOf(tokenId: string): string[][] {
-  const token = rotator().config.tokens.find((t) => t.id === tokenId)!;
-  return [...rotator().sandbox.aws.api.secretsManager.find(token.secretName)!.versions.values()].map((v) => [
-    ...v.stages,
-  ]);
+async function stagesOf(tokenId: string): Promise<string[][]> {
+  return [...(await rotator().stages(tokenId)).values()];
 }
 
 beforeAll(async () => {
@@ -35,18 +32,15 @@ afterEach(() => {
 describe('verification', () => {
   it('never promotes a token that fails verification; the next run resumes the staged version', async () => {
     const h = rotator();
-    const before = h.secret('headless');
+    const before = await h.secret('headless');
     faults().injectFault({ match: { path: GRAPHQL }, fault: { kind: 'status', status: 401 } });
     const failed = await h.invoke({ targets: ['headless'], force: true });
     expect(failed.results[0]).toMatchObject({ outcome: 'failed', step: 'verify', versionId: expect.any(String) });
     expect(failed.results[0]?.reason).toMatch(/answered 401/);
-    expect(h.secret('headless')).toEqual(before);
-    const pending = h.secret('headless', STAGES.pending);
+    expect(await h.secret('headless')).toEqual(before);
+    const pending = await h.secret('headless', STAGES.pending);
     expect(pending?.token).not.toBe(before!.token);
-    const failure = h.sandbox.aws.api.eventBridge
-      .events()
-      .filter((e) => e.detailType === 'Token Rotation Failed')
-      .pop();
+    const failure = (await h.events()).filter((e) => e.detailType === 'Token Rotation Failed').pop();
     expect(failure?.detail).toMatchObject({
       tokenId: 'headless',
       step: 'verify',
@@ -62,15 +56,15 @@ describe('verification', () => {
     laterRun();
     const resumed = await h.invoke({ targets: ['headless'] });
     expect(resumed.results[0]).toMatchObject({ outcome: 'rotated', resumed: true });
-    expect(h.secret('headless')!.token).toBe(pending!.token);
-    expect(stagesOf('headless').flat()).not.toContain(STAGES.pending);
+    expect((await h.secret('headless'))!.token).toBe(pending!.token);
+    expect((await stagesOf('headless')).flat()).not.toContain(STAGES.pending);
   });
 
   it('replaces a staged version that still fails verification', async () => {
     const h = rotator();
     faults().injectFault({ match: { path: GRAPHQL }, fault: { kind: 'status', status: 401 } });
     await h.invoke({ targets: ['impersonation'], force: true });
-    const badPending = h.secret('impersonation', STAGES.pending);
+    const badPending = await h.secret('impersonation', STAGES.pending);
     // The staged token stops working (revoked behind our back): the next forced run must not promote it.
     h.sandbox.bigcommerce.api.storefrontTokens.issued().find((t) => t.token === badPending!.token)!.revokedAt =
       new Date();
@@ -78,7 +72,7 @@ describe('verification', () => {
     const report = await h.invoke({ targets: ['impersonation'], force: true });
     expect(report.results[0]).toMatchObject({ outcome: 'rotated' });
     expect(report.results[0]?.resumed).toBeUndefined();
-    expect(h.secret('impersonation')!.token).not.toBe(badPending!.token);
+    expect((await h.secret('impersonation'))!.token).not.toBe(badPending!.token);
   });
 });
 
@@ -99,31 +93,31 @@ describe('BigCommerce faults', () => {
 
   it('does not retry a 403 and says which scope is missing; the old token stays current', async () => {
     const h = rotator();
-    const before = h.secret('browser');
+    const before = await h.secret('browser');
     faults().injectFault({ match: { path: '/api-token$' }, fault: { kind: 'status', status: 403 } });
     faults().clearRequests();
     const report = await h.invoke({ targets: ['browser'], force: true });
     expect(report.results[0]).toMatchObject({ outcome: 'failed', step: 'mint' });
     expect(report.results[0]?.reason).toMatch(/store_storefront_api/);
     expect(faults().requests((r) => r.path.endsWith('/api-token'))).toHaveLength(1);
-    expect(h.secret('browser')).toEqual(before);
+    expect(await h.secret('browser')).toEqual(before);
   });
 
   it('gives up on a hung BigCommerce within the retry budget and keeps the old token', async () => {
     const h = rotator();
-    const before = h.secret('headless');
+    const before = await h.secret('headless');
     faults().injectFault({ match: { path: 'api-token-private$' }, fault: { kind: 'malformed-json' }, times: 4 });
     const report = await h.invoke({ targets: ['headless'], force: true });
     expect(report.results[0]).toMatchObject({ outcome: 'failed', step: 'mint' });
     expect(report.results[0]?.reason).toMatch(/not JSON/);
-    expect(h.secret('headless')).toEqual(before);
+    expect(await h.secret('headless')).toEqual(before);
   });
 });
 
 describe('AWS faults', () => {
   it('a failed promotion leaves the old token current and the next run finishes the job', async () => {
     const h = rotator();
-    const before = h.secret('headless');
+    const before = await h.secret('headless');
     h.sandbox.aws.server.injectFault({
       match: { operation: 'UpdateSecretVersionStage' },
       fault: { kind: 'status', status: 500 },
@@ -131,7 +125,7 @@ describe('AWS faults', () => {
     });
     const failed = await h.invoke({ targets: ['headless'], force: true });
     expect(failed.results[0]).toMatchObject({ outcome: 'failed', step: 'promote' });
-    expect(h.secret('headless')).toEqual(before);
+    expect(await h.secret('headless')).toEqual(before);
     laterRun();
     const next = await h.invoke({ targets: ['headless'] });
     expect(next.results[0]).toMatchObject({ outcome: 'rotated', resumed: true });
@@ -139,10 +133,9 @@ describe('AWS faults', () => {
 
   it('a missing root-credential secret fails with a message that names it', async () => {
     const h = rotator();
-    const secrets = h.sandbox.aws.api.secretsManager;
     const name = h.config.stores[0]!.credentialsSecret!;
-    const saved = secrets.valueAt(name);
-    secrets.operations.PutSecretValue?.({ SecretId: name, SecretString: 'not json' });
+    const saved = (await h.aws.valueAt(name))!;
+    await h.aws.putCurrent(name, 'not json');
     try {
       const handler = h.newInstance();
       const report = await handler({ targets: ['headless'], force: true });
@@ -150,7 +143,7 @@ describe('AWS faults', () => {
       expect(report.results[0]?.reason).toContain(name);
       expect(report.results[0]?.reason).toContain('accessToken');
     } finally {
-      secrets.operations.PutSecretValue?.({ SecretId: name, SecretString: saved });
+      await h.aws.putCurrent(name, saved);
     }
   });
 });
@@ -160,7 +153,7 @@ describe('dry run', () => {
     const h = rotator();
     faults().clearRequests();
     h.sandbox.aws.server.clearRequests();
-    const events = h.sandbox.aws.api.eventBridge.events().length;
+    const events = (await h.events()).length;
     const report = await h.invoke({ dryRun: true, force: true });
     expect(report.dryRun).toBe(true);
     expect(report.results.map((r) => r.outcome)).toEqual(['planned', 'planned', 'planned']);
@@ -169,7 +162,7 @@ describe('dry run', () => {
       ['PutSecretValue', 'UpdateSecretVersionStage', 'PutEvents'].includes(r.operation ?? ''),
     );
     expect(writes).toHaveLength(0);
-    expect(h.sandbox.aws.api.eventBridge.events()).toHaveLength(events);
+    expect(await h.events()).toHaveLength(events);
   });
 });
 

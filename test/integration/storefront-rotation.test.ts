@@ -36,7 +36,7 @@ describe('first run', () => {
       });
     }
 
-    const headless = h.secret('headless');
+    const headless = await h.secret('headless');
     expect(headless).toMatchObject({
       schemaVersion: 1,
       tokenId: 'headless',
@@ -48,10 +48,10 @@ describe('first run', () => {
     });
     expect(Date.parse(headless!.expiresAt) - Date.parse(headless!.mintedAt)).toBe(7 * DAY);
     expect(await graphqlWorks(headless!.token)).toBe(true);
-    expect(await graphqlWorks(h.secret('browser')!.token, 'https://shop.example.com')).toBe(true);
-    expect(await graphqlWorks(h.secret('impersonation')!.token)).toBe(true);
+    expect(await graphqlWorks((await h.secret('browser'))!.token, 'https://shop.example.com')).toBe(true);
+    expect(await graphqlWorks((await h.secret('impersonation'))!.token)).toBe(true);
 
-    const events = h.sandbox.aws.api.eventBridge.events(h.config.eventBusName);
+    const events = await h.events(h.config.eventBusName);
     expect(events.map((e) => [e.detailType, (e.detail as { tokenId: string }).tokenId]).sort()).toEqual([
       ['Token Rotated', 'browser'],
       ['Token Rotated', 'headless'],
@@ -84,10 +84,9 @@ describe('first run', () => {
     for (const r of mintRequests()) expect(r.headers['x-auth-token']).toBe(rotator().sandbox.store.accessToken);
   });
 
-  it('leaves no AWSPENDING behind', () => {
+  it('leaves no AWSPENDING behind', async () => {
     for (const token of rotator().config.tokens) {
-      const secret = rotator().sandbox.aws.api.secretsManager.find(token.secretName)!;
-      const stages = [...secret.versions.values()].flatMap((v) => [...v.stages]);
+      const stages = [...(await rotator().stages(token.id)).values()].flat();
       expect(stages).not.toContain(STAGES.pending);
       expect(stages).toContain(STAGES.current);
     }
@@ -98,36 +97,36 @@ describe('later runs', () => {
   it('skips tokens that are not due without calling BigCommerce', async () => {
     const h = rotator();
     h.sandbox.bigcommerce.server.clearRequests();
-    const before = h.secret('headless');
+    const before = await h.secret('headless');
     const report = await h.invoke({});
     expect(report.summary).toMatchObject({ skipped: 3, rotated: 0 });
     const headless = report.results.find((r) => r.tokenId === 'headless')!;
     expect(headless.nextDueAt).toBe(new Date(Date.parse(before!.expiresAt) - 2 * DAY).toISOString());
     expect(h.sandbox.bigcommerce.server.requests()).toHaveLength(0);
-    expect(h.secret('headless')).toEqual(before);
+    expect(await h.secret('headless')).toEqual(before);
   });
 
   it('re-mints a token once the clock is inside its renewal window, and only that one', async () => {
     const h = rotator();
-    const before = h.secret('impersonation');
+    const before = await h.secret('impersonation');
     // impersonation: 1d lifetime, 6h window. Move to 5 minutes inside its window.
     h.sandbox.clock.set(Date.parse(before!.expiresAt) - 6 * HOUR + 5 * 60_000);
     const report = await h.invoke({});
     const outcomes = Object.fromEntries(report.results.map((r) => [r.tokenId, r.outcome]));
     expect(outcomes).toEqual({ headless: 'skipped', browser: 'skipped', impersonation: 'rotated' });
     expect(report.results.find((r) => r.tokenId === 'impersonation')?.reason).toMatch(/inside the 6h renewal window/);
-    const after = h.secret('impersonation');
+    const after = await h.secret('impersonation');
     expect(after!.token).not.toBe(before!.token);
-    expect(h.secret('impersonation', 'AWSPREVIOUS')!.token).toBe(before!.token);
+    expect((await h.secret('impersonation', 'AWSPREVIOUS'))!.token).toBe(before!.token);
   });
 
   it('rotates a forced target even when it is not due', async () => {
     const h = rotator();
-    const before = h.secret('headless');
+    const before = await h.secret('headless');
     const report = await h.invoke({ targets: ['headless'], force: true });
     expect(report.results).toHaveLength(1);
     expect(report.results[0]).toMatchObject({ tokenId: 'headless', outcome: 'rotated', reason: 'forced' });
-    expect(h.secret('headless')!.token).not.toBe(before!.token);
+    expect((await h.secret('headless'))!.token).not.toBe(before!.token);
   });
 });
 

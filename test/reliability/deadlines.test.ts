@@ -56,7 +56,7 @@ describe('near the Lambda deadline', () => {
     expect(report.results).toEqual([]);
 
     h.sandbox.aws.server.faults.clear();
-    for (const token of h.config.tokens) expect(h.secret(token.id, STAGES.pending)).toBeUndefined();
+    for (const token of h.config.tokens) expect(await h.secret(token.id, STAGES.pending)).toBeUndefined();
     const next = await h.newInstance()({ force: true });
     expect(next.results.every((r) => r.outcome === 'rotated')).toBe(true);
   });

@@ -6,6 +6,8 @@ import { type RotatorDependencies, createRotatorHandler } from '../../functions/
 import type { Sandbox } from '../../sandbox';
 import { localLambdaContext } from '../../sandbox/lambda-context';
 import { provisionSandbox } from '../../sandbox/provision';
+import type { RecordedEvent } from '../../sandbox/aws/event-bridge';
+import { type AwsBackend, sandboxBackend } from './aws-backend';
 import { capturedLogLines, capturedOutput, startCapture, stopCapture } from './output-capture';
 import { auditText } from './audit';
 import { useSandbox } from './sandbox';
@@ -57,7 +59,13 @@ export interface RotatorHarness {
   /** A new, independent handler instance (a new container: empty caches), e.g. for concurrency tests. */
   newInstance(kind?: RotatorKind): (event?: unknown, context?: Context) => Promise<RunReport>;
   /** The value in AWSCURRENT (or another stage) of a managed token's secret, parsed. */
-  secret(tokenId: string, stage?: string): Record<string, any> | undefined;
+  secret(tokenId: string, stage?: string): Promise<Record<string, any> | undefined>;
+  /** Each version of a managed token's secret with its staging labels. */
+  stages(tokenId: string): Promise<Map<string, string[]>>;
+  /** Events the bus accepted, oldest first (all buses unless one is named). */
+  events(busName?: string): Promise<RecordedEvent[]>;
+  /** AWS state for anything else: root-credential secrets, writes by hand. */
+  aws: AwsBackend;
 }
 
 /**
@@ -100,6 +108,12 @@ export function useRotator(
         }
       };
     };
+    const aws = sandboxBackend(s);
+    const secretNameOf = (tokenId: string): string => {
+      const token = config.tokens.find((t) => t.id === tokenId);
+      if (!token) throw new Error(`no token ${tokenId}`);
+      return token.secretName;
+    };
     const instances = new Map<RotatorKind, ReturnType<typeof make>>();
     harness = {
       sandbox: s,
@@ -109,12 +123,13 @@ export function useRotator(
         return (instances.get(kind) as ReturnType<typeof make>)(event);
       },
       newInstance: make,
-      secret: (tokenId, stage = 'AWSCURRENT') => {
-        const token = config.tokens.find((t) => t.id === tokenId);
-        if (!token) throw new Error(`no token ${tokenId}`);
-        const value = s.aws.api.secretsManager.valueAt(token.secretName, stage);
+      secret: async (tokenId, stage = 'AWSCURRENT') => {
+        const value = await aws.valueAt(secretNameOf(tokenId), stage);
         return value === undefined ? undefined : JSON.parse(value);
       },
+      stages: (tokenId) => aws.stages(secretNameOf(tokenId)),
+      events: (busName) => aws.events(busName),
+      aws,
     };
     startCapture();
   });
