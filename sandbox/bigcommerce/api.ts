@@ -7,6 +7,7 @@ import { Accounts, SCOPES, type Store, TOKEN_CREATION_SCOPES, randomAlphanumeric
 import { B2B_BASE_PATH, B2bEdition, DEFAULT_B2B_RATE_LIMIT } from './b2b';
 import { reasonPhrase, v3Error } from './errors';
 import { GRAPHQL_PATH, handleGraphql } from './graphql';
+import { type HostileMode, makeHostile, validateHostileMode } from './hostile';
 import { StoredInstrumentTokens, type StoredInstrumentTokenOptions } from './stored-instruments';
 import { StorefrontTokens } from './storefront-tokens';
 
@@ -18,6 +19,15 @@ export interface StoreSeed {
   storeName?: string;
   storeId?: number;
   channelIds?: number[];
+  /** The store-level API account token with every token-creation scope; random when omitted. */
+  accessToken?: string;
+  /** The store-level API account token without token-creation scopes; random when omitted. */
+  limitedAccessToken?: string;
+  /**
+   * The B2B Edition admin's login; random password when omitted. Any text is accepted, so tests can use
+   * passwords a client must escape (quotes, backslashes) or ones too short for a length-based redactor.
+   */
+  b2bAdmin?: { email?: string; password?: string };
 }
 
 export interface BigCommerceOptions {
@@ -26,6 +36,8 @@ export interface BigCommerceOptions {
   rateLimit?: RateLimitPolicy;
   b2bRateLimit?: RateLimitPolicy;
   storedInstrumentTokens?: Partial<StoredInstrumentTokenOptions>;
+  /** Start in hostile mode: every error answer echoes the request that caused it (see `setHostile`). */
+  hostile?: HostileMode;
 }
 
 /** What a seeded store gives its users: everything needed to call the sandbox as a real client would. */
@@ -61,6 +73,7 @@ export class BigCommerceApi implements SandboxApi {
   readonly coreLimiter: FixedWindowLimiter;
   readonly seeded: SeededStore[] = [];
   private readonly routes: CoreRoute[];
+  private hostile: HostileMode | undefined;
 
   constructor(clock: SandboxClock, options: BigCommerceOptions = {}) {
     const signer = new JwtSigner();
@@ -101,7 +114,22 @@ export class BigCommerceApi implements SandboxApi {
         handle: (_r, s) => this.storedInstrumentTokens.mint(s),
       },
     ];
+    if (options.hostile) this.setHostile(options.hostile);
     for (const seed of options.stores ?? [{}]) this.seedStore(seed);
+  }
+
+  /**
+   * Hostile mode on (a mode) or off (undefined): while on, every error answer (401, 403, 404, 409, 422, 429,
+   * injected 5xx, B2B Edition errors) echoes the request that caused it, credentials included, in the chosen
+   * form, where BigCommerce puts its words. Real error bodies are untrusted text; this is how a client is
+   * tested for what it does with them.
+   */
+  setHostile(mode: HostileMode | undefined): void {
+    this.hostile = mode === undefined ? undefined : validateHostileMode(mode);
+  }
+
+  get hostileMode(): HostileMode | undefined {
+    return this.hostile;
   }
 
   /** Adds a store with a full and a limited API account and a B2B admin; random secrets throughout. */
@@ -112,9 +140,16 @@ export class BigCommerceApi implements SandboxApi {
       storeName: seed.storeName ?? 'Sandbox Outfitters',
       channelIds: seed.channelIds ?? [1, 2],
     });
-    const full = this.accounts.addApiAccount(store.storeHash, TOKEN_CREATION_SCOPES);
-    const limited = this.accounts.addApiAccount(store.storeHash, ['store_v2_products_read_only']);
-    const b2bAdmin = { email: `b2b-admin@${store.storeHash}.example`, password: randomAlphanumeric(20) };
+    const full = this.accounts.addApiAccount(store.storeHash, TOKEN_CREATION_SCOPES, seed.accessToken);
+    const limited = this.accounts.addApiAccount(
+      store.storeHash,
+      ['store_v2_products_read_only'],
+      seed.limitedAccessToken,
+    );
+    const b2bAdmin = {
+      email: seed.b2bAdmin?.email ?? `b2b-admin@${store.storeHash}.example`,
+      password: seed.b2bAdmin?.password ?? randomAlphanumeric(20),
+    };
     this.b2b.addUser({ storeHash: store.storeHash, ...b2bAdmin, role: 'Administrator' });
     // Tokens other people and integrations made: a rotator must never touch them.
     this.b2b.addToken({
@@ -142,6 +177,10 @@ export class BigCommerceApi implements SandboxApi {
   }
 
   handle(request: SandboxRequest): SandboxResponse {
+    return this.answer(request, this.route(request));
+  }
+
+  private route(request: SandboxRequest): SandboxResponse {
     const core = CORE_PATH.exec(request.path);
     if (core) return this.handleCore(request, core[1] as string, core[2] as string);
     if (request.path === B2B_BASE_PATH || request.path.startsWith(`${B2B_BASE_PATH}/`))
@@ -151,6 +190,13 @@ export class BigCommerceApi implements SandboxApi {
   }
 
   faultResponse(
+    fault: Extract<Fault, { kind: 'status' } | { kind: 'rate-limit' }>,
+    request: SandboxRequest,
+  ): SandboxResponse {
+    return this.answer(request, this.faultAnswer(fault, request));
+  }
+
+  private faultAnswer(
     fault: Extract<Fault, { kind: 'status' } | { kind: 'rate-limit' }>,
     request: SandboxRequest,
   ): SandboxResponse {
@@ -184,7 +230,23 @@ export class BigCommerceApi implements SandboxApi {
     }
     if (request.method === 'GET' && request.path === '/__sandbox/stores')
       return { status: 200, body: { stores: this.seeded } };
+    if (request.path === '/__sandbox/hostile') {
+      if (request.method === 'PUT') {
+        this.setHostile(validateHostileMode(JSON.parse(request.rawBody)));
+        return { status: 200, body: { hostile: this.hostile } };
+      }
+      if (request.method === 'DELETE') {
+        this.setHostile(undefined);
+        return { status: 204 };
+      }
+      if (request.method === 'GET') return { status: 200, body: { hostile: this.hostile ?? null } };
+    }
     return undefined;
+  }
+
+  /** Every answer leaves through here, so hostile mode reaches every error the simulator sends. */
+  private answer(request: SandboxRequest, response: SandboxResponse): SandboxResponse {
+    return this.hostile ? makeHostile(this.hostile, response, request) : response;
   }
 
   private handleCore(request: SandboxRequest, storeHash: string, path: string): SandboxResponse {
