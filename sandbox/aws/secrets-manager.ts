@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SandboxClock } from '../clock';
 import { randomAlphanumeric } from '../bigcommerce/accounts';
-import { AwsError, invalidParameter } from './errors';
+import { AwsError, invalidParameter, invalidRequest, resourceExists, resourceNotFound } from './errors';
 import {
   type Input,
   epochSeconds,
@@ -18,8 +18,12 @@ export const AWSPREVIOUS = 'AWSPREVIOUS';
 
 const NAME_PATTERN = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const MAX_SECRET_BYTES = 65_536;
-/** Versions without a staging label that AWS keeps before it removes the oldest. */
-const MAX_DEPRECATED_VERSIONS = 100;
+/**
+ * PutSecretValue: "Secrets Manager removes outdated versions when there are more than 100, but it does not
+ * remove versions created less than 24 hours ago."
+ */
+const KEPT_VERSIONS = 100;
+const DEPRECATED_VERSION_MIN_AGE_MS = 24 * 60 * 60 * 1000;
 const FILTER_KEYS = new Set(['description', 'name', 'tag-key', 'tag-value', 'primary-region', 'owning-service', 'all']);
 /** Secrets Manager matches filter values against whole values and against the words inside them. */
 const WORD_SEPARATORS = /[/_+=.@-]/;
@@ -54,8 +58,9 @@ export interface Secret {
 type Operation = (input: Input) => Record<string, unknown>;
 
 /**
- * Secrets Manager with AWS's version and staging-label rules: `AWSCURRENT` moves leave `AWSPREVIOUS`
- * behind, `ClientRequestToken` makes writes idempotent, and moving a label requires naming where it is.
+ * Secrets Manager with the version and staging-label rules of the API reference, each enforced where the
+ * operation applies it and quoted there. Together they keep one invariant: a secret with any version has
+ * exactly one version labelled AWSCURRENT, and each label is on at most one version.
  */
 export class SecretsManager {
   private readonly secrets = new Map<string, Secret>();
@@ -101,9 +106,10 @@ export class SecretsManager {
     const name = requiredString(input, 'Name');
     if (!NAME_PATTERN.test(name))
       throw invalidParameter('Name may contain only letters, digits and /_+=.@- and be at most 512 characters.');
-    if (this.secrets.has(name))
-      throw new AwsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
     const value = readValue(input, false);
+    const token = readClientRequestToken(input);
+    const existing = this.secrets.get(name);
+    if (existing) return this.repeatedCreateSecret(existing, value, token);
     const now = this.clock.now();
     const secret: Secret = {
       arn: `arn:aws:secretsmanager:${this.region}:${this.accountId}:secret:${name}-${randomAlphanumeric(6)}`,
@@ -115,17 +121,41 @@ export class SecretsManager {
       lastChangedDate: now,
       versions: new Map(),
     };
+    // "If you include SecretString or SecretBinary then Secrets Manager creates an initial secret version and
+    // automatically attaches the staging label AWSCURRENT to it." Without a value there is no version at all.
     let versionId: string | undefined;
     if (value) {
-      versionId = readClientRequestToken(input) ?? randomUUID();
+      versionId = token ?? randomUUID();
       secret.versions.set(versionId, { versionId, ...value, createdDate: now, stages: new Set([AWSCURRENT]) });
     }
     this.secrets.set(name, secret);
-    return { ARN: secret.arn, Name: name, ...(versionId ? { VersionId: versionId } : {}), ReplicationStatus: [] };
+    // No ReplicationStatus: AWS sends it only for secrets created with replica Regions.
+    return { ARN: secret.arn, Name: name, ...(versionId ? { VersionId: versionId } : {}) };
+  }
+
+  /**
+   * CreateSecret's ClientRequestToken: "If a version with this value already exists and the version
+   * SecretString and SecretBinary values are the same as those in the request, then the request is
+   * ignored." A retried CreateSecret whose first answer was lost therefore succeeds; any other CreateSecret
+   * of an existing name is refused.
+   */
+  private repeatedCreateSecret(
+    secret: Secret,
+    value: SecretValue | undefined,
+    token: string | undefined,
+  ): Record<string, unknown> {
+    const version = token !== undefined ? secret.versions.get(token) : undefined;
+    if (version && value) {
+      if (sameValue(version, value)) return { ARN: secret.arn, Name: secret.name, VersionId: version.versionId };
+      throw clientRequestTokenInUse(version.versionId, secret);
+    }
+    throw resourceExists(`The operation failed because the secret ${secret.name} already exists.`);
   }
 
   private describeSecret(input: Input): Record<string, unknown> {
     const secret = this.resolve(input);
+    // VersionIdsToStages: "A list of the versions of the secret that have staging labels attached. Versions
+    // that don't have staging labels are considered deprecated".
     return { ...secretMetadata(secret), VersionIdsToStages: versionsToStages(secret) };
   }
 
@@ -135,21 +165,22 @@ export class SecretsManager {
     const stage = optionalString(input, 'VersionStage');
     let version: SecretVersion | undefined;
     if (versionId !== undefined) {
+      // Any version that still exists can be read by its id, labelled or not: deprecated versions "can be
+      // deleted by Secrets Manager", and until then they are still there.
       version = secret.versions.get(versionId);
-      if (!version || (stage !== undefined && !version.stages.has(stage))) {
-        throw new AwsError(
-          'ResourceNotFoundException',
-          `Secrets Manager can't find the specified secret value for VersionId: ${versionId}${stage ? ` and staging label: ${stage}` : ''}`,
-        );
-      }
-    } else {
-      const wanted = stage ?? AWSCURRENT;
-      version = [...secret.versions.values()].find((v) => v.stages.has(wanted));
       if (!version)
-        throw new AwsError(
-          'ResourceNotFoundException',
-          `Secrets Manager can't find the specified secret value for staging label: ${wanted}`,
-        );
+        throw resourceNotFound(`Secrets Manager can't find the specified secret value for VersionId: ${versionId}`);
+      // "If you include both this parameter and VersionStage, the two parameters must refer to the same
+      // secret version." The version exists, so this is a request that does not fit its current state.
+      if (stage !== undefined && !version.stages.has(stage))
+        throw invalidRequest('You provided a VersionStage that is not associated to the provided VersionId.');
+    } else {
+      // "If you don't specify either a VersionStage or VersionId, then Secrets Manager returns the AWSCURRENT
+      // version."
+      const wanted = stage ?? AWSCURRENT;
+      version = this.holderOf(secret, wanted);
+      if (!version)
+        throw resourceNotFound(`Secrets Manager can't find the specified secret value for staging label: ${wanted}`);
     }
     const today = startOfDay(this.clock.now());
     secret.lastAccessedDate = today;
@@ -193,37 +224,43 @@ export class SecretsManager {
     const secret = this.resolve(input);
     const value = readValue(input, true);
     const versionId = readClientRequestToken(input) ?? randomUUID();
-    const rawStages = optionalArray(input, 'VersionStages');
-    if (
-      rawStages !== undefined &&
-      (rawStages.length < 1 ||
-        rawStages.length > 20 ||
-        !rawStages.every((s): s is string => typeof s === 'string' && s.length > 0 && s.length <= 256))
-    ) {
-      throw invalidParameter('VersionStages must list 1 to 20 staging labels.');
-    }
-    const stages = rawStages ?? [AWSCURRENT];
+    const requested = readVersionStages(input);
 
+    // "If you call this operation with a ClientRequestToken that matches an existing version's VersionId,
+    // and you specify the same secret data, the operation succeeds but does nothing. However, if the secret
+    // data is different, then the operation fails because you can't modify an existing version". Whatever
+    // labels the version holds, a retry must never move any or change its value.
     const existing = secret.versions.get(versionId);
     if (existing) {
-      // Same token and same value: AWS ignores the call entirely. Same token, other value: refused.
-      if (existing.secretString === value.secretString && existing.secretBinary === value.secretBinary) {
-        return { ARN: secret.arn, Name: secret.name, VersionId: versionId, VersionStages: [...existing.stages] };
-      }
-      throw new AwsError(
-        'ResourceExistsException',
-        `A resource with the ID you requested already exists: version ${versionId} holds a different value.`,
-      );
+      if (!sameValue(existing, value)) throw clientRequestTokenInUse(versionId, secret);
+      return { ARN: secret.arn, Name: secret.name, VersionId: versionId, VersionStages: [...existing.stages] };
     }
+
+    // "If you don't include VersionStages, then Secrets Manager automatically moves the staging label
+    // AWSCURRENT to this version."
+    const stages = new Set(requested ?? [AWSCURRENT]);
+    // "If this operation creates the first version for the secret, then Secrets Manager automatically
+    // attaches the staging label AWSCURRENT to it", whatever VersionStages asked for: a secret with a value
+    // always has a current one.
+    if (secret.versions.size === 0) stages.add(AWSCURRENT);
 
     const version: SecretVersion = { versionId, ...value, createdDate: this.clock.now(), stages: new Set() };
     secret.versions.set(versionId, version);
+    // VersionStages: "If you specify a staging label that's already associated with a different version of
+    // the same secret, then Secrets Manager removes the label from the other version and attaches it to this
+    // version." Unlike UpdateSecretVersionStage, no RemoveFromVersionId is needed.
     for (const stage of stages) this.attachStage(secret, stage, version);
     secret.lastChangedDate = this.clock.now();
     this.pruneDeprecated(secret);
     return { ARN: secret.arn, Name: secret.name, VersionId: versionId, VersionStages: [...version.stages] };
   }
 
+  /**
+   * "Each staging label can be attached to only one version at a time." Moving a label that is already
+   * elsewhere needs RemoveFromVersionId naming its holder: "If the label is attached and you either do not
+   * specify this parameter, or the version ID does not match, then the operation fails." That holds for
+   * every label, not only AWSCURRENT, which makes each move a compare-and-swap.
+   */
   private updateSecretVersionStage(input: Input): Record<string, unknown> {
     const secret = this.resolve(input);
     const stage = requiredString(input, 'VersionStage');
@@ -231,11 +268,12 @@ export class SecretsManager {
     const removeFrom = optionalString(input, 'RemoveFromVersionId');
     if (moveTo === undefined && removeFrom === undefined)
       throw invalidParameter('Specify MoveToVersionId, RemoveFromVersionId, or both.');
-    const holder = [...secret.versions.values()].find((v) => v.stages.has(stage));
+    const holder = this.holderOf(secret, stage);
 
     if (removeFrom !== undefined) {
       if (!secret.versions.has(removeFrom))
-        throw new AwsError('ResourceNotFoundException', `Secrets Manager can't find version ${removeFrom}.`);
+        throw resourceNotFound(`Secrets Manager can't find the specified secret version: ${removeFrom}`);
+      // RemoveFromVersionId: "The ID of the version that the staging label is to be removed from."
       if (holder?.versionId !== removeFrom) {
         throw invalidParameter(
           `The staging label ${stage} is not attached to version ${removeFrom}${holder ? `; it is attached to version ${holder.versionId}` : ''}.`,
@@ -243,14 +281,20 @@ export class SecretsManager {
       }
     }
     if (moveTo === undefined) {
+      // "You can move the AWSCURRENT staging label to this version by including it in this call": moved,
+      // never removed, or the secret would have no current value for GetSecretValue's default.
       if (stage === AWSCURRENT)
         throw invalidParameter(
-          'You can only move the staging label AWSCURRENT to another version; you cannot remove it.',
+          'You can only move staging label AWSCURRENT to a different secret version. It can’t be completely removed.',
         );
+      // "If this action results in the last label being removed from a version, then the version is
+      // considered to be 'deprecated' and can be deleted by Secrets Manager."
       holder?.stages.delete(stage);
     } else {
       const target = secret.versions.get(moveTo);
-      if (!target) throw new AwsError('ResourceNotFoundException', `Secrets Manager can't find version ${moveTo}.`);
+      if (!target) throw resourceNotFound(`Secrets Manager can't find the specified secret version: ${moveTo}`);
+      // MoveToVersionId: "If the staging label is already attached to a different version of the secret, then
+      // you must also specify the RemoveFromVersionId parameter."
       if (holder && holder !== target && removeFrom === undefined) {
         throw invalidParameter(
           `The parameter RemoveFromVersionId can't be empty. Staging label ${stage} is currently attached to version ${holder.versionId}, so you must explicitly reference that version in RemoveFromVersionId.`,
@@ -258,6 +302,7 @@ export class SecretsManager {
       }
       this.attachStage(secret, stage, target);
     }
+    // LastChangedDate: "The last date and time that this secret was modified in any way."
     secret.lastChangedDate = this.clock.now();
     this.pruneDeprecated(secret);
     return { ARN: secret.arn, Name: secret.name };
@@ -265,6 +310,8 @@ export class SecretsManager {
 
   private listSecretVersionIds(input: Input): Record<string, unknown> {
     const secret = this.resolve(input);
+    // IncludeDeprecated: "Versions without staging labels are considered deprecated and are subject to
+    // deletion by Secrets Manager. By default, versions without staging labels aren't included."
     const includeDeprecated = optionalBoolean(input, 'IncludeDeprecated') ?? false;
     const versions = [...secret.versions.values()].filter((v) => includeDeprecated || v.stages.size > 0);
     const { items, NextToken } = page(
@@ -311,37 +358,58 @@ export class SecretsManager {
     const secret = this.resolve(input);
     const tags = readTags(input);
     if (tags.length === 0) throw invalidParameter('Tags must contain at least one tag.');
+    // "Tags are part of the secret's metadata. They are not associated with specific versions of the secret.
+    // This operation appends tags to the existing list of tags." No version or label changes; the secret
+    // itself does, and LastChangedDate is "The last date and time that this secret was modified in any way."
     for (const tag of tags) {
       const existing = secret.tags.find((t) => t.Key === tag.Key);
       if (existing) existing.Value = tag.Value;
       else secret.tags.push(tag);
     }
+    secret.lastChangedDate = this.clock.now();
     return {};
   }
 
   private resolve(input: Input): Secret {
     const id = requiredString(input, 'SecretId');
     const secret = this.find(id);
-    if (!secret) throw new AwsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+    if (!secret) throw resourceNotFound("Secrets Manager can't find the specified secret.");
     return secret;
   }
 
-  /** Puts a label on a version, taking it off wherever it was; a moved AWSCURRENT leaves AWSPREVIOUS behind. */
+  private holderOf(secret: Secret, stage: string): SecretVersion | undefined {
+    return [...secret.versions.values()].find((v) => v.stages.has(stage));
+  }
+
+  /**
+   * Puts a label on a version, taking it off the version that had it. Moving AWSCURRENT also moves
+   * AWSPREVIOUS: "Whenever you move AWSCURRENT, Secrets Manager automatically moves the label AWSPREVIOUS to
+   * the version that AWSCURRENT was removed from." (UpdateSecretVersionStage; PutSecretValue says the same.)
+   */
   private attachStage(secret: Secret, stage: string, target: SecretVersion): void {
-    const holder = [...secret.versions.values()].find((v) => v.stages.has(stage));
+    const holder = this.holderOf(secret, stage);
     if (holder === target) return;
     holder?.stages.delete(stage);
     target.stages.add(stage);
     if (stage === AWSCURRENT && holder) {
-      for (const v of secret.versions.values()) v.stages.delete(AWSPREVIOUS);
+      this.holderOf(secret, AWSPREVIOUS)?.stages.delete(AWSPREVIOUS);
       holder.stages.add(AWSPREVIOUS);
     }
   }
 
+  /**
+   * "Secrets Manager removes outdated versions when there are more than 100, but it does not remove versions
+   * created less than 24 hours ago." Only deprecated versions are outdated: a labelled one is never removed.
+   */
   private pruneDeprecated(secret: Secret): void {
-    const deprecated = [...secret.versions.values()].filter((v) => v.stages.size === 0);
-    for (const v of deprecated.slice(0, Math.max(0, deprecated.length - MAX_DEPRECATED_VERSIONS)))
+    const oldEnough = this.clock.nowMs() - DEPRECATED_VERSION_MIN_AGE_MS;
+    const removable = [...secret.versions.values()].filter(
+      (v) => v.stages.size === 0 && v.createdDate.getTime() <= oldEnough,
+    );
+    for (const v of removable) {
+      if (secret.versions.size <= KEPT_VERSIONS) break;
       secret.versions.delete(v.versionId);
+    }
   }
 
   private filtered(filters: ParsedFilter[]): Secret[] {
@@ -410,9 +478,11 @@ function matchesFilterValue(secret: Secret, key: string, rawValue: string, regio
   return negate ? !hit : hit;
 }
 
-function readValue(input: Input, required: true): { secretString?: string; secretBinary?: string };
-function readValue(input: Input, required: false): { secretString?: string; secretBinary?: string } | undefined;
-function readValue(input: Input, required: boolean): { secretString?: string; secretBinary?: string } | undefined {
+type SecretValue = Pick<SecretVersion, 'secretString' | 'secretBinary'>;
+
+function readValue(input: Input, required: true): SecretValue;
+function readValue(input: Input, required: false): SecretValue | undefined;
+function readValue(input: Input, required: boolean): SecretValue | undefined {
   const secretString = optionalString(input, 'SecretString');
   const secretBinary = optionalString(input, 'SecretBinary');
   if (secretString !== undefined && secretBinary !== undefined)
@@ -428,6 +498,31 @@ function readValue(input: Input, required: boolean): { secretString?: string; se
   if (size > MAX_SECRET_BYTES)
     throw invalidParameter(`The secret value exceeds the maximum size of ${MAX_SECRET_BYTES} bytes.`);
   return secretString !== undefined ? { secretString } : { secretBinary };
+}
+
+function sameValue(version: SecretValue, value: SecretValue): boolean {
+  return version.secretString === value.secretString && version.secretBinary === value.secretBinary;
+}
+
+/** ResourceExistsException, "A resource with the ID you requested already exists": the version id. */
+function clientRequestTokenInUse(token: string, secret: Secret): AwsError {
+  return resourceExists(
+    `You can't use ClientRequestToken ${token} because that value is already in use for a version of secret ${secret.arn}.`,
+  );
+}
+
+/** VersionStages: 1 to 20 labels of 1 to 256 characters. */
+function readVersionStages(input: Input): string[] | undefined {
+  const raw = optionalArray(input, 'VersionStages');
+  if (
+    raw !== undefined &&
+    (raw.length < 1 ||
+      raw.length > 20 ||
+      !raw.every((s): s is string => typeof s === 'string' && s.length > 0 && s.length <= 256))
+  ) {
+    throw invalidParameter('VersionStages must list 1 to 20 staging labels.');
+  }
+  return raw;
 }
 
 function readClientRequestToken(input: Input): string | undefined {

@@ -5,6 +5,7 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   InvalidParameterException,
+  InvalidRequestException,
   ListSecretVersionIdsCommand,
   ListSecretsCommand,
   PutSecretValueCommand,
@@ -77,9 +78,11 @@ describe('CreateSecret / DescribeSecret / GetSecretValue', () => {
     expect((await sm.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPREVIOUS' }))).VersionId).toBe(
       versionId,
     );
+    // "If you include both this parameter and VersionStage, the two parameters must refer to the same secret
+    // version": the version exists, so the mismatch is an invalid request, not a missing resource.
     await expect(
       sm.send(new GetSecretValueCommand({ SecretId: name, VersionId: versionId, VersionStage: 'AWSCURRENT' })),
-    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+    ).rejects.toBeInstanceOf(InvalidRequestException);
     expect(
       (
         await sm.send(
