@@ -17,6 +17,7 @@ import { Construct } from 'constructs';
 import type { RotatorKind, ScheduleConfig } from '../functions/config/types';
 import { ROTATION_FAILED_MESSAGE } from '../functions/observability/logger';
 import { bundleSettings, handlerEntry, PROJECT_ROOT } from './bundling';
+import { tokenDataProtectionPolicy } from './log-data-protection';
 
 export interface RotatorFunctionProps {
   kind: RotatorKind;
@@ -70,7 +71,8 @@ function acknowledgeDesignChoices(fn: NodejsFunction, roles: iam.Role[]): void {
 export const METRIC_NAMESPACE = 'BigCommerceTokenRotator';
 
 /**
- * One rotator: its function (arm64, current Node runtime, local esbuild bundle), log group, schedule with
+ * One rotator: its function (arm64, current Node runtime, local esbuild bundle), log group (encrypted, masking
+ * any token that reaches it), schedule with
  * retries and a dead-letter queue, and an IAM role that can touch only its own secrets, read only the
  * named root-credential secrets, and put events only on the product's bus.
  */
@@ -87,6 +89,7 @@ export class RotatorFunction extends Construct {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
       encryptionKey: props.secretsKey,
+      dataProtectionPolicy: tokenDataProtectionPolicy(),
     });
 
     const role = new iam.Role(this, 'Role', {

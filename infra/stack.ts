@@ -1,4 +1,4 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, RemovalPolicy, SecretValue, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { FAMILY_ROTATOR, type ManagedToken, type RotatorConfig, type RotatorKind } from '../functions/config/types';
+import { placeholderValue } from '../functions/rotation/stored-token';
 import { RotatorFunction } from './rotator-function';
 
 export interface TokenRotatorStackProps extends StackProps {
@@ -46,11 +47,50 @@ export class TokenRotatorStack extends Stack {
       masterKey: this.key,
       enforceSSL: true,
     });
-    // CloudWatch alarms publish to the encrypted topic, so they need the key.
-    this.key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
-    // The functions' log groups are encrypted with it too, for this account's log groups only.
+    // CloudWatch alarms publish to the encrypted topic, so they need the key, and the topic's policy must let
+    // them publish (the policy CDK writes for enforceSSL replaces SNS's default one, which allowed this account).
+    // Both grants name this account and its alarms: the service principal acts for every account, and without
+    // the conditions an alarm in another account could publish here and use this key (the confused deputy).
+    // AWS documents both keys for CloudWatch as an event source of encrypted topics; EventBridge is the source
+    // for which they are unsupported, and nothing here lets EventBridge publish to the topic.
+    const fromThisAccountsAlarms = {
+      StringEquals: { 'aws:SourceAccount': this.account },
+      ArnLike: {
+        'aws:SourceArn': this.formatArn({
+          service: 'cloudwatch',
+          resource: 'alarm',
+          resourceName: '*',
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      },
+    };
+    const cloudwatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublishToEncryptedTopic',
+        principals: [cloudwatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: fromThisAccountsAlarms,
+      }),
+    );
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [cloudwatch],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: fromThisAccountsAlarms,
+      }),
+    );
+    // The functions' log groups are encrypted with it too. CloudWatch Logs names the log group in the encryption
+    // context of each request, and the condition admits only this account's log groups in this Region: the
+    // condition AWS documents for log group encryption. AWS documents no aws:SourceAccount or aws:SourceArn for
+    // it, and a condition on a key the request does not carry denies the request, which would stop the
+    // functions' logs; so none is added.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchLogsEncryptThisAccountsLogGroups',
         principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
         actions: [
           'kms:Encrypt',
@@ -114,8 +154,11 @@ export class TokenRotatorStack extends Stack {
   }
 
   /**
-   * The token's secret, created empty: CDK would otherwise generate a random placeholder, which readers
-   * could mistake for a token. The first rotation writes the first version.
+   * The token's secret, created with the placeholder as its first version. Secrets Manager gives a secret's
+   * first version AWSCURRENT whatever labels the write asks for, so were the secret created empty, the first
+   * token the rotator staged would become current before being verified; with the placeholder current from
+   * the start, a token only becomes current by promotion. Not CDK's default either: a generated random string
+   * could be mistaken for a token.
    */
   private managedSecret(token: ManagedToken): secretsmanager.Secret {
     const secret = new secretsmanager.Secret(this, `Secret${pascal(token.id)}`, {
@@ -123,8 +166,12 @@ export class TokenRotatorStack extends Stack {
       description: `BigCommerce ${token.family} token "${token.id}" for store ${token.storeHash}, rotated by bigcommerce-token-rotator`,
       encryptionKey: this.key,
       removalPolicy: RemovalPolicy.RETAIN,
+      // Plain text in the template is safe here: the placeholder holds no secret (`token` is null; the rest is
+      // the token's id, family and store, all already in the secret's description). Its text must not change:
+      // CloudFormation would write the new text as the current version of every deployed secret, displacing
+      // live tokens until the next run (the infra test pins it).
+      secretStringValue: SecretValue.unsafePlainText(placeholderValue(token)),
     });
-    (secret.node.defaultChild as secretsmanager.CfnSecret).addPropertyDeletionOverride('GenerateSecretString');
     const reason =
       "Rotated by this stack's scheduled rotator function, not by Secrets Manager rotation: only BigCommerce's API can mint the token, and the rotator writes each new version itself.";
     for (const id of ['AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled'])

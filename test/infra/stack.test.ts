@@ -1,10 +1,16 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ConfigError } from '../../functions/config/errors';
+import { loadConfigFile } from '../../functions/config/load';
+import type { TokenFamily } from '../../functions/config/types';
+import { PLACEHOLDER_STATUS, placeholderValue } from '../../functions/rotation/stored-token';
 import { buildApp } from '../../infra/app';
+import { JWT_PATTERN, STORED_INSTRUMENTS_TOKEN_PATTERN } from '../../infra/log-data-protection';
+import { TokenRotatorStack } from '../../infra/stack';
 import { auditText } from '../support/audit';
 import { storefrontConfig } from '../support/rotator';
 
@@ -42,17 +48,43 @@ describe('the stack', () => {
   const template = built.template();
   const json = JSON.stringify(template.toJSON());
 
-  it('keeps each managed token in its own empty secret, under a stable name, encrypted with the stack key', () => {
+  it('keeps each managed token in its own secret, under a stable name, encrypted with the stack key', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 3);
     for (const id of ['headless', 'browser', 'impersonation']) {
       template.hasResourceProperties('AWS::SecretsManager::Secret', {
         Name: `bigcommerce/teststore1/${id}`,
         KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SecretsKey'), 'Arn'] },
         GenerateSecretString: Match.absent(),
-        SecretString: Match.absent(),
       });
     }
     template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+  });
+
+  it("creates each secret with its token's placeholder as first version, which holds no token", () => {
+    const tokens = storefrontConfig().tokens as { id: string; family: TokenFamily; store: string }[];
+    const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret')) as {
+      Properties: { Name: string; SecretString: string };
+    }[];
+    expect(secrets).toHaveLength(tokens.length);
+    for (const token of tokens) {
+      const secret = secrets.find((s) => s.Properties.Name === `bigcommerce/teststore1/${token.id}`);
+      const expected = placeholderValue({ id: token.id, family: token.family, storeHash: token.store });
+      expect(secret?.Properties.SecretString).toBe(expected);
+      expect(JSON.parse(secret?.Properties.SecretString ?? '{}')).toEqual({
+        schemaVersion: 1,
+        token: null,
+        status: PLACEHOLDER_STATUS,
+        tokenId: token.id,
+        family: token.family,
+        storeHash: 'teststore1',
+      });
+    }
+  });
+
+  it('keeps the placeholder text byte for byte: a change would be deployed over every live token', () => {
+    expect(placeholderValue({ id: 'headless', family: 'storefront-private', storeHash: 'teststore1' })).toBe(
+      '{"schemaVersion":1,"token":null,"status":"awaiting-first-rotation","tokenId":"headless","family":"storefront-private","storeHash":"teststore1"}',
+    );
   });
 
   it('uses a customer-managed key with rotation on', () => {
@@ -108,6 +140,26 @@ describe('the stack', () => {
       RetentionInDays: 90,
       KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SecretsKey'), 'Arn'] },
     });
+  });
+
+  it('masks JWTs and stored-instruments tokens in every log group (Audit and Deidentify statements)', () => {
+    const identifiers = ['BigCommerceJwt', 'BigCommerceStoredInstrumentsToken'];
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup')) as {
+      Properties: { DataProtectionPolicy?: any };
+    }[];
+    expect(groups.length).toBeGreaterThan(0);
+    for (const group of groups) {
+      const policy = group.Properties.DataProtectionPolicy;
+      expect(policy.Version).toBe('2021-06-01');
+      expect(policy.Configuration.CustomDataIdentifier).toEqual([
+        { Name: 'BigCommerceJwt', Regex: JWT_PATTERN },
+        { Name: 'BigCommerceStoredInstrumentsToken', Regex: STORED_INSTRUMENTS_TOKEN_PATTERN },
+      ]);
+      expect(policy.Statement).toEqual([
+        expect.objectContaining({ DataIdentifier: identifiers, Operation: { Audit: { FindingsDestination: {} } } }),
+        expect.objectContaining({ DataIdentifier: identifiers, Operation: { Deidentify: { MaskConfig: {} } } }),
+      ]);
+    }
   });
 
   it('creates the event bus under the configured name', () => {
@@ -199,6 +251,95 @@ describe('the stack', () => {
 
   it('contains no credential or token', () => {
     expect(json).not.toMatch(/accessToken|eyJ[A-Za-z0-9_-]{10,}/);
+  });
+});
+
+describe('the key and topic policies, in a concrete account and Region', () => {
+  const ACCOUNT = '111122223333';
+  const REGION = 'eu-west-1';
+  const { config, json } = loadConfigFile(writeConfig(storefrontConfig()));
+  const app = new App({ outdir: path.join(OUT, 'account'), context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new TokenRotatorStack(app, 'InAccount', {
+    config,
+    configJson: json,
+    env: { account: ACCOUNT, region: REGION },
+  });
+  const template = Template.fromStack(stack);
+  auditText('template', JSON.stringify(template.toJSON()));
+  const keyPolicy = (Object.values(template.findResources('AWS::KMS::Key'))[0] as any).Properties.KeyPolicy;
+  const statements: any[] = keyPolicy.Statement;
+  const serviceStatements = statements.filter((s) => s.Principal?.Service !== undefined);
+  /** An ARN as synthesized: the partition stays a reference (the same template serves every partition). */
+  const arn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${rest}`]] });
+  /** A condition value as text, references rendered as their names (colons dropped, so ARNs still split). */
+  const text = (value: any): string =>
+    typeof value === 'string'
+      ? value
+      : value?.['Fn::Join']
+        ? value['Fn::Join'][1].map(text).join(value['Fn::Join'][0])
+        : value?.Ref
+          ? `<${value.Ref.replaceAll(':', '')}>`
+          : JSON.stringify(value);
+  const alarmsOfThisAccount = {
+    StringEquals: { 'aws:SourceAccount': ACCOUNT },
+    ArnLike: { 'aws:SourceArn': arn(`cloudwatch:${REGION}:${ACCOUNT}:alarm:*`) },
+  };
+
+  it('conditions every service principal of the key policy on this account', () => {
+    expect(serviceStatements.map((s) => s.Principal.Service).sort()).toEqual([
+      'cloudwatch.amazonaws.com',
+      `logs.${REGION}.amazonaws.com`,
+    ]);
+    // The account itself (aws:SourceAccount), or an ARN in it (aws:SourceArn, the log group's encryption context).
+    const namesThisAccount = (value: unknown): boolean =>
+      text(value) === ACCOUNT || text(value).split(':')[4] === ACCOUNT;
+    for (const statement of serviceStatements) {
+      const values = Object.values(statement.Condition ?? {}).flatMap((c) => Object.values(c as object).flat());
+      expect({ sid: statement.Sid, namesThisAccount: values.length > 0 && values.every(namesThisAccount) }).toEqual({
+        sid: statement.Sid,
+        namesThisAccount: true,
+      });
+    }
+  });
+
+  it("lets CloudWatch use the key only for this account's alarms", () => {
+    const cloudwatch = serviceStatements.filter((s) => s.Principal.Service === 'cloudwatch.amazonaws.com');
+    expect(cloudwatch).toEqual([
+      {
+        Sid: 'CloudWatchAlarmsPublishToEncryptedTopic',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: alarmsOfThisAccount,
+      },
+    ]);
+  });
+
+  it("lets CloudWatch Logs use the key only for this account's log groups in this Region", () => {
+    const logs = serviceStatements.filter((s) => s.Principal.Service === `logs.${REGION}.amazonaws.com`);
+    expect(logs).toHaveLength(1);
+    expect(logs[0].Sid).toBe('CloudWatchLogsEncryptThisAccountsLogGroups');
+    expect(logs[0].Condition).toEqual({
+      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': arn(`logs:${REGION}:${ACCOUNT}:log-group:*`) },
+    });
+  });
+
+  it("lets only this account's alarms publish to the alarm topic, over TLS", () => {
+    const policy = (Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0] as any).Properties.PolicyDocument;
+    const topic = { Ref: expect.stringMatching(/^AlarmTopic/) };
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({ Effect: 'Deny', Principal: '*', Action: 'sns:Publish', Resource: topic }),
+      {
+        Sid: 'CloudWatchAlarmsPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: topic,
+        Condition: alarmsOfThisAccount,
+      },
+    ]);
+    expect(policy.Statement[0].Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
   });
 });
 
