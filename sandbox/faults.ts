@@ -26,6 +26,8 @@ export interface FaultMatch {
 export interface FaultRule {
   match?: FaultMatch;
   fault: Fault;
+  /** Matching requests let through before the fault starts (e.g. the second write of a rotation); default 0. */
+  skip?: number;
   /** How many matching requests fail; default 1. */
   times?: number;
   /** `before` (default): the request has no effect. `after`: it takes effect, then its response is replaced. */
@@ -41,6 +43,7 @@ export interface RequestIdentity {
 interface ActiveRule {
   match: { method?: string; path?: RegExp; operation?: string };
   fault: Fault;
+  skip: number;
   remaining: number;
   phase: 'before' | 'after';
 }
@@ -57,6 +60,8 @@ export class FaultInjector {
 
   inject(rule: FaultRule): void {
     const times = rule.times ?? 1;
+    if (rule.skip !== undefined && !(Number.isInteger(rule.skip) && rule.skip >= 0))
+      throw new RangeError(`fault skip must be a non-negative integer, got ${String(rule.skip)}`);
     if (!Number.isInteger(times) || times < 1)
       throw new RangeError(`fault times must be a positive integer, got ${String(rule.times)}`);
     if (!rule.fault || !FAULT_KINDS.has(rule.fault.kind))
@@ -75,6 +80,7 @@ export class FaultInjector {
         operation: rule.match?.operation,
       },
       fault: rule.fault,
+      skip: rule.skip ?? 0,
       remaining: times,
       phase: rule.phase ?? 'before',
     });
@@ -84,6 +90,10 @@ export class FaultInjector {
   take(request: RequestIdentity): TakenFault | undefined {
     const rule = this.rules.find((r) => matches(r, request));
     if (!rule) return undefined;
+    if (rule.skip > 0) {
+      rule.skip -= 1;
+      return undefined;
+    }
     rule.remaining -= 1;
     if (rule.remaining === 0) this.rules = this.rules.filter((r) => r !== rule);
     return { fault: rule.fault, phase: rule.phase };

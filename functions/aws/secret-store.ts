@@ -1,18 +1,24 @@
 import {
   DescribeSecretCommand,
   GetSecretValueCommand,
-  InvalidParameterException,
   PutSecretValueCommand,
+  ResourceExistsException,
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 
-/** Secrets Manager's staging labels, plus the one this product adds to versions whose token it revoked. */
+/**
+ * Secrets Manager's staging labels, and this product's own: `revoked` marks a version whose token was
+ * revoked, `claim` the version of the rotation in progress (see rotation/claim.ts), `released` a claim
+ * given up by a run that failed, so the next run need not wait for its lease.
+ */
 export const STAGES = {
   current: 'AWSCURRENT',
   pending: 'AWSPENDING',
   previous: 'AWSPREVIOUS',
   revoked: 'BCROTATOR_REVOKED',
+  claim: 'BCROTATOR_CLAIM',
+  released: 'BCROTATOR_RELEASED',
 } as const;
 
 export interface SecretVersionInfo {
@@ -31,17 +37,39 @@ export interface SecretStore {
   describe(secretName: string): Promise<SecretDescription>;
   /** The version's SecretString, or undefined when it has none. */
   readVersion(secretName: string, versionId: string): Promise<string | undefined>;
-  /** Writes a new version labelled AWSPENDING only; AWSCURRENT is untouched. Returns the version id. */
+  /**
+   * Writes the placeholder first version of a secret that has none (it becomes AWSCURRENT). Idempotent:
+   * concurrent writers use the same version id and value.
+   */
+  writePlaceholder(secretName: string, value: string, versionId: string): Promise<void>;
+  /**
+   * Creates the claim version `versionId` labelled BCROTATOR_CLAIM. Throws ClaimConflictError when a version
+   * with that id already holds other data: another run derived the same claim first.
+   */
+  claim(secretName: string, value: string, versionId: string): Promise<void>;
+  /**
+   * Writes a new version labelled AWSPENDING and BCROTATOR_CLAIM (both move from wherever they were);
+   * AWSCURRENT is untouched. Returns the version id.
+   */
   stagePending(secretName: string, value: string, clientRequestToken: string): Promise<string>;
   /**
    * Moves AWSCURRENT to `versionId` only if it is still on `expectedCurrent` (a compare-and-swap through
    * RemoveFromVersionId). Throws PromotionConflictError when another run won.
    */
-  promote(secretName: string, versionId: string, expectedCurrent: string | undefined): Promise<void>;
-  /** Takes AWSPENDING off `versionId`; a label already elsewhere is left alone. */
-  clearPending(secretName: string, versionId: string): Promise<void>;
+  promote(secretName: string, versionId: string, expectedCurrent: string): Promise<void>;
+  /** Labels `versionId` BCROTATOR_RELEASED: its claim is given up. */
+  release(secretName: string, versionId: string, releasedHolder: string | undefined): Promise<void>;
   /** Labels `versionId` as the one whose token was revoked. */
   markRevoked(secretName: string, versionId: string, currentHolder: string | undefined): Promise<void>;
+}
+
+/** Another invocation derived the same claim and created it first. */
+export class ClaimConflictError extends Error {
+  override readonly name = 'ClaimConflictError';
+
+  constructor(readonly secretName: string) {
+    super(`another rotation of ${secretName} claimed it first`);
+  }
 }
 
 /** Another invocation promoted a different version first; this one must not. */
@@ -84,27 +112,53 @@ export class SecretsManagerSecretStore implements SecretStore {
     return out.SecretString;
   }
 
+  async writePlaceholder(secretName: string, value: string, versionId: string): Promise<void> {
+    await this.client.send(
+      new PutSecretValueCommand({ SecretId: secretName, SecretString: value, ClientRequestToken: versionId }),
+      this.sendOptions(),
+    );
+  }
+
+  async claim(secretName: string, value: string, versionId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new PutSecretValueCommand({
+          SecretId: secretName,
+          SecretString: value,
+          ClientRequestToken: versionId,
+          VersionStages: [STAGES.claim],
+        }),
+        this.sendOptions(),
+      );
+    } catch (error) {
+      // PutSecretValue: "if the secret data is different, then the operation fails because you can't modify
+      // an existing version": the version id is derived, so another run derived it and wrote first.
+      if (error instanceof ResourceExistsException) throw new ClaimConflictError(secretName);
+      throw error;
+    }
+  }
+
   async stagePending(secretName: string, value: string, clientRequestToken: string): Promise<string> {
     const out = await this.client.send(
       new PutSecretValueCommand({
         SecretId: secretName,
         SecretString: value,
         ClientRequestToken: clientRequestToken,
-        VersionStages: [STAGES.pending],
+        VersionStages: [STAGES.pending, STAGES.claim],
       }),
       this.sendOptions(),
     );
     return out.VersionId ?? clientRequestToken;
   }
 
-  async promote(secretName: string, versionId: string, expectedCurrent: string | undefined): Promise<void> {
+  async promote(secretName: string, versionId: string, expectedCurrent: string): Promise<void> {
     try {
       await this.client.send(
         new UpdateSecretVersionStageCommand({
           SecretId: secretName,
           VersionStage: STAGES.current,
           MoveToVersionId: versionId,
-          ...(expectedCurrent ? { RemoveFromVersionId: expectedCurrent } : {}),
+          RemoveFromVersionId: expectedCurrent,
         }),
         this.sendOptions(),
       );
@@ -122,20 +176,16 @@ export class SecretsManagerSecretStore implements SecretStore {
     }
   }
 
-  async clearPending(secretName: string, versionId: string): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateSecretVersionStageCommand({
-          SecretId: secretName,
-          VersionStage: STAGES.pending,
-          RemoveFromVersionId: versionId,
-        }),
-        this.sendOptions(),
-      );
-    } catch (error) {
-      // The label has moved on (a newer run staged its own version): nothing of ours to clear.
-      if (!(error instanceof InvalidParameterException)) throw error;
-    }
+  async release(secretName: string, versionId: string, releasedHolder: string | undefined): Promise<void> {
+    await this.client.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: secretName,
+        VersionStage: STAGES.released,
+        MoveToVersionId: versionId,
+        ...(releasedHolder && releasedHolder !== versionId ? { RemoveFromVersionId: releasedHolder } : {}),
+      }),
+      this.sendOptions(),
+    );
   }
 
   async markRevoked(secretName: string, versionId: string, currentHolder: string | undefined): Promise<void> {

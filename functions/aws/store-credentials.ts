@@ -21,9 +21,31 @@ export interface StoreCredentials {
   invalidate(storeHash: string): void;
 }
 
+/**
+ * A root credential could not be had: the secret is missing, unreadable or malformed, or the configuration
+ * names none. Carries the secret's name and what the operator does; never the secret's value.
+ */
 export class CredentialsError extends Error {
   override readonly name = 'CredentialsError';
+  readonly ownMessage = true;
+
+  constructor(
+    message: string,
+    readonly hint: string,
+    readonly secretName?: string,
+  ) {
+    super(message);
+  }
 }
+
+/** AWS errors that mean "the operator must act", each with what to do. */
+const READ_FAILURES: Record<string, (secretName: string) => string> = {
+  ResourceNotFoundException: (name) => `create the secret ${name} (see README, Deploying, step 1)`,
+  AccessDeniedException: (name) =>
+    `the function may read only the secrets the configuration names: check that ${name} is the configured name and deploy again`,
+  DecryptionFailure: (name) =>
+    `the secret ${name} is encrypted with a customer-managed key: set its credentialsKmsKeyArn / b2bCredentialsKmsKeyArn in the configuration`,
+};
 
 /** Caches each secret across warm invocations for `ttlMs`, so a schedule does not re-read it every run. */
 export class SecretsManagerStoreCredentials implements StoreCredentials {
@@ -38,7 +60,12 @@ export class SecretsManagerStoreCredentials implements StoreCredentials {
 
   async accessToken(storeHash: string): Promise<string> {
     const secret = this.store(storeHash).credentialsSecret;
-    if (!secret) throw new CredentialsError(`store ${storeHash} has no credentialsSecret in the configuration`);
+    if (!secret) {
+      throw new CredentialsError(
+        `store ${storeHash} has no credentialsSecret in the configuration`,
+        'add credentialsSecret to the store',
+      );
+    }
     const { accessToken } = await this.read(
       storeHash,
       secret,
@@ -51,7 +78,12 @@ export class SecretsManagerStoreCredentials implements StoreCredentials {
 
   async b2bLogin(storeHash: string): Promise<B2bLogin> {
     const secret = this.store(storeHash).b2bCredentialsSecret;
-    if (!secret) throw new CredentialsError(`store ${storeHash} has no b2bCredentialsSecret in the configuration`);
+    if (!secret) {
+      throw new CredentialsError(
+        `store ${storeHash} has no b2bCredentialsSecret in the configuration`,
+        'add b2bCredentialsSecret to the store',
+      );
+    }
     const login = await this.read(
       storeHash,
       secret,
@@ -68,7 +100,7 @@ export class SecretsManagerStoreCredentials implements StoreCredentials {
 
   private store(storeHash: string): StoreConfig {
     const store = this.stores.find((s) => s.storeHash === storeHash);
-    if (!store) throw new CredentialsError(`store ${storeHash} is not in the configuration`);
+    if (!store) throw new CredentialsError(`store ${storeHash} is not in the configuration`, 'add the store to stores');
     return store;
   }
 
@@ -76,7 +108,16 @@ export class SecretsManagerStoreCredentials implements StoreCredentials {
     const key = `${storeHash}\n${secretName}`;
     const cached = this.cache.get(key);
     if (cached && this.now() - cached.fetchedAt < this.ttlMs) return cached.value as T;
-    const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretName }));
+    const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretName })).catch((error: unknown) => {
+      const name = (error as Error)?.name;
+      const hint = Object.hasOwn(READ_FAILURES, name) ? READ_FAILURES[name] : undefined;
+      if (!hint) throw error;
+      throw new CredentialsError(
+        `cannot read the root-credential secret ${secretName} (${name})`,
+        hint(secretName),
+        secretName,
+      );
+    });
     let json: unknown;
     try {
       json = JSON.parse(out.SecretString ?? '');
@@ -84,7 +125,13 @@ export class SecretsManagerStoreCredentials implements StoreCredentials {
       json = undefined;
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new CredentialsError(`secret ${secretName} must hold JSON ${shape}`);
+    if (!parsed.success) {
+      throw new CredentialsError(
+        `the root-credential secret ${secretName} does not hold JSON ${shape}`,
+        `put ${shape} in ${secretName}`,
+        secretName,
+      );
+    }
     this.cache.set(key, { value: parsed.data, fetchedAt: this.now() });
     return parsed.data;
   }

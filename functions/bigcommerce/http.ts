@@ -1,5 +1,5 @@
 import { assertSafeUrl } from './endpoints';
-import { BigCommerceApiError, BigCommerceUnavailableError } from './errors';
+import { BigCommerceApiError, BigCommerceUnavailableError, KNOWN_ERROR_TITLES } from './errors';
 import { type RateLimitFamily, readRateLimit } from './rate-limits';
 
 export interface HttpRequest {
@@ -133,13 +133,10 @@ export class BigCommerceHttp {
     }
     if (response.status >= 300 && response.status < 400) {
       await response.body?.cancel();
-      const location = response.headers.get('location');
-      const host = location ? safeHost(location, request.url) : 'an unknown location';
-      throw new BigCommerceApiError(
-        response.status,
-        request.endpoint,
-        `redirect to ${host} not followed: credentials are only sent to the configured endpoint`,
-      );
+      const redirect = new BigCommerceApiError(response.status, request.endpoint, undefined);
+      redirect.hint =
+        'BigCommerce answered with a redirect, which is never followed: credentials are only sent to the configured endpoint';
+      throw redirect;
     }
     let text: string;
     try {
@@ -193,23 +190,14 @@ export class BigCommerceHttp {
 }
 
 function apiError(endpoint: string, response: HttpResponse): BigCommerceApiError {
-  return new BigCommerceApiError(response.status, endpoint, errorTitle(response.body));
+  return new BigCommerceApiError(response.status, endpoint, knownTitle(response.body), response.body);
 }
 
-/** BigCommerce's own words: v3 `title`, or B2B Edition `data.errMsg` / `meta.message`. Bounded in length. */
-function errorTitle(body: unknown): string | undefined {
+/** BigCommerce's title (v3 `title`, B2B `data.errMsg` / `meta.message`), only when it is a known one. */
+function knownTitle(body: unknown): string | undefined {
   if (body === null || typeof body !== 'object') return undefined;
   const b = body as { title?: unknown; data?: { errMsg?: unknown }; meta?: { message?: unknown } };
-  const title = [b.title, b.data?.errMsg, b.meta?.message].find(
-    (t): t is string => typeof t === 'string' && t.length > 0,
+  return [b.title, b.data?.errMsg, b.meta?.message].find(
+    (t): t is string => typeof t === 'string' && KNOWN_ERROR_TITLES.has(t.trim()),
   );
-  return title && title.length > 300 ? `${title.slice(0, 300)}…` : title;
-}
-
-function safeHost(location: string, base: string): string {
-  try {
-    return new URL(location, base).host;
-  } catch {
-    return 'an invalid location';
-  }
 }

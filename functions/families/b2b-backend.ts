@@ -97,6 +97,16 @@ export class B2bBackendFamilyAdapter implements FamilyAdapter<B2bBackendToken> {
       throw new Error('the new token authenticated but is not in the store’s token list');
   }
 
+  /** Deletes a token this run minted with its own credentials: it is the one token known to work. */
+  async revokeMinted(target: B2bBackendToken, stored: StoredToken): Promise<string> {
+    const id = typeof stored.details.id === 'number' ? stored.details.id : undefined;
+    const name = String(stored.details.name);
+    if (id === undefined)
+      throw new Error(`the id of B2B token "${name}" is unknown; the cleanup revokes it after the grace period`);
+    await this.client.delete(target.storeHash, stored.token, id);
+    return `B2B token "${name}" (id ${id}), which lost the promotion to another run's`;
+  }
+
   async cleanup(target: B2bBackendToken, state: CleanupState): Promise<CleanupReport> {
     const report: CleanupReport = { revoked: [], failures: [] };
     // Listing needs a token of ours that works: the current one.

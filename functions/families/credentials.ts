@@ -19,11 +19,12 @@ export async function withAccessToken<R>(
   }
 }
 
-/** Adds what an operator must do to BigCommerce's 401/403 answer about the store-level API account. */
+/** Says what an operator must do about BigCommerce's 401/403 answer about the store-level API account. */
 export function explainAccountError(error: unknown, scope: string): unknown {
   if (!(error instanceof BigCommerceApiError)) return error;
-  if (error.status === 403) error.message += ` (the store's API account needs the ${scope} scope)`;
-  if (error.status === 401)
-    error.message += ' (the store-level API account token in the credentials secret is not valid for this store)';
+  if (error.status === 403) error.hint = `the store's API account needs the ${scope} scope`;
+  if (error.status === 401) {
+    error.hint = 'the store-level API account token in the credentials secret is not valid for this store';
+  }
   return error;
 }

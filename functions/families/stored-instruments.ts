@@ -15,6 +15,7 @@ const EXPIRY_TOLERANCE_SECONDS = 60;
 /** A stored-instruments token that cannot be used, or cannot be kept fresh with this configuration. */
 export class InstrumentTokenError extends Error {
   override readonly name = 'InstrumentTokenError';
+  readonly ownMessage = true;
 }
 
 /**
@@ -27,7 +28,7 @@ export function checkInstrumentToken(accessToken: string, storeHash: string, now
   const claims = decodeJwtClaims(accessToken.slice(SCHEME.length));
   if (!claims) throw new InstrumentTokenError('the access token is not a decodable JWT after "IAT "');
   if (claims.sub !== storeHash)
-    throw new InstrumentTokenError(`the access token names store ${JSON.stringify(claims.sub)}, not ${storeHash}`);
+    throw new InstrumentTokenError(`the access token names another store, not ${storeHash}`);
   const exp = typeof claims.exp === 'number' ? claims.exp : undefined;
   if (expiresAt !== undefined && exp !== undefined && Math.abs(expiresAt - exp) > EXPIRY_TOLERANCE_SECONDS) {
     throw new InstrumentTokenError(`expires_at (${expiresAt}) and the JWT's exp (${exp}) disagree`);

@@ -72,6 +72,20 @@ export class StorefrontFamilyAdapter implements FamilyAdapter<StorefrontManagedT
     context.log.debug('new token verified', { tokenId: target.id, storeName });
   }
 
+  async revokeMinted(target: StorefrontManagedToken, stored: StoredToken, context: FamilyContext): Promise<string> {
+    if (target.family === 'customer-impersonation') {
+      throw new Error('customer impersonation tokens cannot be revoked: BigCommerce documents no revocation for them');
+    }
+    try {
+      await withAccessToken(context, target.storeHash, (accessToken) =>
+        this.tokens.revoke(target.storeHash, accessToken, stored.token),
+      );
+    } catch (error) {
+      throw explainAccountError(error, SCOPE_BY_FAMILY[target.family]);
+    }
+    return `the token minted ${stored.mintedAt}, which lost the promotion to another run's`;
+  }
+
   wantsCleanup(target: StorefrontManagedToken): boolean {
     return target.family !== 'customer-impersonation' && target.revokeSuperseded !== undefined;
   }

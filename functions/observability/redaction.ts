@@ -1,23 +1,81 @@
 /** What replaces a secret value wherever it would have been written. */
 export const REDACTED = '[REDACTED]';
-/** Shorter strings are too likely to occur by chance to be worth scrubbing (and are not credentials). */
-const MIN_SECRET_LENGTH = 8;
 
 /**
- * Every credential and token value this process has seen. Logs, events, errors and responses are
- * written from typed fields that never hold a secret; this scrubs them anyway, so a mistake in one
- * message cannot leak what the registry knows.
+ * A run of this many characters of a secret is treated as the secret: a message that cut a credential in
+ * half (a truncated echo) still leaks what it kept. Shorter secrets are matched whole.
+ */
+export const SECRET_RUN = 8;
+
+/**
+ * The forms a secret can take in text it was echoed into: as is, JSON-escaped (a password with `"` or `\`),
+ * URL-encoded, and base64 (standard and URL-safe) at each of the three byte alignments, keeping only the
+ * characters that depend on the secret alone, so a secret inside a longer base64 text is found too.
+ * Textual forms are compared case-folded (an upper-cased echo); base64 is case-sensitive.
+ */
+export function secretForms(secret: string): { folded: string[]; exact: string[] } {
+  const folded = [...new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)])].map((f) =>
+    f.toLowerCase(),
+  );
+  const bytes = Buffer.from(secret, 'utf8');
+  const exact = new Set<string>();
+  for (let k = 0; k < 3; k += 1) {
+    const encoded = Buffer.concat([Buffer.alloc(k), bytes])
+      .toString('base64')
+      .replace(/=+$/, '');
+    // Characters whose 6 bits lie entirely inside the secret's bytes.
+    const middle = encoded.slice(Math.ceil((8 * k) / 6), Math.floor((8 * (k + bytes.length)) / 6));
+    if (middle.length === 0) continue;
+    exact.add(middle);
+    exact.add(middle.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return { folded: [...new Set(folded)], exact: [...exact] };
+}
+
+/**
+ * Every credential and token value this process has seen. Logs, events, errors and responses are written
+ * from typed fields that never hold a secret; this scrubs them anyway, so a mistake in one message, or a
+ * vendor's error text that echoes a request, cannot leak what the registry knows: whole secrets of any
+ * length, and any run of SECRET_RUN or more characters of any form of one.
  */
 export class Redactor {
   private readonly values = new Set<string>();
+  /** SECRET_RUN-character pieces of case-folded forms, and of case-sensitive (base64) forms. */
+  private readonly foldedRuns = new Set<string>();
+  private readonly exactRuns = new Set<string>();
+  /** Forms shorter than SECRET_RUN, matched whole. */
+  private readonly shortFolded = new Set<string>();
+  private readonly shortExact = new Set<string>();
 
   add(value: string | undefined): void {
-    if (value && value.length >= MIN_SECRET_LENGTH) this.values.add(value);
+    if (!value || this.values.has(value)) return;
+    this.values.add(value);
+    const { folded, exact } = secretForms(value);
+    for (const form of folded) this.index(form, this.foldedRuns, this.shortFolded);
+    for (const form of exact) this.index(form, this.exactRuns, this.shortExact);
   }
 
   redact(text: string): string {
-    let out = text;
-    for (const value of this.values) if (out.includes(value)) out = out.split(value).join(REDACTED);
+    if (this.values.size === 0 || text.length === 0) return text;
+    const lower = text.toLowerCase();
+    const hit = new Uint8Array(text.length);
+    for (let i = 0; i + SECRET_RUN <= text.length; i += 1) {
+      if (this.foldedRuns.has(lower.slice(i, i + SECRET_RUN)) || this.exactRuns.has(text.slice(i, i + SECRET_RUN))) {
+        hit.fill(1, i, i + SECRET_RUN);
+      }
+    }
+    markWhole(lower, this.shortFolded, hit);
+    markWhole(text, this.shortExact, hit);
+    let out = '';
+    for (let i = 0; i < text.length; ) {
+      if (hit[i] === 0) {
+        out += text[i];
+        i += 1;
+        continue;
+      }
+      while (i < text.length && hit[i] === 1) i += 1;
+      out += REDACTED;
+    }
     return out;
   }
 
@@ -35,10 +93,30 @@ export class Redactor {
   get size(): number {
     return this.values.size;
   }
+
+  private index(form: string, runs: Set<string>, short: Set<string>): void {
+    if (form.length < SECRET_RUN) {
+      short.add(form);
+      return;
+    }
+    for (let i = 0; i + SECRET_RUN <= form.length; i += 1) runs.add(form.slice(i, i + SECRET_RUN));
+  }
+}
+
+function markWhole(text: string, forms: Set<string>, hit: Uint8Array): void {
+  for (const form of forms) {
+    for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) hit.fill(1, at, at + form.length);
+  }
 }
 
 /** The process-wide registry: warm Lambda invocations keep scrubbing what earlier ones saw. */
 export const redactor = new Redactor();
+
+/** Redacts first, then cuts: a cut made before redaction could leave half a secret that no longer matches. */
+export function redactedExcerpt(text: string, maxLength: number): string {
+  const clean = redactor.redact(text);
+  return clean.length > maxLength ? `${clean.slice(0, maxLength)}…` : clean;
+}
 
 /** An error as a loggable, secret-free record. */
 export function describeError(error: unknown): { name: string; message: string } {

@@ -58,12 +58,17 @@ export interface FamilyAdapter<T extends ManagedToken = ManagedToken> {
   policy(target: T): RotationPolicy;
   /** Why the stored token no longer fits the configuration (e.g. scopes changed); families whose tokens have no configurable shape omit it. */
   drift?(target: T, stored: StoredToken): string | undefined;
-  /** Mints at `mintedAt` (whole seconds, the instant the secret will record). */
+  /** Mints at `mintedAt`, the instant the secret will record (families needing whole seconds floor it). */
   mint(target: T, context: FamilyContext, mintedAt: Date): Promise<MintedToken>;
   /** Resolves when the token works at BigCommerce; throws with the reason otherwise. */
   verify(target: T, stored: StoredToken, context: FamilyContext): Promise<void>;
   /** Revokes superseded tokens this product minted, as the family's policy says; absent when a family cannot revoke. */
   cleanup?(target: T, state: CleanupState, context: FamilyContext): Promise<CleanupReport>;
+  /**
+   * Revokes a token this run minted that lost the promotion to another run's, so it is not left live with
+   * nothing holding it; returns what was revoked, in words. Absent when the family cannot revoke.
+   */
+  revokeMinted?(target: T, stored: StoredToken, context: FamilyContext): Promise<string>;
   /** Whether this target asks for cleanup (revocation is optional for some families); default: always. */
   wantsCleanup?(target: T): boolean;
 }

@@ -1,7 +1,17 @@
 import type { TokenFamily } from '../config/types';
+import type { FailureFacts } from './failure';
 
-/** The steps that can fail (deciding is pure). */
-export type RotationStep = 'read' | 'mint' | 'stage' | 'verify' | 'promote' | 'cleanup' | 'announce';
+/** The steps that can fail (deciding is pure); `credentials` is reading a store's root-credential secret. */
+export type RotationStep =
+  | 'read'
+  | 'claim'
+  | 'credentials'
+  | 'mint'
+  | 'stage'
+  | 'verify'
+  | 'promote'
+  | 'cleanup'
+  | 'announce';
 
 export type Outcome = 'rotated' | 'skipped' | 'failed' | 'revoked' | 'planned';
 
@@ -15,6 +25,8 @@ export interface TargetResult {
   reason: string;
   /** The step that failed, for `failed`. */
   step?: RotationStep;
+  /** Why it failed, as structured facts (no vendor free text), for `failed`. */
+  error?: FailureFacts;
   /** The AWSCURRENT version after this run. */
   versionId?: string;
   /** Expiry of the token in AWSCURRENT after this run (null: it does not expire). */

@@ -1,21 +1,39 @@
 import { randomUUID } from 'node:crypto';
 import type { EventPublisher, RotationEvent } from '../aws/event-publisher';
-import type { StoreCredentials } from '../aws/store-credentials';
 import {
+  ClaimConflictError,
   PromotionConflictError,
   STAGES,
   type SecretDescription,
   type SecretStore,
   stageHolder,
 } from '../aws/secret-store';
+import type { StoreCredentials } from '../aws/store-credentials';
+import { BigCommerceApiError } from '../bigcommerce/errors';
 import type { ManagedToken } from '../config/types';
 import { type Log, ROTATION_FAILED_MESSAGE } from '../observability/logger';
-import { describeError, redactor } from '../observability/redaction';
+import { describeError, redactedExcerpt, redactor } from '../observability/redaction';
+import {
+  CLAIM_LEASE_MS,
+  type ClaimRecord,
+  claimState,
+  claimValue,
+  nextClaimId,
+  parseClaim,
+  placeholderVersionId,
+} from './claim';
 import type { Clock } from './clock';
-import { decideDue } from './due';
+import { type DueDecision, decideDue } from './due';
+import { failureFacts, failureReason } from './failure';
 import type { CleanupReport, FamilyAdapter, FamilyContext, MintedToken, VersionState } from './family';
 import type { RotationStep, TargetResult } from './results';
-import { STORED_TOKEN_SCHEMA_VERSION, type StoredToken, parseStoredToken, serializeStoredToken } from './stored-token';
+import {
+  parseStoredToken,
+  placeholderValue,
+  STORED_TOKEN_SCHEMA_VERSION,
+  type StoredToken,
+  serializeStoredToken,
+} from './stored-token';
 
 export interface RotationPorts {
   clock: Clock;
@@ -29,15 +47,11 @@ export interface RotationOptions {
   force: boolean;
   dryRun: boolean;
   trigger: 'schedule' | 'manual';
+  /** When the invocation started: a forced run is satisfied by a token minted since. */
+  startedAt?: Date;
   /** Aborted when the invocation is cut off: no further step starts. */
   signal?: AbortSignal;
 }
-
-/**
- * No run lives longer than the function's timeout, so an AWSPENDING version younger than this may belong
- * to a run still at work; older ones are leftovers of a run that died.
- */
-export const IN_PROGRESS_WINDOW_MS = 5 * 60_000;
 
 /** A step of the flow failed; carries which one, for the result and the failure event. */
 class StepFailure extends Error {
@@ -49,403 +63,444 @@ class StepFailure extends Error {
   }
 }
 
-type Step = <R>(name: RotationStep, work: () => Promise<R>) => Promise<R>;
-
-/** Runs steps, naming the one that failed; once the invocation is cut off, no further step starts. */
-function stepper(signal: AbortSignal | undefined): Step {
-  return async (name, work) => {
-    if (signal?.aborted) throw new StepFailure(name, new Error('the invocation was cut off before this step'));
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof StepFailure || error instanceof PromotionConflictError) throw error;
-      throw new StepFailure(name, error);
-    }
-  };
-}
+type Staged = VersionState & { stored: StoredToken };
 
 interface SecretState {
   description: SecretDescription;
-  current: VersionState | undefined;
+  current: VersionState;
   pending: VersionState | undefined;
   previous: VersionState | undefined;
+  /** The claim version's record, read only when the claim label is on one. */
+  claim: ClaimRecord | undefined;
 }
 
 /**
- * One rotation of one managed token, DESIGN's eight steps: read, decide, mint, stage (AWSPENDING), verify,
- * promote (AWSCURRENT, compare-and-swap), clean up, announce. A failure at any step leaves AWSCURRENT as it
- * was; a version left in AWSPENDING is verified and promoted (or replaced) by the next run.
+ * One rotation of one managed token, DESIGN's eight steps: read, decide, claim, mint, stage (AWSPENDING),
+ * verify, promote (AWSCURRENT, compare-and-swap), clean up, announce. A failure at any step leaves
+ * AWSCURRENT as it was; a version left in AWSPENDING is verified and promoted (or replaced) by the next run.
  */
-export async function rotateToken<T extends ManagedToken>(
+export function rotateToken<T extends ManagedToken>(
   target: T,
   family: FamilyAdapter<T>,
   ports: RotationPorts,
   options: RotationOptions,
 ): Promise<TargetResult> {
-  const base = {
-    tokenId: target.id,
-    family: target.family,
-    storeHash: target.storeHash,
-    secretName: target.secretName,
-  };
-  const context: FamilyContext = { clock: ports.clock, credentials: ports.credentials, log: ports.log };
-  const events: RotationEvent[] = [];
-  const step = stepper(options.signal);
-  let state: SecretState | undefined;
-  try {
-    state = await step('read', () => readSecret(target, ports.secrets, wantsCleanup(family, target)));
-    const current = state.current;
-    const now = ports.clock.now();
-    const policy = family.policy(target);
+  return new Rotation(target, family, ports, options).run();
+}
 
-    const housekeeping = await clearStrayPending(target, ports, options, state);
-    if (
-      state.pending?.stored &&
-      isNewer(state.pending.stored, current?.stored) &&
-      now.getTime() - Date.parse(state.pending.stored.mintedAt) < IN_PROGRESS_WINDOW_MS
-    ) {
-      return {
-        ...base,
-        outcome: 'skipped',
-        reason: `in progress elsewhere: version ${state.pending.versionId}, minted ${state.pending.stored.mintedAt}, is being verified by another invocation`,
-        versionId: current?.versionId,
-        expiresAt: current?.stored?.expiresAt,
-      };
+class Rotation<T extends ManagedToken> {
+  private readonly base: Pick<TargetResult, 'tokenId' | 'family' | 'storeHash' | 'secretName'>;
+  private readonly context: FamilyContext;
+  private readonly events: RotationEvent[] = [];
+  private readonly warnings: string[] = [];
+  private state: SecretState | undefined;
+  /** The version holding this run's claim label, once it has claimed. */
+  private claimedAt: string | undefined;
+
+  constructor(
+    private readonly target: T,
+    private readonly family: FamilyAdapter<T>,
+    private readonly ports: RotationPorts,
+    private readonly options: RotationOptions,
+  ) {
+    this.base = {
+      tokenId: target.id,
+      family: target.family,
+      storeHash: target.storeHash,
+      secretName: target.secretName,
+    };
+    this.context = { clock: ports.clock, credentials: ports.credentials, log: ports.log };
+  }
+
+  async run(): Promise<TargetResult> {
+    try {
+      const state = await this.step('read', () => this.read());
+      this.state = state;
+      return await this.proceed(state);
+    } catch (error) {
+      if (error instanceof ClaimConflictError) return this.inProgress('another invocation claimed this rotation first');
+      if (error instanceof LostPromotion) return this.lostPromotion(error);
+      return this.failed(error instanceof StepFailure ? error : new StepFailure('read', error));
     }
-    if (state.pending) {
-      const resumed = await resumePending(target, family, ports, options, state, context);
-      if (resumed === 'promoted') {
-        const promoted = state.pending as VersionState & { stored: StoredToken };
-        const warnings = [...housekeeping, ...(await unstage(ports, target, promoted.versionId))];
-        return await finish(
-          target,
-          family,
-          ports,
-          options,
-          context,
-          {
-            ...base,
-            outcome: 'rotated',
-            reason: 'resumed: verified and promoted the version an earlier run staged',
-            resumed: true,
-            ...reported([], warnings),
-          },
-          promoted,
-          current,
-          state.description,
-          events,
+  }
+
+  private async proceed(state: SecretState): Promise<TargetResult> {
+    const now = this.ports.clock.now();
+    const claim = claimState({
+      description: state.description,
+      currentVersionId: state.current.versionId,
+      now,
+      pending: state.pending,
+      claimRecord: state.claim,
+    });
+    if (claim.held) {
+      return this.inProgress(
+        `another invocation is rotating this token (its claim lasts until ${claim.until.toISOString()})`,
+      );
+    }
+    const pending = this.usefulPending(state, now);
+    if (pending) {
+      if (this.options.dryRun) {
+        return this.result('planned', 'would verify the version an earlier run left in AWSPENDING and promote it');
+      }
+      await this.claim(state, now);
+      if (await this.resume(pending)) {
+        return this.finish('resumed: verified and promoted the version an earlier run staged', pending, true);
+      }
+    }
+    const decision = this.decide(state.current, now);
+    if (!decision.due) return this.notDue(state, decision);
+    if (this.options.dryRun) {
+      const cleanup = await this.cleanup(state.current, state.previous);
+      return this.result('planned', `due: ${decision.reason}; would mint, stage, verify and promote a new token`, {
+        ...reported(cleanup?.revoked, cleanup?.warnings),
+      });
+    }
+    if (this.claimedAt === undefined) await this.claim(state, now);
+    return this.rotate(state, decision.reason);
+  }
+
+  /** Steps 3 to 6: mint, stage, verify, promote. */
+  private async rotate(state: SecretState, reason: string): Promise<TargetResult> {
+    const mintedAt = this.ports.clock.now();
+    const minted = await this.step('mint', () => this.family.mint(this.target, this.context, mintedAt));
+    redactor.add(minted.token);
+    const stored = storedToken(this.target, minted, mintedAt);
+    const versionId = await this.step('stage', () =>
+      this.ports.secrets.stagePending(this.target.secretName, serializeStoredToken(stored), randomUUID()),
+    );
+    this.claimedAt = versionId;
+    const staged: Staged = { versionId, stored, revoked: false };
+    await this.step('verify', () => this.family.verify(this.target, stored, this.context));
+    await this.promote(staged, state.current.versionId);
+    this.ports.log.info('token rotated', { ...this.base, versionId, expiresAt: stored.expiresAt, reason });
+    return this.finish(reason, staged, false);
+  }
+
+  /** Verifies and promotes a version an earlier run staged; false when it no longer works (it is replaced). */
+  private async resume(pending: Staged): Promise<boolean> {
+    try {
+      await this.family.verify(this.target, pending.stored, this.context);
+    } catch (error) {
+      this.ports.log.warn('the version left in AWSPENDING failed verification; replacing it', {
+        tokenId: this.target.id,
+        versionId: pending.versionId,
+        error: failureFacts('verify', error),
+      });
+      return false;
+    }
+    await this.promote(pending, (this.state as SecretState).current.versionId);
+    return true;
+  }
+
+  private async promote(staged: Staged, expectedCurrent: string): Promise<void> {
+    try {
+      await this.step('promote', () =>
+        this.ports.secrets.promote(this.target.secretName, staged.versionId, expectedCurrent),
+      );
+    } catch (error) {
+      if (error instanceof PromotionConflictError) throw new LostPromotion(error.currentVersionId, staged);
+      throw error;
+    }
+  }
+
+  /**
+   * Another run promoted first (only possible when this run outlived its claim): what this run minted is
+   * neither current nor previous, so it is revoked at once where the family can revoke.
+   */
+  private async lostPromotion(error: LostPromotion): Promise<TargetResult> {
+    this.ports.log.warn('another invocation rotated this token first', {
+      ...this.base,
+      currentVersionId: error.currentVersionId,
+    });
+    const revoked: string[] = [];
+    const staged = error.staged;
+    if (this.family.revokeMinted && staged.versionId === this.claimedAt) {
+      try {
+        revoked.push(await this.family.revokeMinted(this.target, staged.stored, this.context));
+      } catch (revokeError) {
+        this.warnings.push(
+          `could not revoke the token of version ${staged.versionId}, which lost the promotion: ${failureReason(failureFacts('cleanup', revokeError))}`,
         );
       }
-      if (resumed === 'planned') {
-        return {
-          ...base,
-          outcome: 'planned',
-          reason: 'would verify the version an earlier run left in AWSPENDING and promote it, or replace it',
-        };
-      }
     }
-
-    const drift = current?.stored ? family.drift?.(target, current.stored) : undefined;
-    const decision = decideDue({ current: current?.stored, now, policy, force: options.force, drift });
-    if (!decision.due) {
-      const cleanup = current
-        ? await runCleanup(target, family, ports, options, context, current, state.previous, state.description, events)
-        : undefined;
-      await announce(ports, events, cleanup?.warnings);
-      return {
-        ...base,
-        outcome: cleanup && cleanup.revoked.length > 0 ? (options.dryRun ? 'planned' : 'revoked') : 'skipped',
-        reason: decision.reason,
-        versionId: current?.versionId,
-        expiresAt: current?.stored?.expiresAt,
-        nextDueAt: decision.nextDueAt.toISOString(),
-        ...reported(cleanup?.revoked, [...housekeeping, ...(cleanup?.warnings ?? [])]),
-      };
-    }
-    if (options.dryRun) {
-      const cleanup = current
-        ? await runCleanup(target, family, ports, options, context, current, state.previous, state.description, events)
-        : undefined;
-      return {
-        ...base,
-        outcome: 'planned',
-        reason: `due: ${decision.reason}; would mint, stage, verify and promote a new token`,
-        versionId: current?.versionId,
-        expiresAt: current?.stored?.expiresAt,
-        ...reported(cleanup?.revoked, cleanup?.warnings),
-      };
-    }
-
-    const mintedAt = new Date(Math.floor(ports.clock.now().getTime() / 1000) * 1000);
-    const minted = await step('mint', () => family.mint(target, context, mintedAt));
-    redactor.add(minted.token);
-    const stored = storedToken(target, minted, mintedAt);
-    const versionId = await step('stage', () =>
-      ports.secrets.stagePending(target.secretName, serializeStoredToken(stored), randomUUID()),
+    return this.result(
+      'skipped',
+      `in progress elsewhere: another invocation promoted version ${error.currentVersionId ?? '(none)'} first`,
+      { versionId: error.currentVersionId, ...reported(revoked, this.warnings) },
     );
-    await step('verify', () => family.verify(target, stored, context));
-    await step('promote', () => promoteOrStandDown(ports.secrets, target.secretName, versionId, current?.versionId));
-    ports.log.info('token rotated', { ...base, versionId, expiresAt: stored.expiresAt, reason: decision.reason });
-    const warnings = [...housekeeping, ...(await unstage(ports, target, versionId))];
-    return await finish(
-      target,
-      family,
-      ports,
-      options,
-      context,
-      { ...base, outcome: 'rotated', reason: decision.reason, ...reported([], warnings) },
-      { versionId, stored, revoked: false },
-      current,
-      state.description,
-      events,
-    );
-  } catch (error) {
-    if (error instanceof PromotionConflictError) {
-      ports.log.warn('another invocation rotated this token first', {
-        ...base,
-        currentVersionId: error.currentVersionId,
-      });
-      return {
-        ...base,
-        outcome: 'skipped',
-        reason: `in progress elsewhere: another invocation promoted version ${error.currentVersionId ?? '(none)'} first`,
-        versionId: error.currentVersionId,
-      };
-    }
-    const failure = error instanceof StepFailure ? error : new StepFailure('read', error);
-    const reason = describeError(failure.error).message;
-    ports.log.error(ROTATION_FAILED_MESSAGE, { ...base, step: failure.step, error: describeError(failure.error) });
-    const failedEvent: RotationEvent = {
-      detailType: 'Token Rotation Failed',
-      detail: {
-        ...eventIds(target, state?.description),
-        step: failure.step,
-        error: reason,
-        currentVersionId: state?.current?.versionId ?? null,
-        currentExpiresAt: state?.current?.stored?.expiresAt ?? null,
-        trigger: options.trigger,
-      },
-      resources: state ? [state.description.arn] : [],
-    };
-    const warnings: string[] = [];
-    if (!options.dryRun) await announce(ports, [failedEvent], warnings);
-    return {
-      ...base,
-      outcome: 'failed',
-      step: failure.step,
-      reason,
-      versionId: state?.current?.versionId,
-      expiresAt: state?.current?.stored?.expiresAt,
-      ...reported([], warnings),
-    };
   }
-}
 
-/** What happened to a version left in AWSPENDING: promoted, cleared (then the normal flow runs), or only planned. */
-async function resumePending<T extends ManagedToken>(
-  target: T,
-  family: FamilyAdapter<T>,
-  ports: RotationPorts,
-  options: RotationOptions,
-  state: SecretState,
-  context: FamilyContext,
-): Promise<'promoted' | 'cleared' | 'planned'> {
-  const pending = state.pending as VersionState;
-  const current = state.current;
-  // Not older than the current token (a concurrent loser's leftover is), and not itself due already.
-  const stillUseful =
-    pending.stored !== undefined &&
-    isNewer(pending.stored, current?.stored) &&
-    !decideDue({
-      current: pending.stored,
-      now: ports.clock.now(),
-      policy: family.policy(target),
-      force: false,
-      drift: family.drift?.(target, pending.stored),
-    }).due;
-  if (options.dryRun) return stillUseful ? 'planned' : 'cleared';
-  const step = stepper(options.signal);
-  if (stillUseful) {
+  /** Writes this run's claim; throws ClaimConflictError when another run claimed the same state first. */
+  private async claim(state: SecretState, now: Date): Promise<void> {
+    const versionId = nextClaimId(this.target.secretName, state.description, state.current.versionId);
+    const record: ClaimRecord = {
+      claimedAt: now.toISOString(),
+      leaseUntil: new Date(now.getTime() + CLAIM_LEASE_MS).toISOString(),
+      basedOnVersionId: state.current.versionId,
+      runId: randomUUID(),
+    };
+    await this.step('claim', () =>
+      this.ports.secrets.claim(this.target.secretName, claimValue(this.target, record), versionId),
+    );
+    this.claimedAt = versionId;
+  }
+
+  /** Gives up this run's claim after a failure, so the next run need not wait for the lease. */
+  private async release(): Promise<void> {
+    const versionId = this.claimedAt;
+    if (versionId === undefined || this.options.dryRun) return;
+    const releasedHolder = this.state ? stageHolder(this.state.description, STAGES.released) : undefined;
     try {
-      await family.verify(target, pending.stored as StoredToken, context);
-      await step('promote', () =>
-        promoteOrStandDown(ports.secrets, target.secretName, pending.versionId, current?.versionId),
-      );
-      return 'promoted';
+      await this.ports.secrets.release(this.target.secretName, versionId, releasedHolder);
     } catch (error) {
-      if (error instanceof PromotionConflictError || error instanceof StepFailure) throw error;
-      ports.log.warn('the version left in AWSPENDING failed verification; replacing it', {
-        tokenId: target.id,
-        versionId: pending.versionId,
-        error: describeError(error),
-      });
+      this.warnings.push(
+        `could not release this run's claim; the next run waits for its lease (${failureReason(failureFacts('claim', error))})`,
+      );
     }
   }
-  await step('stage', () => ports.secrets.clearPending(target.secretName, pending.versionId));
-  state.pending = undefined;
-  return 'cleared';
-}
 
-/**
- * Promotes, or, when another invocation promoted first, takes AWSPENDING off this run's version so no
- * later run mistakes it for unfinished work, and lets the conflict through.
- */
-async function promoteOrStandDown(
-  secrets: SecretStore,
-  secretName: string,
-  versionId: string,
-  expectedCurrent: string | undefined,
-): Promise<void> {
-  try {
-    await secrets.promote(secretName, versionId, expectedCurrent);
-  } catch (error) {
-    if (error instanceof PromotionConflictError) await secrets.clearPending(secretName, versionId);
-    throw error;
+  private decide(current: VersionState, now: Date): DueDecision {
+    const stored = current.stored;
+    const policy = this.family.policy(this.target);
+    const drift = stored ? this.family.drift?.(this.target, stored) : undefined;
+    const startedAt = this.options.startedAt;
+    // A forced run is satisfied by a token minted since it started (another run's, at the same moment).
+    const fresh = stored && startedAt && Date.parse(stored.mintedAt) >= startedAt.getTime();
+    const decision = decideDue({ current: stored, now, policy, force: this.options.force && !fresh, drift });
+    if (decision.due || !this.options.force) return decision;
+    return {
+      ...decision,
+      reason: `forced, but the current token was minted since this run started; ${decision.reason}`,
+    };
   }
-}
 
-/** Steps 7 and 8 after a promotion: clean up with the new version current, then announce. */
-async function finish<T extends ManagedToken>(
-  target: T,
-  family: FamilyAdapter<T>,
-  ports: RotationPorts,
-  options: RotationOptions,
-  context: FamilyContext,
-  result: TargetResult,
-  promoted: VersionState & { stored: StoredToken },
-  previous: VersionState | undefined,
-  description: SecretDescription,
-  events: RotationEvent[],
-): Promise<TargetResult> {
-  events.push({
-    detailType: 'Token Rotated',
-    detail: {
-      ...eventIds(target, description),
+  /** Not due: nothing is minted, but superseded tokens may be due for revocation. */
+  private async notDue(state: SecretState, decision: DueDecision & { due: false }): Promise<TargetResult> {
+    const cleanup = await this.cleanup(state.current, state.previous);
+    await this.announce();
+    const revoked = cleanup && cleanup.revoked.length > 0;
+    return this.result(revoked ? (this.options.dryRun ? 'planned' : 'revoked') : 'skipped', decision.reason, {
+      nextDueAt: decision.nextDueAt.toISOString(),
+      ...reported(cleanup?.revoked, [...this.warnings, ...(cleanup?.warnings ?? [])]),
+    });
+  }
+
+  /** Steps 7 and 8 after a promotion: clean up with the new version current, then announce. */
+  private async finish(reason: string, promoted: Staged, resumed: boolean): Promise<TargetResult> {
+    const state = this.state as SecretState;
+    this.events.push({
+      detailType: 'Token Rotated',
+      detail: {
+        ...eventIds(this.target, state.description),
+        versionId: promoted.versionId,
+        expiresAt: promoted.stored.expiresAt,
+        mintedAt: promoted.stored.mintedAt,
+        resumed,
+        trigger: this.options.trigger,
+      },
+      resources: [state.description.arn],
+    });
+    const cleanup = await this.cleanup(promoted, state.current);
+    await this.announce();
+    return this.result('rotated', reason, {
       versionId: promoted.versionId,
       expiresAt: promoted.stored.expiresAt,
-      mintedAt: promoted.stored.mintedAt,
-      resumed: result.resumed === true,
-      trigger: options.trigger,
-    },
-    resources: [description.arn],
-  });
-  const cleanup = await runCleanup(target, family, ports, options, context, promoted, previous, description, events);
-  const warnings = [...(result.warnings ?? []), ...cleanup.warnings];
-  await announce(ports, events, warnings);
-  const policy = family.policy(target);
-  const nextDueAt =
-    policy.kind === 'expiring'
-      ? promoted.stored.expiresAt &&
-        new Date(Date.parse(promoted.stored.expiresAt) - policy.renewBeforeSeconds * 1000).toISOString()
-      : new Date(Date.parse(promoted.stored.mintedAt) + policy.rotationPeriodSeconds * 1000).toISOString();
-  return {
-    ...result,
-    versionId: promoted.versionId,
-    expiresAt: promoted.stored.expiresAt,
-    nextDueAt,
-    ...reported(cleanup.revoked, warnings),
-  };
-}
-
-/** Step 7: the family's cleanup, if it wants one. Failures are reported and retried next run, never fatal. */
-async function runCleanup<T extends ManagedToken>(
-  target: T,
-  family: FamilyAdapter<T>,
-  ports: RotationPorts,
-  options: RotationOptions,
-  context: FamilyContext,
-  current: VersionState,
-  previous: VersionState | undefined,
-  description: SecretDescription,
-  events: RotationEvent[],
-): Promise<{ revoked: string[]; warnings: string[] }> {
-  if (!family.cleanup || !wantsCleanup(family, target)) return { revoked: [], warnings: [] };
-  let report: CleanupReport;
-  try {
-    report = await family.cleanup(
-      target,
-      { now: ports.clock.now(), current, previous, dryRun: options.dryRun },
-      context,
-    );
-  } catch (error) {
-    const message = `cleanup failed, will retry next run: ${describeError(error).message}`;
-    ports.log.warn(message, { tokenId: target.id });
-    return { revoked: [], warnings: [message] };
+      nextDueAt: nextDueAt(this.family, this.target, promoted.stored),
+      ...(resumed ? { resumed: true } : {}),
+      ...reported(cleanup?.revoked, [...this.warnings, ...(cleanup?.warnings ?? [])]),
+    });
   }
-  const warnings = report.failures.map((f) => `could not revoke ${f.description}, will retry next run: ${f.error}`);
-  for (const w of warnings) ports.log.warn(w, { tokenId: target.id });
-  if (!options.dryRun) {
-    for (const revoked of report.revoked) {
-      events.push({
-        detailType: 'Stale Token Revoked',
-        detail: {
-          ...eventIds(target, description),
+
+  /** Step 7: the family's cleanup, if it wants one. Failures are reported and retried next run, never fatal. */
+  private async cleanup(
+    current: VersionState,
+    previous: VersionState | undefined,
+  ): Promise<{ revoked: string[]; warnings: string[] } | undefined> {
+    if (!wantsCleanup(this.family, this.target) || !this.family.cleanup) return undefined;
+    const description = (this.state as SecretState).description;
+    let report: CleanupReport;
+    try {
+      report = await this.family.cleanup(
+        this.target,
+        { now: this.ports.clock.now(), current, previous, dryRun: this.options.dryRun },
+        this.context,
+      );
+    } catch (error) {
+      const message = `cleanup failed, will retry next run: ${failureReason(failureFacts('cleanup', error))}`;
+      this.ports.log.warn(message, { tokenId: this.target.id });
+      return { revoked: [], warnings: [message] };
+    }
+    const warnings = report.failures.map((f) => `could not revoke ${f.description}, will retry next run: ${f.error}`);
+    for (const w of warnings) this.ports.log.warn(w, { tokenId: this.target.id });
+    if (!this.options.dryRun) {
+      for (const revoked of report.revoked) {
+        this.events.push({
+          detailType: 'Stale Token Revoked',
+          detail: {
+            ...eventIds(this.target, description),
+            revoked: revoked.description,
+            versionId: revoked.versionId ?? null,
+            trigger: this.options.trigger,
+          },
+          resources: [description.arn],
+        });
+        if (revoked.versionId) await this.markRevoked(revoked.versionId, description, warnings);
+        this.ports.log.info('stale token revoked', {
+          tokenId: this.target.id,
           revoked: revoked.description,
-          versionId: revoked.versionId ?? null,
-          trigger: options.trigger,
-        },
-        resources: [description.arn],
-      });
-      if (revoked.versionId) {
-        try {
-          await ports.secrets.markRevoked(
-            target.secretName,
-            revoked.versionId,
-            stageHolder(description, STAGES.revoked),
-          );
-        } catch (error) {
-          warnings.push(
-            `revoked ${revoked.description} but could not label version ${revoked.versionId}: ${describeError(error).message}`,
-          );
-        }
+          versionId: revoked.versionId,
+        });
       }
-      ports.log.info('stale token revoked', {
-        tokenId: target.id,
-        revoked: revoked.description,
-        versionId: revoked.versionId,
-      });
+    }
+    return { revoked: report.revoked.map((r) => r.description), warnings };
+  }
+
+  private async markRevoked(versionId: string, description: SecretDescription, warnings: string[]): Promise<void> {
+    try {
+      await this.ports.secrets.markRevoked(this.target.secretName, versionId, stageHolder(description, STAGES.revoked));
+    } catch (error) {
+      warnings.push(
+        `revoked the token of version ${versionId} but could not label it: ${failureReason(failureFacts('cleanup', error))}`,
+      );
     }
   }
-  return { revoked: report.revoked.map((r) => r.description), warnings };
-}
 
-/** Step 8. A failed announcement does not undo a rotation; it is reported as a warning. */
-async function announce(ports: RotationPorts, events: RotationEvent[], warnings: string[] | undefined): Promise<void> {
-  if (events.length === 0) return;
-  try {
-    await ports.publisher.publish(events);
-  } catch (error) {
-    const message = `could not announce ${events.map((e) => e.detailType).join(', ')}: ${describeError(error).message}`;
-    ports.log.error(message);
-    warnings?.push(message);
+  /** Step 8. A failed announcement does not undo a rotation; it is reported as a warning. */
+  private async announce(): Promise<void> {
+    if (this.events.length === 0) return;
+    try {
+      await this.ports.publisher.publish(this.events);
+    } catch (error) {
+      const message = `could not announce ${this.events.map((e) => e.detailType).join(', ')}: ${failureReason(failureFacts('announce', error))}`;
+      this.ports.log.error(message);
+      this.warnings.push(message);
+    }
+  }
+
+  /** A step failed: the claim is given up, the failure logged and announced as structured facts. */
+  private async failed(failure: StepFailure): Promise<TargetResult> {
+    const facts = failureFacts(failure.step, failure.error);
+    const reason = failureReason(facts);
+    const state = this.state;
+    await this.release();
+    this.ports.log.error(ROTATION_FAILED_MESSAGE, { ...this.base, step: facts.step, error: facts });
+    if (failure.error instanceof BigCommerceApiError && failure.error.body !== undefined) {
+      this.ports.log.debug('BigCommerce error body (redacted)', {
+        tokenId: this.target.id,
+        body: redactedExcerpt(JSON.stringify(failure.error.body), 2_000),
+      });
+    }
+    if (!this.options.dryRun) {
+      this.events.push({
+        detailType: 'Token Rotation Failed',
+        detail: {
+          ...eventIds(this.target, state?.description),
+          step: facts.step,
+          error: facts,
+          currentVersionId: state?.current.stored ? state.current.versionId : null,
+          currentExpiresAt: state?.current.stored?.expiresAt ?? null,
+          trigger: this.options.trigger,
+        },
+        resources: state ? [state.description.arn] : [],
+      });
+      await this.announce();
+    }
+    return this.result('failed', reason, { step: facts.step, error: facts, ...reported([], this.warnings) });
+  }
+
+  private inProgress(why: string): TargetResult {
+    return this.result('skipped', `in progress elsewhere: ${why}`);
+  }
+
+  private result(outcome: TargetResult['outcome'], reason: string, extra: Partial<TargetResult> = {}): TargetResult {
+    const current = this.state?.current;
+    return {
+      ...this.base,
+      outcome,
+      reason,
+      versionId: current?.stored ? current.versionId : undefined,
+      expiresAt: current?.stored?.expiresAt,
+      ...extra,
+    };
+  }
+
+  /**
+   * A version an earlier run left in AWSPENDING that is worth promoting: never current before (it would
+   * hold AWSPREVIOUS), newer than current, and not due.
+   */
+  private usefulPending(state: SecretState, now: Date): Staged | undefined {
+    const pending = state.pending;
+    if (!pending?.stored || !isNewer(pending.stored, state.current.stored)) return undefined;
+    if (pending.versionId === stageHolder(state.description, STAGES.previous)) return undefined;
+    const decision = decideDue({
+      current: pending.stored,
+      now,
+      policy: this.family.policy(this.target),
+      force: false,
+      drift: this.family.drift?.(this.target, pending.stored),
+    });
+    return decision.due ? undefined : (pending as Staged);
+  }
+
+  /** Runs a step, naming it when it fails; once the invocation is cut off, no further step starts. */
+  private async step<R>(name: RotationStep, work: () => Promise<R>): Promise<R> {
+    if (this.options.signal?.aborted) {
+      throw new StepFailure(name, new Error('the invocation was cut off before this step'));
+    }
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof StepFailure || error instanceof ClaimConflictError) throw error;
+      if (error instanceof PromotionConflictError || error instanceof LostPromotion) throw error;
+      throw new StepFailure(name, error);
+    }
+  }
+
+  /** Reads AWSCURRENT, a distinct AWSPENDING, AWSPREVIOUS for cleanup, and a claim version's record. */
+  private async read(): Promise<SecretState> {
+    const secrets = this.ports.secrets;
+    const name = this.target.secretName;
+    let description = await secrets.describe(name);
+    if (!stageHolder(description, STAGES.current)) {
+      // A secret created without a value: its first version becomes AWSCURRENT whatever labels the write
+      // asks for, so that version must be the placeholder, never a token.
+      await secrets.writePlaceholder(name, placeholderValue(this.target), placeholderVersionId(name));
+      description = await secrets.describe(name);
+    }
+    const revokedHolder = stageHolder(description, STAGES.revoked);
+    const load = async (versionId: string): Promise<VersionState> => {
+      const stored = parseStoredToken(await secrets.readVersion(name, versionId), this.target);
+      redactor.add(stored?.token);
+      return { versionId, stored, revoked: versionId === revokedHolder };
+    };
+    const currentId = stageHolder(description, STAGES.current) as string;
+    const current = await load(currentId);
+    const pendingId = stageHolder(description, STAGES.pending);
+    const pending = pendingId && pendingId !== currentId ? await load(pendingId) : undefined;
+    const previousId = stageHolder(description, STAGES.previous);
+    const previous = previousId && wantsCleanup(this.family, this.target) ? await load(previousId) : undefined;
+    const claimId = stageHolder(description, STAGES.claim);
+    const readClaim =
+      claimId &&
+      claimId !== currentId &&
+      claimId !== pendingId &&
+      claimId !== stageHolder(description, STAGES.released);
+    const claim = readClaim ? parseClaim(await secrets.readVersion(name, claimId)) : undefined;
+    return { description, current, pending, previous, claim };
   }
 }
 
-/**
- * After a promotion the AWSPENDING label comes off the new current version. Not worth failing a rotation
- * over: a label left behind is removed by the next run.
- */
-async function unstage(ports: RotationPorts, target: ManagedToken, versionId: string): Promise<string[]> {
-  try {
-    await ports.secrets.clearPending(target.secretName, versionId);
-    return [];
-  } catch (error) {
-    const message = `AWSPENDING is still on the new current version ${versionId}; the next run removes it (${describeError(error).message})`;
-    ports.log.warn(message, { tokenId: target.id });
-    return [message];
-  }
-}
+/** Another invocation promoted first; carries what this run had staged. */
+class LostPromotion extends Error {
+  override readonly name = 'LostPromotion';
 
-/** A run whose promotion succeeded but could not take AWSPENDING off left it on the current version. */
-async function clearStrayPending(
-  target: ManagedToken,
-  ports: RotationPorts,
-  options: RotationOptions,
-  state: SecretState,
-): Promise<string[]> {
-  const currentId = state.current?.versionId;
-  if (options.dryRun || !currentId || stageHolder(state.description, STAGES.pending) !== currentId) return [];
-  return unstage(ports, target, currentId);
+  constructor(
+    readonly currentVersionId: string | undefined,
+    readonly staged: Staged,
+  ) {
+    super(`another invocation promoted version ${currentVersionId ?? '(none)'} first`);
+  }
 }
 
 /** The optional `revoked` and `warnings` fields of a result, present only when they say something. */
@@ -462,23 +517,12 @@ function wantsCleanup<T extends ManagedToken>(family: FamilyAdapter<T>, target: 
   return family.cleanup !== undefined && family.wantsCleanup?.(target) !== false;
 }
 
-/** Reads the versions a run needs: AWSCURRENT, a distinct AWSPENDING, and AWSPREVIOUS only for cleanup. */
-async function readSecret(target: ManagedToken, secrets: SecretStore, needPrevious: boolean): Promise<SecretState> {
-  const description = await secrets.describe(target.secretName);
-  const revokedHolder = stageHolder(description, STAGES.revoked);
-  const load = async (stage: string): Promise<VersionState | undefined> => {
-    const versionId = stageHolder(description, stage);
-    if (!versionId) return undefined;
-    const text = await secrets.readVersion(target.secretName, versionId);
-    const stored = parseStoredToken(text, target);
-    redactor.add(stored?.token);
-    return { versionId, stored, revoked: versionId === revokedHolder };
-  };
-  const current = await load(STAGES.current);
-  const pendingId = stageHolder(description, STAGES.pending);
-  const pending = pendingId && pendingId !== current?.versionId ? await load(STAGES.pending) : undefined;
-  const previous = needPrevious ? await load(STAGES.previous) : undefined;
-  return { description, current, pending, previous };
+function nextDueAt<T extends ManagedToken>(family: FamilyAdapter<T>, target: T, stored: StoredToken): string | null {
+  const policy = family.policy(target);
+  if (policy.kind === 'period') {
+    return new Date(Date.parse(stored.mintedAt) + policy.rotationPeriodSeconds * 1000).toISOString();
+  }
+  return stored.expiresAt && new Date(Date.parse(stored.expiresAt) - policy.renewBeforeSeconds * 1000).toISOString();
 }
 
 function storedToken(target: ManagedToken, minted: MintedToken, now: Date): StoredToken {

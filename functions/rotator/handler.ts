@@ -91,6 +91,7 @@ export function createRotatorHandler(kind: RotatorKind, dependencies: RotatorDep
       trigger: request.trigger,
       force: request.force,
       dryRun: request.dryRun,
+      startedAt: clock.now(),
       signal,
     });
     inFlight = progress;

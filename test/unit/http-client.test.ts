@@ -58,7 +58,8 @@ describe('BigCommerceHttp', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BigCommerceApiError);
     expect((error as BigCommerceApiError).message).toBe(
-      "BigCommerce POST /v3/payments/stored-instruments/access-tokens answered 403: You don't have a required scope to access the endpoint",
+      // The sandbox's title is not one of BigCommerce's known titles, so it is not repeated.
+      'BigCommerce POST /v3/payments/stored-instruments/access-tokens answered 403',
     );
     expect((error as Error).message).not.toContain(sandbox().store.limitedAccessToken);
     expect(server.requests()).toHaveLength(1);
@@ -67,7 +68,7 @@ describe('BigCommerceHttp', () => {
   it('gives up after the last attempt with the last problem', async () => {
     sandbox().bigcommerce.server.injectFault({ fault: { kind: 'status', status: 500 }, times: 2 });
     const { http } = client({ retry: { maxAttempts: 2 } });
-    await expect(http.send(mintRequest())).rejects.toThrow(/answered 500: Internal Server Error/);
+    await expect(http.send(mintRequest())).rejects.toThrow(/answered 500 \(Internal Server Error\)/);
   });
 
   it('times out a hung request and retries it', async () => {
@@ -161,9 +162,9 @@ describe('BigCommerceHttp', () => {
     try {
       const { http: client307 } = client();
       const url = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}/stores/x/v3/thing`;
-      await expect(client307.send({ ...mintRequest(), url })).rejects.toThrow(
-        /answered 307: redirect to 127\.0\.0\.1:\d+ not followed/,
-      );
+      const error = (await client307.send({ ...mintRequest(), url }).catch((e: unknown) => e)) as BigCommerceApiError;
+      expect(error.message).toMatch(/answered 307$/);
+      expect(error.hint).toMatch(/never followed: credentials are only sent to the configured endpoint/);
       expect(seen).toHaveLength(0);
     } finally {
       redirecting.close();

@@ -24,7 +24,7 @@ describe('checkInstrumentToken', () => {
       'a token for another store',
       iat({ sub: 'store2', exp: nowSeconds + 60 }),
       undefined,
-      /names store "store2", not store1/,
+      /names another store, not store1/,
     ],
     ['a token without any expiry', iat({ sub: 'store1' }), undefined, /expiry is unknown/],
     ['an expired token', iat({ sub: 'store1', exp: nowSeconds - 1 }), undefined, /expired at/],
