@@ -8,13 +8,15 @@ export const REDACTED = '[REDACTED]';
 export const SECRET_RUN = 8;
 
 /**
- * The forms a secret can take in text it was echoed into: as is, JSON-escaped (a password with `"` or `\`),
+ * The forms a secret can take in text it was echoed into: as is, JSON-escaped once or twice (a password with
+ * `"` or `\` inside a JSON body that is itself quoted in another),
  * URL-encoded, and base64 (standard and URL-safe) at each of the three byte alignments, keeping only the
  * characters that depend on the secret alone, so a secret inside a longer base64 text is found too.
  * Textual forms are compared case-folded (an upper-cased echo); base64 is case-sensitive.
  */
 export function secretForms(secret: string): { folded: string[]; exact: string[] } {
-  const folded = [...new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)])].map((f) =>
+  const escaped = JSON.stringify(secret).slice(1, -1);
+  const folded = [secret, escaped, JSON.stringify(escaped).slice(1, -1), encodeURIComponent(secret)].map((f) =>
     f.toLowerCase(),
   );
   const bytes = Buffer.from(secret, 'utf8');
@@ -112,9 +114,13 @@ function markWhole(text: string, forms: Set<string>, hit: Uint8Array): void {
 /** The process-wide registry: warm Lambda invocations keep scrubbing what earlier ones saw. */
 export const redactor = new Redactor();
 
-/** Redacts first, then cuts: a cut made before redaction could leave half a secret that no longer matches. */
-export function redactedExcerpt(text: string, maxLength: number): string {
-  const clean = redactor.redact(text);
+/**
+ * A JSON-like value as text for a debug line: every string redacted while still a string (once serialized,
+ * a secret would carry one more level of escaping), and cut only after that, so a cut cannot leave half a
+ * secret that no longer matches.
+ */
+export function redactedExcerpt(value: unknown, maxLength: number): string {
+  const clean = JSON.stringify(redactor.redactDeep(value)) ?? '';
   return clean.length > maxLength ? `${clean.slice(0, maxLength)}…` : clean;
 }
 

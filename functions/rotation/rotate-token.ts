@@ -388,7 +388,7 @@ class Rotation<T extends ManagedToken> {
     if (failure.error instanceof BigCommerceApiError && failure.error.body !== undefined) {
       this.ports.log.debug('BigCommerce error body (redacted)', {
         tokenId: this.target.id,
-        body: redactedExcerpt(JSON.stringify(failure.error.body), 2_000),
+        body: redactedExcerpt(failure.error.body, 2_000),
       });
     }
     if (!this.options.dryRun) {
