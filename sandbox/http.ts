@@ -51,6 +51,8 @@ export interface RecordedRequest {
   fault?: Fault['kind'];
 }
 
+type Observer = (request: RecordedRequest) => void | Promise<void>;
+
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_RECORDED = 10_000;
 const CONTROL_PREFIX = '/__sandbox/';
@@ -66,7 +68,7 @@ export class LoopbackServer {
   private seq = 0;
   private server: http.Server | undefined;
   private baseUrl: string | undefined;
-  private observers: ((request: RecordedRequest) => void)[] = [];
+  private observers: Observer[] = [];
 
   constructor(
     private readonly api: SandboxApi,
@@ -109,10 +111,12 @@ export class LoopbackServer {
   }
 
   /**
-   * Calls `observer` after every request this server has handled (its effects applied, its answer sent or
-   * withheld): the moments at which tests can check an invariant. Returns a function that stops observing.
+   * Calls `observer` after every request this server has handled (its effects applied), just before its
+   * answer (or injected fault) goes out: the moments at which tests can check an invariant. An observer
+   * that returns a promise holds the answer until it settles, so it can inspect state that is reachable only
+   * asynchronously (an upstream AWS) while the caller still waits. Returns a function that stops observing.
    */
-  observe(observer: (request: RecordedRequest) => void): () => void {
+  observe(observer: Observer): () => void {
     this.observers.push(observer);
     return () => {
       this.observers = this.observers.filter((o) => o !== observer);
@@ -181,41 +185,30 @@ export class LoopbackServer {
 
     const taken = this.faults.take({ method: request.method, path: request.path, operation });
     if (taken) record.fault = taken.fault.kind;
+    let answer: SandboxResponse | 'hang' | 'drop';
     try {
-      if (taken?.phase === 'before' && this.applyFault(taken.fault, request, res, record)) return;
-      const response = await this.api.handle(request);
-      if (taken?.phase === 'after' && this.applyFault(taken.fault, request, res, record)) return;
-      record.status = response.status;
-      writeResponse(res, response, this.api.contentType);
+      // A `before` fault keeps the request from taking effect; an `after` fault only replaces its answer.
+      const response = taken?.phase === 'before' ? undefined : await this.api.handle(request);
+      answer = taken ? this.faultAnswer(taken.fault, request) : (response as SandboxResponse);
+      if (typeof answer === 'object') record.status = answer.status;
     } finally {
-      for (const observer of this.observers) observer(record);
+      await Promise.all(this.observers.map((observer) => observer(record)));
     }
+    if (answer === 'drop') res.socket?.destroy();
+    else if (answer !== 'hang') writeResponse(res, answer, this.api.contentType);
   }
 
-  /** Sends the fault's answer (or none); returns true when the request is finished with. */
-  private applyFault(
-    fault: Fault,
-    request: SandboxRequest,
-    res: http.ServerResponse,
-    record: RecordedRequest,
-  ): boolean {
+  /** What goes out instead of the API's answer: another answer, nothing (hang), or a closed connection. */
+  private faultAnswer(fault: Fault, request: SandboxRequest): SandboxResponse | 'hang' | 'drop' {
     switch (fault.kind) {
       case 'hang':
-        return true;
       case 'drop':
-        res.socket?.destroy();
-        return true;
+        return fault.kind;
       case 'malformed-json':
-        record.status = 200;
-        writeResponse(res, { status: 200, body: '{"data":{"token":"eyJ' }, this.api.contentType);
-        return true;
+        return { status: 200, body: '{"data":{"token":"eyJ' };
       case 'status':
-      case 'rate-limit': {
-        const response = this.api.faultResponse(fault, request);
-        record.status = response.status;
-        writeResponse(res, response, this.api.contentType);
-        return true;
-      }
+      case 'rate-limit':
+        return this.api.faultResponse(fault, request);
     }
   }
 

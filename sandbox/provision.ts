@@ -1,42 +1,83 @@
 import type { RotatorConfig } from '../functions/config/types';
+import { placeholderValue } from '../functions/rotation/stored-token';
 import type { SeededStore } from './bigcommerce/api';
 import type { Sandbox } from './index';
+
+/** A secret as the deployment (or, for root credentials, the operator) creates it. */
+export interface SecretToCreate {
+  name: string;
+  secretString: string;
+  description?: string;
+  tags?: { Key: string; Value: string }[];
+}
+
+/** The AWS resources a configuration needs before its first run. */
+export interface AwsProvisioning {
+  secrets: SecretToCreate[];
+  eventBusName: string;
+}
 
 /**
  * Does in the sandbox what `cdk deploy` does in an account, plus what the operator does once: each store
  * in the configuration exists at the simulated BigCommerce, its root-credential secret holds that store's
- * API account token, each managed token has its (empty) secret, and the event bus exists.
+ * API account token, each managed token has its secret holding the placeholder, and the event bus exists.
  */
 export function provisionSandbox(sandbox: Sandbox, config: RotatorConfig): SeededStore[] {
+  const stores = seedStores(sandbox, config);
+  provisionInProcess(sandbox, awsProvisioning(config, stores));
+  return stores;
+}
+
+/** The simulated BigCommerce side: every configured store exists. */
+export function seedStores(sandbox: Sandbox, config: RotatorConfig): SeededStore[] {
   const bigcommerce = sandbox.bigcommerce.api;
-  const secrets = sandbox.aws.api.secretsManager;
-  const stores = config.stores.map((store) => {
-    const seeded =
+  return config.stores.map(
+    (store) =>
       bigcommerce.seeded.find((s) => s.storeHash === store.storeHash) ??
-      bigcommerce.seedStore({ storeHash: store.storeHash });
-    if (store.credentialsSecret && !secrets.find(store.credentialsSecret)) {
-      secrets.operations.CreateSecret?.({
-        Name: store.credentialsSecret,
-        SecretString: JSON.stringify({ accessToken: seeded.accessToken }),
-      });
-    }
-    if (store.b2bCredentialsSecret && !secrets.find(store.b2bCredentialsSecret)) {
-      secrets.operations.CreateSecret?.({
-        Name: store.b2bCredentialsSecret,
-        SecretString: JSON.stringify(seeded.b2bAdmin),
-      });
-    }
-    return seeded;
+      bigcommerce.seedStore({ storeHash: store.storeHash }),
+  );
+}
+
+/**
+ * The AWS side, as data, so that any AWS implementation can be provisioned the same way. Token secrets
+ * start with the placeholder, as the stack creates them: a secret's first version always becomes AWSCURRENT.
+ */
+export function awsProvisioning(config: RotatorConfig, stores: SeededStore[]): AwsProvisioning {
+  const secrets: SecretToCreate[] = config.stores.flatMap((store, i) => {
+    const seeded = stores[i] as SeededStore;
+    return [
+      ...(store.credentialsSecret
+        ? [{ name: store.credentialsSecret, secretString: JSON.stringify({ accessToken: seeded.accessToken }) }]
+        : []),
+      ...(store.b2bCredentialsSecret
+        ? [{ name: store.b2bCredentialsSecret, secretString: JSON.stringify(seeded.b2bAdmin) }]
+        : []),
+    ];
   });
   for (const token of config.tokens) {
-    if (!secrets.find(token.secretName)) {
-      secrets.operations.CreateSecret?.({
-        Name: token.secretName,
-        Description: `BigCommerce ${token.family} token ${token.id}`,
-        Tags: [{ Key: 'managed-by', Value: 'bigcommerce-token-rotator' }],
-      });
-    }
+    secrets.push({
+      name: token.secretName,
+      secretString: placeholderValue(token),
+      description: `BigCommerce ${token.family} token ${token.id}`,
+      tags: [{ Key: 'managed-by', Value: 'bigcommerce-token-rotator' }],
+    });
   }
-  sandbox.aws.api.eventBridge.createEventBus(config.eventBusName);
-  return stores;
+  // Stores may share a credentials secret: it is created once.
+  const unique = secrets.filter((s, i) => secrets.findIndex((t) => t.name === s.name) === i);
+  return { secrets: unique, eventBusName: config.eventBusName };
+}
+
+/** Creates the planned resources in the sandbox's own AWS, leaving those that exist alone. */
+export function provisionInProcess(sandbox: Sandbox, plan: AwsProvisioning): void {
+  const secrets = sandbox.aws.api.secretsManager;
+  for (const secret of plan.secrets) {
+    if (secrets.find(secret.name)) continue;
+    secrets.operations.CreateSecret?.({
+      Name: secret.name,
+      SecretString: secret.secretString,
+      ...(secret.description ? { Description: secret.description } : {}),
+      ...(secret.tags ? { Tags: secret.tags } : {}),
+    });
+  }
+  sandbox.aws.api.eventBridge.createEventBus(plan.eventBusName);
 }

@@ -3,13 +3,20 @@ import type { SandboxClock } from '../clock';
 import type { Fault } from '../faults';
 import type { SandboxApi, SandboxRequest, SandboxResponse } from '../http';
 import { AwsError } from './errors';
-import { EventBridge } from './event-bridge';
+import { EventBridge, type RecordedEvent } from './event-bridge';
 import type { Input } from './input';
 import { SecretsManager } from './secrets-manager';
+import { acceptedEvents, forward } from './upstream';
 
 export interface AwsOptions {
   region?: string;
   accountId?: string;
+  /**
+   * Another AWS implementation's endpoint (e.g. moto's `http://127.0.0.1:5000`). When set, AWS requests are
+   * forwarded there and its answers relayed, instead of being answered here; fault injection, latency and
+   * the request log still apply, so tests can hold this product to an implementation we did not write.
+   */
+  upstream?: string;
 }
 
 const SERVICES = { secretsmanager: 'secretsmanager', AWSEvents: 'AWSEvents' } as const;
@@ -29,19 +36,37 @@ export class AwsApi implements SandboxApi {
   readonly accountId: string;
   readonly secretsManager: SecretsManager;
   readonly eventBridge: EventBridge;
+  /** Where AWS requests are forwarded; undefined when this sandbox answers them itself. */
+  readonly upstream: URL | undefined;
+  /** Upstream mode: the events the upstream accepted through this endpoint, oldest first. */
+  private readonly upstreamEvents: RecordedEvent[] = [];
 
-  constructor(clock: SandboxClock, options: AwsOptions = {}) {
+  constructor(
+    private readonly clock: SandboxClock,
+    options: AwsOptions = {},
+  ) {
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '123456789012';
     this.secretsManager = new SecretsManager(clock, this.region, this.accountId);
     this.eventBridge = new EventBridge(clock, this.region, this.accountId);
+    this.upstream = options.upstream === undefined ? undefined : new URL(options.upstream);
+  }
+
+  /**
+   * Events accepted on a bus (all buses unless one is named), oldest first. In upstream mode these are the
+   * PutEvents entries the upstream accepted, recorded as they passed: an upstream keeps no log of them.
+   */
+  events(busName?: string): RecordedEvent[] {
+    const events = this.upstream ? this.upstreamEvents : this.eventBridge.events();
+    return events.filter((e) => busName === undefined || e.eventBusName === busName);
   }
 
   operationOf(request: SandboxRequest): string | undefined {
     return target(request)?.operation;
   }
 
-  handle(request: SandboxRequest): SandboxResponse {
+  handle(request: SandboxRequest): SandboxResponse | Promise<SandboxResponse> {
+    if (this.upstream) return this.forward(this.upstream, request);
     const t = target(request);
     if (request.method !== 'POST' || request.path !== '/' || !t) {
       return errorResponse(new AwsError('UnknownOperationException', 'Expected POST / with an X-Amz-Target header.'));
@@ -74,6 +99,13 @@ export class AwsApi implements SandboxApi {
     }
   }
 
+  private async forward(upstream: URL, request: SandboxRequest): Promise<SandboxResponse> {
+    const response = await forward(upstream, request);
+    if (target(request)?.operation === 'PutEvents' && response.status === 200)
+      this.upstreamEvents.push(...acceptedEvents(request.rawBody, String(response.body), this.clock.now()));
+    return response;
+  }
+
   faultResponse(
     fault: Extract<Fault, { kind: 'status' } | { kind: 'rate-limit' }>,
     request: SandboxRequest,
@@ -86,6 +118,10 @@ export class AwsApi implements SandboxApi {
   }
 
   control(request: SandboxRequest): SandboxResponse | undefined {
+    if (request.method === 'GET' && request.path === '/__sandbox/events')
+      return { status: 200, body: { events: this.events() } };
+    if (request.method === 'GET' && request.path === '/__sandbox/secrets' && this.upstream)
+      return { status: 409, body: { error: `secrets live at the upstream ${this.upstream.origin}: ask it` } };
     if (request.method === 'GET' && request.path === '/__sandbox/secrets') {
       const secrets = this.secretsManager.all().map((s) => ({
         name: s.name,
@@ -99,8 +135,6 @@ export class AwsApi implements SandboxApi {
       }));
       return { status: 200, body: { secrets } };
     }
-    if (request.method === 'GET' && request.path === '/__sandbox/events')
-      return { status: 200, body: { events: this.eventBridge.events() } };
     return undefined;
   }
 }
