@@ -43,10 +43,14 @@ export interface RotationPorts {
   log: Log;
 }
 
+/** Secrets Manager's four rotation steps, as its rotation function receives them. */
+export const PROTOCOL_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
+export type ProtocolStep = (typeof PROTOCOL_STEPS)[number];
+
 export interface RotationOptions {
   force: boolean;
   dryRun: boolean;
-  trigger: 'schedule' | 'manual';
+  trigger: 'schedule' | 'manual' | 'secrets-manager';
   /** When the invocation started: a forced run is satisfied by a token minted since. */
   startedAt?: Date;
   /** Aborted when the invocation is cut off: no further step starts. */
@@ -88,6 +92,40 @@ export function rotateToken<T extends ManagedToken>(
   return new Rotation(target, family, ports, options).run();
 }
 
+/** What one step of Secrets Manager's rotation did, for the function's answer and logs. */
+export interface ProtocolOutcome {
+  step: ProtocolStep;
+  tokenId: string;
+  secretName: string;
+  versionId: string;
+  /** In words: what the step did, or why it had nothing to do. */
+  did: string;
+  /** After finishSecret that promoted: the rotation's result (cleanup and announcement included). */
+  result?: TargetResult;
+}
+
+/** A step of Secrets Manager's rotation that cannot be done; Secrets Manager records it and may retry. */
+export class ProtocolStepError extends Error {
+  override readonly name = 'ProtocolStepError';
+}
+
+/**
+ * One step of Secrets Manager's rotation protocol (RotateSecret, the console's "Rotate secret immediately",
+ * `aws secretsmanager rotate-secret`) for one managed token. `versionId` is the ClientRequestToken: the id
+ * of the new version, so each step is idempotent and Secrets Manager may re-drive the sequence. The same
+ * step methods make up the scheduled and manual runs.
+ */
+export function runProtocolStep<T extends ManagedToken>(
+  target: T,
+  family: FamilyAdapter<T>,
+  ports: RotationPorts,
+  step: ProtocolStep,
+  versionId: string,
+): Promise<ProtocolOutcome> {
+  const options: RotationOptions = { force: true, dryRun: false, trigger: 'secrets-manager' };
+  return new Rotation(target, family, ports, options).protocolStep(step, versionId);
+}
+
 class Rotation<T extends ManagedToken> {
   private readonly base: Pick<TargetResult, 'tokenId' | 'family' | 'storeHash' | 'secretName'>;
   private readonly context: FamilyContext;
@@ -122,6 +160,79 @@ class Rotation<T extends ManagedToken> {
       if (error instanceof LostPromotion) return this.lostPromotion(error);
       return this.failed(error instanceof StepFailure ? error : new StepFailure('read', error));
     }
+  }
+
+  async protocolStep(step: ProtocolStep, versionId: string): Promise<ProtocolOutcome> {
+    const outcome = (did: string, result?: TargetResult): ProtocolOutcome => ({
+      step,
+      tokenId: this.target.id,
+      secretName: this.target.secretName,
+      versionId,
+      did,
+      ...(result ? { result } : {}),
+    });
+    try {
+      const state = await this.step('read', () => this.read());
+      this.state = state;
+      const known = state.description.versions.some((v) => v.versionId === versionId);
+      if (stageHolder(state.description, STAGES.claim) === versionId) this.claimedAt = versionId;
+      switch (step) {
+        case 'createSecret':
+          return outcome(known ? 'nothing to do: the version exists' : await this.createSecret(state, versionId));
+        case 'setSecret':
+          return outcome('nothing to set: BigCommerce itself minted the token in createSecret');
+        case 'testSecret':
+          if (state.current.versionId === versionId) return outcome('nothing to test: the version is current');
+          await this.test(await this.stagedVersion(versionId));
+          return outcome('verified at BigCommerce');
+        case 'finishSecret': {
+          if (state.current.versionId === versionId) return outcome('nothing to do: the version is current');
+          const staged = await this.stagedVersion(versionId);
+          await this.promote(staged, state.current.versionId);
+          return outcome('promoted to AWSCURRENT', await this.finish('rotated by Secrets Manager', staged, false));
+        }
+      }
+    } catch (error) {
+      throw await this.protocolFailure(error);
+    }
+  }
+
+  /** createSecret: claim, then mint and stage the token as the version Secrets Manager named. */
+  private async createSecret(state: SecretState, versionId: string): Promise<string> {
+    const now = this.ports.clock.now();
+    const claim = claimState({
+      description: state.description,
+      currentVersionId: state.current.versionId,
+      now,
+      pending: state.pending,
+      claimRecord: state.claim,
+    });
+    if (claim.held) throw new ClaimConflictError(this.target.secretName);
+    await this.claim(state, now);
+    await this.mintAndStage(versionId);
+    return 'minted and staged in AWSPENDING';
+  }
+
+  /** A version this product staged for this token, or a failure saying it is not one. */
+  private async stagedVersion(versionId: string): Promise<Staged> {
+    const text = await this.step('read', () => this.ports.secrets.readVersion(this.target.secretName, versionId));
+    const stored = parseStoredToken(text, this.target);
+    if (!stored) throw new StepFailure('read', new Error(`version ${versionId} holds no token this product wrote`));
+    redactor.add(stored.token);
+    return { versionId, stored, revoked: false };
+  }
+
+  /** The error Secrets Manager records: structured facts only, after the usual failure handling. */
+  private async protocolFailure(error: unknown): Promise<ProtocolStepError> {
+    if (error instanceof ClaimConflictError) {
+      return new ProtocolStepError(`${this.target.id}: another invocation is rotating this token; retry later`);
+    }
+    if (error instanceof LostPromotion) {
+      const result = await this.lostPromotion(error);
+      return new ProtocolStepError(`${this.target.id}: ${result.reason}`);
+    }
+    const result = await this.failed(error instanceof StepFailure ? error : new StepFailure('read', error));
+    return new ProtocolStepError(`${this.target.id}: ${result.reason}`);
   }
 
   private async proceed(state: SecretState): Promise<TargetResult> {
@@ -160,21 +271,35 @@ class Rotation<T extends ManagedToken> {
     return this.rotate(state, decision.reason);
   }
 
-  /** Steps 3 to 6: mint, stage, verify, promote. */
+  /** Steps 4 to 7 for a new token: mint, stage, verify, promote; then clean up and announce. */
   private async rotate(state: SecretState, reason: string): Promise<TargetResult> {
+    const staged = await this.mintAndStage(randomUUID());
+    await this.test(staged);
+    await this.promote(staged, state.current.versionId);
+    this.ports.log.info('token rotated', {
+      ...this.base,
+      versionId: staged.versionId,
+      expiresAt: staged.stored.expiresAt,
+      reason,
+    });
+    return this.finish(reason, staged, false);
+  }
+
+  /** Mints a token and stages it as version `versionId` (AWSPENDING). */
+  private async mintAndStage(versionId: string): Promise<Staged> {
     const mintedAt = this.ports.clock.now();
     const minted = await this.step('mint', () => this.family.mint(this.target, this.context, mintedAt));
     redactor.add(minted.token);
     const stored = storedToken(this.target, minted, mintedAt);
-    const versionId = await this.step('stage', () =>
-      this.ports.secrets.stagePending(this.target.secretName, serializeStoredToken(stored), randomUUID()),
+    const staged = await this.step('stage', () =>
+      this.ports.secrets.stagePending(this.target.secretName, serializeStoredToken(stored), versionId),
     );
-    this.claimedAt = versionId;
-    const staged: Staged = { versionId, stored, revoked: false };
-    await this.step('verify', () => this.family.verify(this.target, stored, this.context));
-    await this.promote(staged, state.current.versionId);
-    this.ports.log.info('token rotated', { ...this.base, versionId, expiresAt: stored.expiresAt, reason });
-    return this.finish(reason, staged, false);
+    this.claimedAt = staged;
+    return { versionId: staged, stored, revoked: false };
+  }
+
+  private async test(staged: Staged): Promise<void> {
+    await this.step('verify', () => this.family.verify(this.target, staged.stored, this.context));
   }
 
   /** Verifies and promotes a version an earlier run staged; false when it no longer works (it is replaced). */
