@@ -30,6 +30,8 @@ export interface SecretDescription {
   arn: string;
   name: string;
   versions: SecretVersionInfo[];
+  /** When Secrets Manager's own rotation schedule next fires, when one is configured. */
+  nextRotationDate?: Date;
 }
 
 /** The secret-store port: the operations of a rotation, in Secrets Manager's own terms. */
@@ -101,6 +103,7 @@ export class SecretsManagerSecretStore implements SecretStore {
       arn: out.ARN ?? secretName,
       name: out.Name ?? secretName,
       versions: Object.entries(out.VersionIdsToStages ?? {}).map(([versionId, stages]) => ({ versionId, stages })),
+      ...(out.NextRotationDate ? { nextRotationDate: out.NextRotationDate } : {}),
     };
   }
 

@@ -183,10 +183,12 @@ class Rotation<T extends ManagedToken> {
           return outcome('nothing to set: BigCommerce itself minted the token in createSecret');
         case 'testSecret':
           if (state.current.versionId === versionId) return outcome('nothing to test: the version is current');
+          if (!known) return outcome('nothing to test: createSecret created no version (the token was not due)');
           await this.test(await this.stagedVersion(versionId));
           return outcome('verified at BigCommerce');
         case 'finishSecret': {
           if (state.current.versionId === versionId) return outcome('nothing to do: the version is current');
+          if (!known) return outcome('nothing to do: createSecret created no version (the token was not due)');
           const staged = await this.stagedVersion(versionId);
           await this.promote(staged, state.current.versionId);
           return outcome('promoted to AWSCURRENT', await this.finish('rotated by Secrets Manager', staged, false));
@@ -197,9 +199,26 @@ class Rotation<T extends ManagedToken> {
     }
   }
 
-  /** createSecret: claim, then mint and stage the token as the version Secrets Manager named. */
+  /**
+   * createSecret: claim, then mint and stage the token as the version Secrets Manager named. A rotation
+   * someone asked for (the console, `rotate-secret`) always mints; Secrets Manager's own schedule is only a
+   * backstop to the sweep, so when it fires (its next rotation date has come) a token that is not due is
+   * left alone: no version is created, and the later steps find nothing to do.
+   */
   private async createSecret(state: SecretState, versionId: string): Promise<string> {
     const now = this.ports.clock.now();
+    const scheduled = state.description.nextRotationDate !== undefined && state.description.nextRotationDate <= now;
+    if (scheduled) {
+      const decision = decideDue({
+        current: state.current.stored,
+        now,
+        policy: this.family.policy(this.target),
+        force: false,
+        drift: state.current.stored ? this.family.drift?.(this.target, state.current.stored) : undefined,
+      });
+      if (!decision.due)
+        return `nothing to do: Secrets Manager's schedule fired, but the token is not due (${decision.reason})`;
+    }
     const claim = claimState({
       description: state.description,
       currentVersionId: state.current.versionId,

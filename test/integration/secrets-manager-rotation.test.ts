@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { STAGES } from '../../functions/aws/secret-store';
-import type { ProtocolOutcome } from '../../functions/rotation/rotate-token';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { EventBridgePublisher } from '../../functions/aws/event-publisher';
+import { STAGES, type SecretDescription, SecretsManagerSecretStore } from '../../functions/aws/secret-store';
+import { SecretsManagerStoreCredentials } from '../../functions/aws/store-credentials';
+import { resolveEndpoints } from '../../functions/bigcommerce/endpoints';
+import { BigCommerceHttp } from '../../functions/bigcommerce/http';
+import { RedactingLogger } from '../../functions/observability/logger';
+import { type ProtocolOutcome, runProtocolStep } from '../../functions/rotation/rotate-token';
+import { families } from '../../functions/storefront-rotator';
 import { STORE, useRotator } from '../support/rotator';
 import { pendingOutsideCurrent } from '../support/stages';
 
@@ -200,5 +207,58 @@ describe('events it refuses', () => {
     await step('testSecret', token, arn);
     await step('finishSecret', token, arn);
     expect((await h.stages('headless')).get(token)).toContain(STAGES.current);
+  });
+});
+
+describe("Secrets Manager's own schedule", () => {
+  /** The secret as Secrets Manager describes it once its rotation schedule's date has come. */
+  class ScheduleDueStore extends SecretsManagerSecretStore {
+    override async describe(secretName: string): Promise<SecretDescription> {
+      return { ...(await super.describe(secretName)), nextRotationDate: new Date(Date.now() - 60_000) };
+    }
+  }
+
+  async function scheduledStep(Step: 'createSecret' | 'finishSecret', token: string): Promise<ProtocolOutcome> {
+    const h = rotator();
+    const client = new SecretsManagerClient({ endpoint: h.sandbox.aws.endpointUrl, region: h.sandbox.aws.region });
+    const target = h.config.tokens.find((t) => t.id === 'headless')!;
+    const adapters = families(new BigCommerceHttp(), resolveEndpoints(process.env));
+    return runProtocolStep(
+      target,
+      adapters.get(target.family)!,
+      {
+        clock: h.sandbox.clock,
+        secrets: new ScheduleDueStore(client),
+        publisher: new EventBridgePublisher(undefined as never, 'unused'),
+        credentials: new SecretsManagerStoreCredentials(client, h.config.stores),
+        log: new RedactingLogger(),
+      },
+      Step,
+      token,
+    );
+  }
+
+  it('mints nothing when the token is not due, and the later steps find nothing to do', async () => {
+    const h = rotator();
+    const before = (await h.secret('headless'))!;
+    const token = randomUUID();
+    const mintsBefore = mints();
+    expect(await scheduledStep('createSecret', token)).toMatchObject({
+      did: expect.stringMatching(/^nothing to do: Secrets Manager's schedule fired, but the token is not due/),
+    });
+    expect(await scheduledStep('finishSecret', token)).toMatchObject({
+      did: expect.stringMatching(/^nothing to do: createSecret created no version/),
+    });
+    expect(mints()).toBe(mintsBefore);
+    expect(await h.secret('headless')).toEqual(before);
+  });
+
+  it('mints when the token is due', async () => {
+    const h = rotator();
+    const current = (await h.secret('headless'))!;
+    h.sandbox.clock.set(Date.parse(current.expiresAt) - 60 * 60_000);
+    const mintsBefore = mints();
+    expect(await scheduledStep('createSecret', randomUUID())).toMatchObject({ did: 'minted and staged in AWSPENDING' });
+    expect(mints() - mintsBefore).toBe(1);
   });
 });
