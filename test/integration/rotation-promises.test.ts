@@ -64,7 +64,11 @@ function secretsManager(): SecretsManagerClient {
 }
 
 async function currentValue(secretName: string): Promise<Record<string, unknown>> {
-  const out = await secretsManager().send(new GetSecretValueCommand({ SecretId: secretName }));
+  // The stage is AWS's default, named because moto (the conformance run) answers a GetSecretValue without
+  // one with the version PutSecretValue last made current, ignoring UpdateSecretVersionStage's moves.
+  const out = await secretsManager().send(
+    new GetSecretValueCommand({ SecretId: secretName, VersionStage: 'AWSCURRENT' }),
+  );
   return JSON.parse(out.SecretString ?? 'null');
 }
 

@@ -198,13 +198,15 @@ describe.each(families)('fault matrix: $name', (family) => {
     token = h.config.tokens[0]!;
     const first = await h.invoke({}, family.kind);
     expect(first.results[0]?.outcome).toBe('rotated');
+    // Returned to the server, which holds the answer until the check is done: state read over the network
+    // (moto) is then still the state after this request.
     const check = () => {
       const name = caseName;
-      checks.push(
-        currentIsAccepted(h, token).then((accepted) => {
-          if (!accepted) violations.push(name);
-        }),
-      );
+      const done = currentIsAccepted(h, token).then((accepted) => {
+        if (!accepted) violations.push(name);
+      });
+      checks.push(done);
+      return done;
     };
     h.sandbox.aws.server.observe(check);
     h.sandbox.bigcommerce.server.observe(check);

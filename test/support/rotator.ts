@@ -5,12 +5,12 @@ import type { RunReport } from '../../functions/rotation/run';
 import { type RotatorDependencies, createRotatorHandler } from '../../functions/rotator/handler';
 import type { Sandbox } from '../../sandbox';
 import { localLambdaContext } from '../../sandbox/lambda-context';
-import { provisionSandbox } from '../../sandbox/provision';
+import { awsProvisioning, seedStores } from '../../sandbox/provision';
 import type { RecordedEvent } from '../../sandbox/aws/event-bridge';
-import { type AwsBackend, sandboxBackend } from './aws-backend';
+import type { AwsBackend } from './aws-backend';
 import { capturedLogLines, capturedOutput, startCapture, stopCapture } from './output-capture';
 import { auditText } from './audit';
-import { useSandbox } from './sandbox';
+import { useSandboxWithAws } from './sandbox';
 
 export const STORE = 'teststore1';
 
@@ -76,15 +76,15 @@ export function useRotator(
   rawConfig: Record<string, unknown> = storefrontConfig(),
   tuning: Pick<RotatorDependencies, 'retry' | 'aws' | 'deadlines'> = {},
 ): () => RotatorHarness {
-  const sandbox = useSandbox({
+  const sandbox = useSandboxWithAws({
     bigcommerce: { stores: [{ storeHash: STORE, storeName: 'Test Store', channelIds: [1, 2] }] },
   });
   let harness: RotatorHarness | undefined;
   const savedEnv = { ...process.env };
-  beforeAll(() => {
-    const s = sandbox();
+  beforeAll(async () => {
+    const { sandbox: s, aws } = sandbox();
     const config = parseConfig(rawConfig);
-    provisionSandbox(s, config);
+    await aws.provision(awsProvisioning(config, seedStores(s, config)));
     const env = { ...s.environment(), ROTATOR_CONFIG: JSON.stringify(rawConfig), POWERTOOLS_LOG_LEVEL: 'DEBUG' };
     Object.assign(process.env, env);
     const make = (kind: RotatorKind = 'storefront') => {
@@ -108,7 +108,6 @@ export function useRotator(
         }
       };
     };
-    const aws = sandboxBackend(s);
     const secretNameOf = (tokenId: string): string => {
       const token = config.tokens.find((t) => t.id === tokenId);
       if (!token) throw new Error(`no token ${tokenId}`);

@@ -1,5 +1,7 @@
 import { type Sandbox, type SandboxOptions, startSandbox } from '../../sandbox';
 import { auditSecrets, auditText } from './audit';
+import { type AwsBackend, awsBackendName, motoBackend, sandboxBackend } from './aws-backend';
+import { MOTO_STARTUP_TIMEOUT_MS, acquireMoto } from './moto';
 
 /** Every credential and token a sandbox issued: what must never appear in anything the product wrote. */
 export function issuedSecrets(sandbox: Sandbox): string[] {
@@ -17,20 +19,40 @@ export function issuedSecrets(sandbox: Sandbox): string[] {
  * when used outside a test.
  */
 export function useSandbox(options: SandboxOptions = {}): () => Sandbox {
-  let sandbox: Sandbox | undefined;
+  const get = useSandboxWithAws(options);
+  return () => get().sandbox;
+}
+
+/**
+ * A sandbox and the AWS backend holding its AWS state, chosen by ROTATOR_TEST_AWS: the sandbox's own, or
+ * moto behind the sandbox's AWS endpoint (which then relays, keeping its faults, latency and request log).
+ */
+export function useSandboxWithAws(options: SandboxOptions = {}): () => { sandbox: Sandbox; aws: AwsBackend } {
+  let started: { sandbox: Sandbox; aws: AwsBackend } | undefined;
+  let releaseMoto: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    sandbox = await startSandbox(options);
-  });
-  afterAll(async () => {
-    if (sandbox) {
-      auditSecrets(issuedSecrets(sandbox));
-      auditText('events', JSON.stringify(sandbox.aws.api.eventBridge.events()));
+    if (awsBackendName() === 'sandbox') {
+      const sandbox = await startSandbox(options);
+      started = { sandbox, aws: sandboxBackend(sandbox) };
+      return;
     }
-    await sandbox?.close();
+    const { moto, release } = await acquireMoto();
+    releaseMoto = release;
+    const sandbox = await startSandbox({ ...options, aws: { ...options.aws, upstream: moto.url } });
+    started = { sandbox, aws: motoBackend(moto.url, sandbox) };
+  }, MOTO_STARTUP_TIMEOUT_MS);
+  afterAll(async () => {
+    if (started) {
+      auditSecrets(issuedSecrets(started.sandbox));
+      auditText('events', JSON.stringify(started.sandbox.aws.api.events()));
+      started.aws.close();
+      await started.sandbox.close();
+    }
+    await releaseMoto?.();
   });
   return () => {
-    if (!sandbox) throw new Error('sandbox not started: call inside a test');
-    return sandbox;
+    if (!started) throw new Error('sandbox not started: call inside a test');
+    return started;
   };
 }
 
