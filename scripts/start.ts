@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadConfigFile } from '../functions/config/load';
 import { FAMILY_ROTATOR, type RotatorKind } from '../functions/config/types';
 import type { RunReport } from '../functions/rotation/run';
-import { startSandbox } from '../sandbox';
+import { type Sandbox, startSandbox } from '../sandbox';
 import { localLambdaContext } from '../sandbox/lambda-context';
 import { provisionSandbox } from '../sandbox/provision';
 import { PROJECT_ROOT } from '../infra/bundling';
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     provisionSandbox(sandbox, config);
     Object.assign(process.env, sandbox.environment(), {
       ROTATOR_CONFIG_FILE: configPath,
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
     const kinds = [...new Set(config.tokens.map((t) => FAMILY_ROTATOR[t.family]))];
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
         );
       }
       console.log(
-        `\n== ${title}  (clock: ${sandbox.clock.now().toISOString()})\n${outcomeTable(reports.flatMap((r) => r.results))}`,
+        `\n== ${title}\n   clock: ${sandbox.clock.now().toISOString()}\n${outcomeTable(reports.flatMap((r) => r.results))}`,
       );
       return reports;
     };
@@ -75,6 +75,61 @@ async function main(): Promise<void> {
     if (first)
       reports.push(...(await run(`4. Manual forced rotation of "${first.id}"`, { targets: [first.id], force: true })));
 
+    const revoking = config.tokens.find((t) => 'revokeSuperseded' in t && t.revokeSuperseded !== undefined);
+    if (revoking && 'revokeSuperseded' in revoking && revoking.revokeSuperseded) {
+      reports.push(
+        ...(await run(`5a. "${revoking.id}" is forced: its predecessor stays valid for the grace period`, {
+          targets: [revoking.id],
+          force: true,
+        })),
+      );
+      sandbox.clock.advance((revoking.revokeSuperseded.gracePeriodSeconds + 60) * 1000);
+      reports.push(
+        ...(await run(`5b. Past the grace period: the superseded token is revoked`, { targets: [revoking.id] })),
+      );
+    }
+
+    const b2bToken = config.tokens.find((t) => t.family === 'b2b-backend');
+    if (b2bToken && b2bToken.family === 'b2b-backend') {
+      const lookAlike = `bctr/${b2bToken.id}/created-by-hand`;
+      await createB2bTokenByHand(sandbox, b2bToken.storeHash, lookAlike);
+      reports.push(
+        ...(await run(`6a. "${b2bToken.id}" is forced twice: three tokens of ours exist`, {
+          targets: [b2bToken.id],
+          force: true,
+        })),
+      );
+      reports.push(...(await run('6b. (second forced run)', { targets: [b2bToken.id], force: true })));
+      sandbox.clock.advance((b2bToken.gracePeriodSeconds + 60) * 1000);
+      reports.push(
+        ...(await run(`6c. Past the grace period: our stale token is revoked; "${lookAlike}" stays`, {
+          targets: [b2bToken.id],
+        })),
+      );
+      const left = sandbox.bigcommerce.api.b2b.allTokens().filter((t) => t.storeHash === b2bToken.storeHash);
+      console.log(`    B2B tokens left at the store: ${left.map((t) => `"${t.name}"`).join(', ')}`);
+    }
+
+    if (first) {
+      const before = await sandbox.aws.api.secretsManager.valueAt(first.secretName);
+      sandbox.bigcommerce.server.injectFault({
+        match: { path: '/storefront/store-' },
+        fault: { kind: 'status', status: 503 },
+        times: 4,
+      });
+      const failing = await run(`7a. BigCommerce fails while "${first.id}" is verified: the rotation fails`, {
+        targets: [first.id],
+        force: true,
+      });
+      const kept = (await sandbox.aws.api.secretsManager.valueAt(first.secretName)) === before;
+      console.log(`    The previous token is ${kept ? 'still current' : 'NOT current'}: consumers are unaffected.`);
+      const healed = await run('7b. The next run verifies the staged token again and promotes it', {
+        targets: [first.id],
+      });
+      reports.push(...healed);
+      if (!kept) reports.push(...failing);
+    }
+
     const events = sandbox.aws.api.eventBridge.events(config.eventBusName);
     const counts = new Map<string, number>();
     for (const e of events) counts.set(e.detailType, (counts.get(e.detailType) ?? 0) + 1);
@@ -87,6 +142,18 @@ async function main(): Promise<void> {
   } finally {
     await sandbox.close();
   }
+}
+
+/** What an operator does in the B2B Edition control panel: a token with a name that only looks like ours. */
+async function createB2bTokenByHand(sandbox: Sandbox, storeHash: string, name: string): Promise<void> {
+  const admin = sandbox.bigcommerce.api.seeded.find((s) => s.storeHash === storeHash)?.b2bAdmin;
+  if (!admin) throw new Error(`the sandbox has no B2B admin for store ${storeHash}`);
+  const response = await fetch(`${sandbox.bigcommerce.b2bApiUrl}/auth/backend`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ storeHash, email: admin.email, password: admin.password, name }),
+  });
+  if (!response.ok) throw new Error(`creating a B2B token by hand failed: ${response.status}`);
 }
 
 main().catch((error: unknown) => {

@@ -16,18 +16,30 @@ function run(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
 }
 
 describe('npm start', () => {
-  it('rotates, skips, re-mints inside the window and forces, then exits 0', () => {
+  it('rotates, skips, re-mints, forces, revokes, fails and heals, then exits 0', () => {
     const { status, stdout } = run('scripts/start.ts');
     expect(status).toBe(0);
     const sections = stdout.split('\n== ').slice(1);
-    expect(sections).toHaveLength(4);
-    expect(sections[0]).toMatch(/First run/);
-    expect(sections[0]!.match(/ rotated /g)).toHaveLength(5);
-    expect(sections[1]!.match(/ skipped /g)).toHaveLength(5);
-    expect(sections[2]).toMatch(/stored-instruments\s+stored-instruments\s+rotated /);
-    expect(sections[2]!.match(/ rotated /g)).toHaveLength(1);
-    expect(sections[3]).toMatch(/headless-storefront\s+storefront-private\s+rotated .* forced/);
+    const section = (prefix: string) => sections.find((s) => s.startsWith(prefix)) ?? '';
+    expect(section('1.').match(/ rotated /g)).toHaveLength(5);
+    expect(section('2.').match(/ skipped /g)).toHaveLength(5);
+    expect(section('3.')).toMatch(/stored-instruments\s+payments-rotator\s+stored-instruments\s+rotated /);
+    expect(section('4.')).toMatch(
+      /headless-storefront\s+storefront-rotator\s+storefront-private\s+rotated [^\n]*\n\s+forced/,
+    );
+    expect(section('5b.')).toMatch(/browser-storefront\s+storefront-rotator\s+storefront\s+revoked /);
+    expect(section('5b.')).toMatch(/revoked the superseded token of version/);
+    expect(section('6c.')).toMatch(/b2b-erp-sync\s+b2b-rotator\s+b2b-backend\s+revoked /);
+    expect(section('6c.')).toMatch(/B2B tokens left at the store: .*"bctr\/b2b-erp-sync\/created-by-hand"/);
+    expect(section('7a.')).toMatch(/headless-storefront\s+storefront-rotator\s+storefront-private\s+failed /);
+    expect(section('7a.')).toContain('The previous token is still current');
+    expect(section('7b.')).toMatch(/rotated [^\n]*\n\s+resumed: verified and promoted/);
     expect(stdout).toContain('All runs succeeded.');
+    // Every table line fits an ordinary terminal.
+    const tableLines = sections.flatMap((s) => s.split('\n').slice(1)).filter((l) => /^\S+\s{2,}\S/.test(l));
+    expect(tableLines.length).toBeGreaterThan(20);
+    for (const line of tableLines) expect(line.length).toBeLessThanOrEqual(120);
+    for (const s of sections) expect(s.split('\n')[0]!.length).toBeLessThanOrEqual(117);
   });
 });
 
