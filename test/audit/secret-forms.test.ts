@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { URLSearchParams } from 'node:url';
+import { randomAlphanumeric } from '../../sandbox/bigcommerce/accounts';
 import { HOSTILE_ECHO_FORMS, hostileText } from '../../sandbox/bigcommerce/hostile';
 import type { SandboxRequest } from '../../sandbox/http';
 import { JwtSigner } from '../../sandbox/jwt';
@@ -41,7 +42,14 @@ describe('secret forms', () => {
     expect(forms).not.toContain('json-escaped');
     expect(forms).not.toContain('url-encoded');
     expect(secretForms(QUOTED).map((f) => f.form)).toEqual(
-      expect.arrayContaining(['as is', 'json-escaped', 'json-escaped twice', 'url-encoded']),
+      expect.arrayContaining([
+        'as is',
+        'json-escaped',
+        'json-escaped twice',
+        'url-encoded',
+        'json-escaped, url-encoded',
+        'json-escaped, base64@0',
+      ]),
     );
     expect(new Set(secretForms(QUOTED).map((f) => f.text)).size).toBe(secretForms(QUOTED).length);
   });
@@ -91,6 +99,18 @@ describe('scanForLeaks finds', () => {
     expect(scan([QUOTED], [once, twice])).toEqual([
       { text: 0, secret: 0, form: 'json-escaped', whole: true },
       { text: 1, secret: 0, form: 'json-escaped twice', whole: true },
+    ]);
+  });
+
+  it('a JSON-escaped secret inside a URL-encoded or base64-encoded JSON body', () => {
+    const body = JSON.stringify({ email: 'a@b.example', password: QUOTED });
+    const texts = [
+      `echo ${encodeURIComponent(body)}`,
+      `echo ${Buffer.from(`POST /auth\n\n${body}`).toString('base64')}`,
+    ];
+    expect(scan([QUOTED], texts)).toEqual([
+      { text: 0, secret: 0, form: 'json-escaped, url-encoded', whole: true },
+      { text: 1, secret: 0, form: expect.stringMatching(/^json-escaped, base64@[012]$/), whole: true },
     ]);
   });
 
@@ -159,27 +179,36 @@ describe('scanForLeaks finds', () => {
 
 describe('scanForLeaks does not flag', () => {
   it('unrelated text full of ids, hashes and base64', () => {
-    const secrets = Array.from({ length: 300 }, () => randomBytes(16).toString('hex').slice(0, 31));
+    // Shaped like the sandbox's API account tokens: 31 random lower-case letters and digits.
+    const secrets = Array.from({ length: 300 }, () => randomAlphanumeric(31));
     secrets.push(TOKEN, QUOTED, SHORT);
     const texts = Array.from({ length: 5 }, unrelatedText);
     expect(scan(secrets, texts)).toEqual([]);
   });
 
-  it('what unrelated tokens have in common: a JWT header or shared claims prove nothing', () => {
+  it('the claims of a JWT, which anyone holding it can read: only its signature is secret', () => {
     const signer = new JwtSigner();
-    const claims = () => ({ iss: 'BC', store_hash: 'teststore1', cid: [1], jti: randomUUID() });
-    const secrets = Array.from({ length: 20 }, () => signer.sign(claims()));
-    const [header, payload] = signer.sign(claims()).split('.') as [string, string];
-    const format = `${header}.${payload.slice(0, 40)}`;
-    expect(
-      scan(secrets, [`token starts ${format}`, Buffer.from(`x-auth-token: ${format}`).toString('base64')]),
-    ).toEqual([]);
-    // The same token with its `IAT ` prefix is one secret, not two: its own runs still count.
+    const claims = () => ({ email: 'someone@teststore1.example', store_hash: 'teststore1', jti: randomUUID() });
+    const secrets = Array.from({ length: 3 }, () => signer.sign(claims()));
     const [one] = secrets as [string];
-    expect(scan([one, `IAT ${one}`], [`token …${one.slice(-20)}`])).toEqual([
-      { text: 0, secret: 0, form: 'as is', whole: false },
-      { text: 0, secret: 1, form: 'as is', whole: false },
+    const [header, payload, signature] = one.split('.') as [string, string, string];
+    // A request body naming the same store, base64-encoded, shares runs with the payload by chance.
+    const body = Buffer.from(JSON.stringify({ storeHash: 'teststore1', email: 'someone@teststore1.example' }));
+    expect(scan(secrets, [`cut at ${header}.${payload}`, `echo ${body.toString('base64')}`])).toEqual([]);
+    expect(scan(secrets, [`…${signature.slice(0, GRAM)}`])).toEqual([
+      { text: 0, secret: 0, form: 'JWT signature, as is', whole: false },
     ]);
+    // `IAT <jwt>` is the same secret: both are named.
+    expect(scan([one, `IAT ${one}`], [`token ${one}`])).toEqual([
+      { text: 0, secret: 0, form: 'JWT signature, as is', whole: true },
+      { text: 0, secret: 1, form: 'JWT signature, as is', whole: true },
+    ]);
+  });
+
+  it('runs that unrelated secrets share', () => {
+    const secrets = ['shared-prefix-Xq7Zp2', 'shared-prefix-Kw9Vb4'];
+    expect(scan(secrets, ['see shared-prefix-…'])).toEqual([]);
+    expect(scan(secrets, ['see shared-prefix-Kw9V'])).toEqual([{ text: 0, secret: 1, form: 'as is', whole: false }]);
   });
 
   it('lower-cased hex runs, which ids and hashes match by chance once case is folded', () => {
@@ -214,7 +243,7 @@ describe('scanForLeaks speed', () => {
     const started = Date.now();
     const { leaks, forms } = scanForLeaks(secrets, texts);
     const ms = Date.now() - started;
-    expect(leaks).toEqual([{ text: texts.length - 1, secret: 1234, form: 'as is', whole: false }]);
+    expect(leaks).toEqual([{ text: texts.length - 1, secret: 1234, form: 'JWT signature, as is', whole: false }]);
     expect(forms).toBeGreaterThanOrEqual(3000 * 4);
     // Generous: the suite shares its cores; the point is linear work, not a benchmark.
     expect(ms).toBeLessThan(20_000);

@@ -5,14 +5,15 @@
  * A secret counts as leaked when a text holds the secret whole, however short, or any run of GRAM or more of
  * its consecutive characters (a secret cut off by truncation), in any of the forms a client might have turned
  * it into on the way: as is, JSON-escaped, URL-encoded, base64 (standard and url-safe, at any byte alignment
- * inside a longer encoded text), and each of those case-folded.
+ * inside a longer encoded text), and each of those case-folded. For a JWT, the secret is its signature (see
+ * secretMaterial).
  */
 
 /** Shortest run of a secret that counts as a leak: shorter runs occur by chance in megabytes of text. */
 export const GRAM = 8;
 
 export interface SecretForm {
-  /** How the secret was transformed, e.g. `json-escaped` or `base64url@1`. */
+  /** How the secret was transformed, e.g. `json-escaped` or `JWT signature, base64url@1`. */
   form: string;
   text: string;
 }
@@ -50,27 +51,58 @@ export function base64Determined(secret: string, k: 0 | 1 | 2, urlSafe = false):
 }
 
 /**
+ * What of a secret must not appear. For a JWT (`IAT <jwt>` included) that is its signature: the header and
+ * payload are base64url of claims anyone holding the token can read, and base64 of other JSON (a request body
+ * naming the same store) reproduces runs of them by chance. Every other secret is secret throughout.
+ */
+export function secretMaterial(secret: string): { part: 'whole' | 'JWT signature'; text: string } {
+  const jwt = /^(?:\S+ )?([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+\.([A-Za-z0-9_-]{16,})$/.exec(secret);
+  if (jwt) {
+    try {
+      const header: unknown = JSON.parse(Buffer.from(jwt[1] as string, 'base64url').toString('utf8'));
+      if (header !== null && typeof header === 'object' && typeof (header as { alg?: unknown }).alg === 'string')
+        return { part: 'JWT signature', text: jwt[2] as string };
+    } catch {
+      // Not a JWT after all: the whole value is the secret.
+    }
+  }
+  return { part: 'whole', text: secret };
+}
+
+/**
  * Every form of a secret the audit looks for, without duplicates (an alphanumeric secret is its own escaped
- * and URL-encoded form). Base64 forms of fewer than GRAM characters (secrets under 7 bytes at some alignments)
- * are left out: that few base64 characters turn up by chance.
+ * and URL-encoded form): as is, JSON-escaped once and twice (the audit's texts are often JSON holding JSON, a
+ * report quoting an error body), URL-encoded, and base64 and base64url at each byte alignment; URL and base64
+ * encodings also of the JSON-escaped secret, as when a JSON request body is echoed encoded. Base64 forms of
+ * fewer than GRAM characters (secrets under 7 bytes at some alignments) are left out: that few base64
+ * characters turn up by chance.
  */
 export function secretForms(secret: string): SecretForm[] {
-  const escaped = JSON.stringify(secret).slice(1, -1);
+  const { part, text: material } = secretMaterial(secret);
+  const prefix = part === 'whole' ? '' : `${part}, `;
+  const escaped = JSON.stringify(material).slice(1, -1);
   const candidates: SecretForm[] = [
-    { form: 'as is', text: secret },
+    { form: 'as is', text: material },
     { form: 'json-escaped', text: escaped },
-    // The audit's texts are often JSON holding JSON (a report with an error message that quotes a body).
     { form: 'json-escaped twice', text: JSON.stringify(escaped).slice(1, -1) },
-    { form: 'url-encoded', text: encodeURIComponent(secret) },
+    { form: 'url-encoded', text: encodeURIComponent(material) },
+    { form: 'json-escaped, url-encoded', text: encodeURIComponent(escaped) },
   ];
-  for (const urlSafe of [false, true]) {
-    for (const k of [0, 1, 2] as const) {
-      const text = base64Determined(secret, k, urlSafe);
-      if (text.length >= GRAM) candidates.push({ form: `${urlSafe ? 'base64url' : 'base64'}@${k}`, text });
+  for (const [name, source] of [
+    ['', material],
+    ['json-escaped, ', escaped],
+  ] as const) {
+    for (const urlSafe of [false, true]) {
+      for (const k of [0, 1, 2] as const) {
+        const text = base64Determined(source, k, urlSafe);
+        if (text.length >= GRAM) candidates.push({ form: `${name}${urlSafe ? 'base64url' : 'base64'}@${k}`, text });
+      }
     }
   }
   const seen = new Set<string>();
-  return candidates.filter(({ text }) => text.length > 0 && !seen.has(text) && seen.add(text));
+  return candidates
+    .filter(({ text }) => text.length > 0 && !seen.has(text) && seen.add(text))
+    .map(({ form, text }) => ({ form: `${prefix}${form}`, text }));
 }
 
 /**
@@ -175,9 +207,9 @@ class Candidates {
  * Each step is linear in the size of the texts or of the secrets, so thousands of secrets against megabytes of
  * text take seconds. Forms too short for a run are searched for whole.
  *
- * A run that two unrelated secrets share (a JWT header, a claim every token of a store carries) is the tokens'
- * format, not secret material: it says nothing about which secret, if any, a text holds, so it does not count.
- * Every secret still has runs of its own (a JWT's id and signature), and those do.
+ * A run that two unrelated secrets share (a prefix common to values of one format) is format, not secret
+ * material: it says nothing about which secret, if any, a text holds, so it does not count. Every secret still
+ * has runs of its own, and those do.
  *
  * One leak is reported per text and secret: the form found whole if any, else the first form (in the order of
  * secretForms, exact before case-folded) of which a run was found.
@@ -202,8 +234,9 @@ export function scanForLeaks(secrets: readonly string[], texts: readonly string[
     leaks.set(key, { text, secret, form: isFolded ? `${name}, case-folded` : name, whole, rank });
   };
 
-  const exact = new Candidates(secrets, size);
-  const lowered = new Candidates(secrets, size);
+  const materials = secrets.map((secret) => secretMaterial(secret).text);
+  const exact = new Candidates(materials, size);
+  const lowered = new Candidates(materials, size);
   let forms = 0;
   formsOf.forEach((secretForms, s) => {
     secretForms.forEach(({ text }, f) => {
@@ -268,8 +301,8 @@ export function scanForLeaks(secrets: readonly string[], texts: readonly string[
 }
 
 /**
- * Whether two secrets are different secrets (`IAT <jwt>` and `<jwt>` are one secret written two ways: one
- * contains the other; two different tokens do not).
+ * Whether two secrets (their material) are different secrets: one that contains the other is the same secret
+ * written two ways.
  */
 function unrelated(a: string, b: string): boolean {
   return a !== b && !a.includes(b) && !b.includes(a);
