@@ -8,30 +8,32 @@ export const REDACTED = '[REDACTED]';
 export const SECRET_RUN = 8;
 
 /**
- * The forms a secret can take in text it was echoed into: as is, JSON-escaped once or twice (a password with
- * `"` or `\` inside a JSON body that is itself quoted in another),
- * URL-encoded, and base64 (standard and URL-safe) at each of the three byte alignments, keeping only the
- * characters that depend on the secret alone, so a secret inside a longer base64 text is found too.
- * Textual forms are compared case-folded (an upper-cased echo); base64 is case-sensitive.
+ * The forms a secret can take in text it was echoed into: as is, and JSON-escaped once or twice (a password
+ * with `"` or `\` inside a JSON body, itself quoted in another); each of those URL-encoded, and in base64
+ * (standard and URL-safe) at each of the three byte alignments, keeping only the characters that depend on
+ * the secret alone, so a secret inside a longer base64 text (an echoed JSON body) is found too. Textual
+ * forms are compared case-folded (an upper-cased echo); base64 is case-sensitive.
  */
 export function secretForms(secret: string): { folded: string[]; exact: string[] } {
   const escaped = JSON.stringify(secret).slice(1, -1);
-  const folded = [secret, escaped, JSON.stringify(escaped).slice(1, -1), encodeURIComponent(secret)].map((f) =>
-    f.toLowerCase(),
-  );
-  const bytes = Buffer.from(secret, 'utf8');
-  const exact = new Set<string>();
+  const textual = [...new Set([secret, escaped, JSON.stringify(escaped).slice(1, -1)])];
+  const folded = [...textual, ...textual.map(encodeURIComponent)].map((f) => f.toLowerCase());
+  const exact = textual.flatMap(base64Forms);
+  return { folded: [...new Set(folded)], exact: [...new Set(exact)] };
+}
+
+/** Base64 and base64url of `text` at each byte alignment: the characters its bytes alone determine. */
+function base64Forms(text: string): string[] {
+  const bytes = Buffer.from(text, 'utf8');
+  const forms: string[] = [];
   for (let k = 0; k < 3; k += 1) {
     const encoded = Buffer.concat([Buffer.alloc(k), bytes])
       .toString('base64')
       .replace(/=+$/, '');
-    // Characters whose 6 bits lie entirely inside the secret's bytes.
     const middle = encoded.slice(Math.ceil((8 * k) / 6), Math.floor((8 * (k + bytes.length)) / 6));
-    if (middle.length === 0) continue;
-    exact.add(middle);
-    exact.add(middle.replace(/\+/g, '-').replace(/\//g, '_'));
+    if (middle.length > 0) forms.push(middle, middle.replace(/\+/g, '-').replace(/\//g, '_'));
   }
-  return { folded: [...new Set(folded)], exact: [...exact] };
+  return forms;
 }
 
 /**
