@@ -1,12 +1,14 @@
 import path from 'node:path';
 import { loadConfigFile } from '../functions/config/load';
-import { FAMILY_ROTATOR, type RotatorKind } from '../functions/config/types';
+import { FAMILY_ROTATOR, type ManagedToken, type RotatorKind } from '../functions/config/types';
 import type { RunReport } from '../functions/rotation/run';
 import { type Sandbox, startSandbox } from '../sandbox';
 import { localLambdaContext } from '../sandbox/lambda-context';
 import { provisionSandbox } from '../sandbox/provision';
 import { PROJECT_ROOT } from '../infra/bundling';
 import { bundleHandler } from './bundle-handler';
+import { createTokenReader } from '../reader';
+import { storefrontQuery } from '../reader/examples/storefront-fetch';
 import { outcomeTable } from './table';
 
 /**
@@ -130,6 +132,8 @@ async function main(): Promise<void> {
       if (!kept) reports.push(...failing);
     }
 
+    await readLikeAnApp(sandbox, config.tokens);
+
     const events = sandbox.aws.api.eventBridge.events(config.eventBusName);
     const counts = new Map<string, number>();
     for (const e of events) counts.set(e.detailType, (counts.get(e.detailType) ?? 0) + 1);
@@ -142,6 +146,30 @@ async function main(): Promise<void> {
   } finally {
     await sandbox.close();
   }
+}
+
+/** The consumer's side: an app reads the private token with the reader and calls the Storefront API with it. */
+async function readLikeAnApp(sandbox: Sandbox, tokens: ManagedToken[]): Promise<void> {
+  const app = tokens.find((t) => t.family === 'storefront-private');
+  if (!app || app.family !== 'storefront-private') return;
+  const reader = createTokenReader({ secretId: app.secretName });
+  const token = await reader.getToken();
+  const graphqlUrl = sandbox.bigcommerce.graphqlUrlTemplate
+    .replace('{storeHash}', app.storeHash)
+    .replace('{channelId}', String(app.channelIds[0]));
+  const data = await storefrontQuery<{ site: { settings: { storeName: string } } }>(
+    reader,
+    graphqlUrl,
+    '{ site { settings { storeName } } }',
+  );
+  console.log(
+    [
+      '\n== 8. How an app reads the token: createTokenReader({ secretId }).getToken() (reader/, see README)',
+      `   ${app.secretName}: header "${token.header}", a ${token.value.length}-character value (not shown),`,
+      `   version ${token.versionId}, expires ${token.expiresAt?.toISOString() ?? 'never'}`,
+      `   The GraphQL Storefront API answers with it: store name "${data.site.settings.storeName}"`,
+    ].join('\n'),
+  );
 }
 
 /** What an operator does in the B2B Edition control panel: a token with a name that only looks like ours. */

@@ -34,6 +34,8 @@ describe('npm start', () => {
     expect(section('7a.')).toMatch(/headless-storefront\s+storefront-rotator\s+storefront-private\s+failed /);
     expect(section('7a.')).toContain('The previous token is still current');
     expect(section('7b.')).toMatch(/rotated [^\n]*\n\s+resumed: verified and promoted/);
+    expect(section('8.')).toMatch(/header "Authorization", a \d+-character value \(not shown\)/);
+    expect(section('8.')).toMatch(/store name "[^"]+"/);
     expect(stdout).toContain('All runs succeeded.');
     // Every table line fits an ordinary terminal.
     const tableLines = sections.flatMap((s) => s.split('\n').slice(1)).filter((l) => /^\S+\s{2,}\S/.test(l));
