@@ -15,7 +15,8 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RotatorKind, ScheduleConfig } from '../functions/config/types';
-import { ROTATION_FAILED_MESSAGE } from '../functions/observability/logger';
+import { ROTATION_FAILED_MESSAGE, SERVICE_NAME } from '../functions/observability/logger';
+import { DIMENSIONS, METRICS_NAMESPACE, RENEWAL_OVERDUE } from '../functions/observability/rotation-metrics';
 import { bundleSettings, handlerEntry, PROJECT_ROOT } from './bundling';
 import { tokenDataProtectionPolicy } from './log-data-protection';
 
@@ -67,8 +68,8 @@ function acknowledgeDesignChoices(fn: NodejsFunction, roles: iam.Role[]): void {
   }
 }
 
-/** Namespace of the metrics the product derives from its logs. */
-export const METRIC_NAMESPACE = 'BigCommerceTokenRotator';
+/** Namespace of the metrics the product derives from its logs: the same as the functions' own (EMF). */
+export const METRIC_NAMESPACE = METRICS_NAMESPACE;
 
 /**
  * One rotator: its function (arm64, current Node runtime, local esbuild bundle), log group (encrypted, masking
@@ -78,6 +79,7 @@ export const METRIC_NAMESPACE = 'BigCommerceTokenRotator';
  */
 export class RotatorFunction extends Construct {
   readonly function: NodejsFunction;
+  readonly logGroup: logs.LogGroup;
   readonly deadLetterQueue: sqs.Queue;
   readonly schedule: Schedule;
   readonly alarms: cloudwatch.Alarm[];
@@ -91,6 +93,7 @@ export class RotatorFunction extends Construct {
       encryptionKey: props.secretsKey,
       dataProtectionPolicy: tokenDataProtectionPolicy(),
     });
+    this.logGroup = logGroup;
 
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -227,7 +230,9 @@ export class RotatorFunction extends Construct {
   /**
    * Rotation failing is what an operator must hear about, before any token expires: a rotation that failed
    * (counted from the function's JSON logs), a failed invocation (a broken configuration, a crash), and a
-   * message in the dead-letter queue (a scheduled run that never ran).
+   * message in the dead-letter queue (a scheduled run that never ran). And, independent of the logs, a token
+   * that should have been renewed by now: the runs' own count of overdue tokens (EMF), one alarm per function
+   * whatever the number of tokens.
    */
   private createAlarms(kind: RotatorKind, logGroup: logs.LogGroup, topic: sns.ITopic): cloudwatch.Alarm[] {
     const failures = new logs.MetricFilter(this, 'RotationFailures', {
@@ -264,8 +269,35 @@ export class RotatorFunction extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
+      new cloudwatch.Alarm(this, 'RenewalOverdueAlarm', {
+        alarmDescription: `A BigCommerce ${kind} token should have been renewed by now (${
+          kind === 'b2b' ? 'it is older than 1.5 rotation periods' : 'less than half its renewBefore is left'
+        }). Find it with npm run status or the dashboard's token table; the logs say why its rotations fail.`,
+        metric: this.renewalOverdue(period),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        // Runs report between schedule ticks, hours apart: the alarm keeps its state until the next run says
+        // otherwise, rather than clearing in every quiet five minutes and firing again at the next run.
+        treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+      }),
     ];
     for (const alarm of alarms) alarm.addAlarmAction(new SnsAction(topic));
     return alarms;
+  }
+
+  /** A metric the function writes itself (EMF), per function: its `service` and `FunctionName` dimensions. */
+  ownMetric(metricName: string, props: { statistic: string; period: Duration }): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { [DIMENSIONS.service]: SERVICE_NAME, [DIMENSIONS.functionName]: this.function.functionName },
+      ...props,
+    });
+  }
+
+  /** How many of this function's tokens a run found overdue for renewal (0 only from a run that saw them all). */
+  renewalOverdue(period: Duration): cloudwatch.Metric {
+    return this.ownMetric(RENEWAL_OVERDUE, { statistic: 'Maximum', period });
   }
 }

@@ -9,6 +9,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { FAMILY_ROTATOR, type ManagedToken, type RotatorConfig, type RotatorKind } from '../functions/config/types';
 import { placeholderValue } from '../functions/rotation/stored-token';
+import { rotationDashboard } from './dashboard';
 import { RotatorFunction } from './rotator-function';
 import { rotateWith } from './secrets-manager-rotation';
 
@@ -156,6 +157,12 @@ export class TokenRotatorStack extends Stack {
       new CfnOutput(this, `${pascal(kind)}DeadLetterQueueUrl`, { value: rotator.deadLetterQueue.queueUrl });
     }
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+    if (this.rotators.size > 0) {
+      new CfnOutput(this, 'DashboardName', {
+        value: rotationDashboard(this, this.rotators).dashboardName,
+        description: 'CloudWatch dashboard: outcomes, the tokens closest to expiry, failures by step',
+      });
+    }
   }
 
   /**

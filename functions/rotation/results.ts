@@ -31,6 +31,8 @@ export interface TargetResult {
   versionId?: string;
   /** Expiry of the token in AWSCURRENT after this run (null: it does not expire). */
   expiresAt?: string | null;
+  /** When the token in AWSCURRENT after this run was minted: the age of a token that never expires. */
+  mintedAt?: string;
   /** When this token will next be due. */
   nextDueAt?: string | null;
   /** True when a version staged by an earlier run was verified and promoted. */

@@ -1,4 +1,6 @@
 import type { ManagedToken, TokenFamily } from '../config/types';
+import { describeError } from '../observability/redaction';
+import type { RotationPolicy } from './due';
 import type { FamilyAdapter } from './family';
 import type { Outcome, TargetResult } from './results';
 import { type RotationOptions, type RotationPorts, rotateToken } from './rotate-token';
@@ -20,6 +22,15 @@ export interface RunSettings {
   concurrency: number;
   /** True when no new token should be started (the Lambda deadline is near). */
   shouldStop: () => boolean;
+  /** Told of each token's result as soon as it is known, so a run cut off still reports what it finished. */
+  onResult?: (finished: FinishedToken) => void;
+}
+
+/** One token's result with the rule it was judged by (its renewal window or rotation period). */
+export interface FinishedToken {
+  target: ManagedToken;
+  policy: RotationPolicy;
+  result: TargetResult;
 }
 
 /** What a run has done so far: enough to report on it even if it is cut off. */
@@ -49,7 +60,14 @@ export async function runRotations(
       const family = families.get(target.family);
       if (!family) throw new Error(`no adapter for family ${target.family}`);
       progress.started.add(target.id);
-      progress.results.push(await rotateToken(target, family, ports, options));
+      const result = await rotateToken(target, family, ports, options);
+      progress.results.push(result);
+      try {
+        settings.onResult?.({ target, policy: family.policy(target), result });
+      } catch (error) {
+        // Observing a result must never cost the rotation its report.
+        ports.log.warn('could not observe a token result', { tokenId: target.id, error: describeError(error) });
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.concurrency, targets.length)) }, worker));

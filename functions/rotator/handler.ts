@@ -8,8 +8,10 @@ import { type BigCommerceEndpoints, resolveEndpoints } from '../bigcommerce/endp
 import { BigCommerceHttp, type RetryPolicy } from '../bigcommerce/http';
 import { loadRuntimeConfig } from '../config/load';
 import type { RotatorConfig, RotatorKind } from '../config/types';
+import { defaultMetricsEmitter } from '../observability/emf-metrics';
 import { RedactingLogger } from '../observability/logger';
 import { describeError, redactor } from '../observability/redaction';
+import { type MetricsEmitter, RunMetrics } from '../observability/rotation-metrics';
 import { type Clock, systemClock } from '../rotation/clock';
 import { type RunProgress, type RunReport, newRunProgress, reportOf, runRotations } from '../rotation/run';
 import { parseRotationEvent } from './event';
@@ -40,6 +42,8 @@ export interface RotatorDependencies {
   retry?: Partial<RetryPolicy>;
   aws?: Partial<AwsClientOptions>;
   deadlines?: Partial<DeadlineSettings>;
+  /** Where each run's metrics go; by default EMF on stdout inside Lambda, nothing elsewhere. */
+  metrics?: MetricsEmitter;
 }
 
 /** Built once per container: the configuration, endpoints, SDK clients and the credentials cache. */
@@ -77,6 +81,9 @@ export function createRotatorHandler(kind: RotatorKind, dependencies: RotatorDep
   let runtime: Runtime | undefined;
   // One invocation at a time per container: the run in flight, for the timeout-early report.
   let inFlight: RunProgress | undefined;
+  // Written once per invocation, at its end or at the cut-off, whichever comes first.
+  const metrics = dependencies.metrics ?? defaultMetricsEmitter(dependencies.env ?? process.env, log);
+  let inFlightMetrics: RunMetrics | undefined;
 
   const rotate = async (event: unknown, context: Context, { signal }: { signal: AbortSignal }): Promise<RunReport> => {
     log.useContext(context);
@@ -95,6 +102,8 @@ export function createRotatorHandler(kind: RotatorKind, dependencies: RotatorDep
       signal,
     });
     inFlight = progress;
+    const observed = new RunMetrics(context.functionName, kind, runtime.config.tokens);
+    inFlightMetrics = observed;
     const remainingBeforeCutOff = () => context.getRemainingTimeInMillis() - deadlines.timeoutEarlyMs;
     const http = new BigCommerceHttp({
       retry: dependencies.retry,
@@ -114,9 +123,11 @@ export function createRotatorHandler(kind: RotatorKind, dependencies: RotatorDep
       {
         concurrency: TOKENS_AT_ONCE,
         shouldStop: () => signal.aborted || context.getRemainingTimeInMillis() < deadlines.stopStartingWorkMs,
+        onResult: (finished) => observed.record(finished, clock.now()),
       },
     );
     inFlight = undefined;
+    metrics.emit(observed.drain());
     log.info('rotation run finished', {
       trigger: report.trigger,
       dryRun: report.dryRun,
@@ -132,6 +143,7 @@ export function createRotatorHandler(kind: RotatorKind, dependencies: RotatorDep
     if (!inFlight) throw new Error('the invocation reached its deadline before it started rotating');
     const report = reportOf(inFlight);
     inFlight = undefined;
+    if (inFlightMetrics) metrics.emit(inFlightMetrics.drain());
     log.warn('rotation run cut off before the deadline', {
       summary: report.summary,
       interrupted: report.interrupted,

@@ -9,6 +9,16 @@ import { loadConfigFile } from '../../functions/config/load';
 import type { TokenFamily } from '../../functions/config/types';
 import { PLACEHOLDER_STATUS, placeholderValue } from '../../functions/rotation/stored-token';
 import { buildApp } from '../../infra/app';
+import { ROTATION_FAILED_MESSAGE, SERVICE_NAME } from '../../functions/observability/logger';
+import {
+  METRICS_NAMESPACE,
+  OUTCOME_METRICS,
+  RENEWAL_OVERDUE,
+  SECONDS_SINCE_MINTED,
+  SECONDS_UNTIL_EXPIRY,
+  TOKEN_DIMENSIONS,
+} from '../../functions/observability/rotation-metrics';
+import { TOKEN_TABLE_ROWS } from '../../infra/dashboard';
 import { JWT_PATTERN, STORED_INSTRUMENTS_TOKEN_PATTERN } from '../../infra/log-data-protection';
 import { TokenRotatorStack } from '../../infra/stack';
 import { auditText } from '../support/audit';
@@ -221,7 +231,7 @@ describe('the stack', () => {
         },
       ],
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
     for (const metric of ['storefront-rotation-failures', 'Errors', 'ApproximateNumberOfMessagesVisible']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: metric,
@@ -476,5 +486,137 @@ describe('configuration at synth', () => {
     ).template();
     template.resourceCountIs('AWS::Lambda::Function', 1);
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+  });
+});
+
+describe('observability', () => {
+  const fullConfig = JSON.parse(readFileSync(path.join(__dirname, '../../rotator.config.json'), 'utf8'));
+  const full = synth(fullConfig, 'observability');
+  const template = full.template();
+  const resources = (type: string) => Object.entries(template.findResources(type)) as [string, any][];
+  const [functionIds, logGroupIds] = ['AWS::Lambda::Function', 'AWS::Logs::LogGroup'].map((type) =>
+    Object.fromEntries(
+      ['Storefront', 'Payments', 'B2b'].map((kind) => [kind, resources(type).find(([id]) => id.startsWith(kind))?.[0]]),
+    ),
+  ) as [Record<string, string>, Record<string, string>];
+
+  /** The dashboard body as JSON, each reference written as <LogicalId> (or <LogicalId.Attribute>). */
+  const dashboard = (t: Template) => {
+    const [[, resource]] = Object.entries(t.findResources('AWS::CloudWatch::Dashboard')) as [string, any][];
+    const parts: unknown[] = resource.Properties.DashboardBody['Fn::Join'][1];
+    const text = parts
+      .map((p: any) => (typeof p === 'string' ? p : p.Ref ? `<${p.Ref}>` : `<${p['Fn::GetAtt'].join('.')}>`))
+      .join('');
+    return JSON.parse(text) as { widgets: { type: string; properties: Record<string, any> }[] };
+  };
+  const widgets = dashboard(template).widgets;
+  const titled = (title: RegExp) => widgets.filter((w) => title.test(w.properties.title));
+
+  it('alarms on each function when a token should have been renewed, from its own metric, through the topic', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 12);
+    for (const kind of ['Storefront', 'Payments', 'B2b']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: METRICS_NAMESPACE,
+        MetricName: RENEWAL_OVERDUE,
+        Dimensions: Match.arrayWith([
+          { Name: 'FunctionName', Value: { Ref: functionIds[kind] } },
+          { Name: 'service', Value: SERVICE_NAME },
+        ]),
+        Statistic: 'Maximum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+        // A run reports hours apart; in between the alarm keeps what the last run said.
+        TreatMissingData: 'ignore',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmTopic') }],
+      });
+    }
+  });
+
+  it('has one dashboard: alarms, outcomes per function, the tokens nearest expiry, B2B ages, failures by step', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(widgets.map((w) => w.properties.title)).toEqual([
+      'Alarms',
+      'Token outcomes: storefront rotator (per hour)',
+      'Token outcomes: payments rotator (per hour)',
+      'Token outcomes: b2b rotator (per hour)',
+      'Tokens closest to expiry (seconds left, lowest first)',
+      'B2B tokens by age (seconds since minted, oldest first)',
+      'Failed rotations by step',
+      'Latest failed rotations',
+    ]);
+    expect(widgets[0]?.properties.alarms).toHaveLength(12);
+    template.hasOutput('DashboardName', {});
+  });
+
+  it('graphs every outcome the functions count, per function', () => {
+    for (const kind of ['storefront', 'payments', 'b2b']) {
+      const [graph] = titled(new RegExp(`^Token outcomes: ${kind} `));
+      const metrics: unknown[][] = graph?.properties.metrics;
+      expect(metrics.map((m) => m[1])).toEqual(Object.values(OUTCOME_METRICS));
+      for (const m of metrics) {
+        expect(m.slice(0, 6)).toEqual([
+          METRICS_NAMESPACE,
+          m[1],
+          'FunctionName',
+          `<${functionIds[kind === 'b2b' ? 'B2b' : kind.charAt(0).toUpperCase() + kind.slice(1)]}>`,
+          'service',
+          SERVICE_NAME,
+        ]);
+        expect(m[6]).toMatchObject({ stat: 'Sum', period: 3600 });
+      }
+    }
+  });
+
+  it('lists the tokens closest to expiry with a Metrics Insights query over the per-token metric, lowest first', () => {
+    const [table] = titled(/^Tokens closest to expiry/);
+    expect(table?.properties.view).toBe('table');
+    expect(table?.properties.table.summaryColumns).toEqual(['MIN']);
+    const query: string = table?.properties.metrics[0][0].expression;
+    expect(query).toBe(
+      `SELECT MIN(${SECONDS_UNTIL_EXPIRY}) FROM SCHEMA("${METRICS_NAMESPACE}", ${TOKEN_DIMENSIONS.join(', ')}) ` +
+        `WHERE service = '${SERVICE_NAME}' AND (FunctionName = '<${functionIds.Storefront}>' OR FunctionName = '<${functionIds.Payments}>') ` +
+        `GROUP BY StoreHash, TokenId ORDER BY MIN() ASC LIMIT ${TOKEN_TABLE_ROWS}`,
+    );
+    const [ages] = titled(/^B2B tokens by age/);
+    expect(ages?.properties.metrics[0][0].expression).toBe(
+      `SELECT MAX(${SECONDS_SINCE_MINTED}) FROM SCHEMA("${METRICS_NAMESPACE}", ${TOKEN_DIMENSIONS.join(', ')}) ` +
+        `WHERE service = '${SERVICE_NAME}' AND (FunctionName = '<${functionIds.B2b}>') ` +
+        `GROUP BY StoreHash, TokenId ORDER BY MAX() DESC LIMIT ${TOKEN_TABLE_ROWS}`,
+    );
+  });
+
+  it('counts failures by step from the structured "rotation failed" line of every function', () => {
+    for (const widget of titled(/failed rotations/i)) {
+      expect(widget.type).toBe('log');
+      const query: string = widget.properties.query;
+      for (const id of Object.values(logGroupIds)) expect(query).toContain(`SOURCE '<${id}>'`);
+      expect(query).toContain(`filter message = "${ROTATION_FAILED_MESSAGE}"`);
+    }
+    expect(titled(/^Failed rotations by step$/)[0]?.properties.query).toContain(
+      'stats count(*) as failures by error.step',
+    );
+  });
+
+  it('shows only the widgets of the functions a stack has', () => {
+    const titles = dashboard(synth(storefrontConfig(), 'observability-storefront').template()).widgets.map(
+      (w) => w.properties.title,
+    );
+    expect(titles).toEqual([
+      'Alarms',
+      'Token outcomes: storefront rotator (per hour)',
+      'Tokens closest to expiry (seconds left, lowest first)',
+      'Failed rotations by step',
+      'Latest failed rotations',
+    ]);
+  });
+
+  it('stays clean under cdk-nag with every family', () => {
+    const { app } = synth(fullConfig, 'observability-nag');
+    expect(() => app.synth()).not.toThrow();
+    const report = JSON.parse(readFileSync(path.join(OUT, 'observability-nag', 'validation-report.json'), 'utf8')) as {
+      pluginReports: { violations: unknown[] }[];
+    };
+    expect(report.pluginReports.flatMap((r) => r.violations)).toEqual([]);
   });
 });
