@@ -163,6 +163,35 @@ export class TokenRotatorStack extends Stack {
         description: 'CloudWatch dashboard: outcomes, the tokens closest to expiry, failures by step',
       });
     }
+    new CfnOutput(this, 'SecretsKeyArn', {
+      value: this.key.keyArn,
+      description: 'KMS key of the token secrets: consumers need kms:Decrypt on it, via Secrets Manager',
+    });
+  }
+
+  /**
+   * Lets `grantee` read one token: GetSecretValue and DescribeSecret on its secret, and kms:Decrypt on the
+   * stack's key only when Secrets Manager asks on its behalf (`kms:ViaService`), so the key cannot be used
+   * to decrypt anything else directly.
+   */
+  grantRead(tokenId: string, grantee: iam.IGrantable): iam.Grant {
+    const secret = this.secrets.get(tokenId);
+    if (!secret) {
+      throw new Error(`grantRead: no managed token "${tokenId}" (known: ${[...this.secrets.keys()].join(', ')})`);
+    }
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      resourceArns: [secret.secretArn],
+    });
+    return grant.combine(
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['kms:Decrypt'],
+        resourceArns: [this.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
+      }),
+    );
   }
 
   /**
@@ -184,9 +213,9 @@ export class TokenRotatorStack extends Stack {
       // live tokens until the next run (the infra test pins it).
       secretStringValue: SecretValue.unsafePlainText(placeholderValue(token)),
     });
-    new CfnOutput(this, `Secret${pascal(token.id)}Name`, {
-      value: token.secretName,
-      description: `Secret holding token "${token.id}"`,
+    new CfnOutput(this, `Secret${pascal(token.id)}Arn`, {
+      value: secret.secretArn,
+      description: `Secret ${token.secretName}, holding token "${token.id}"`,
     });
     return secret;
   }

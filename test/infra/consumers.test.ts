@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { buildApp } from '../../infra/app';
+import { auditText } from '../support/audit';
+import { storefrontConfig } from '../support/rotator';
+
+const OUT = path.join(__dirname, '../../.jest-cdk-out');
+const CONFIG_DIR = mkdtempSync(path.join(os.tmpdir(), 'bctr-consumers-'));
+afterAll(() => rmSync(CONFIG_DIR, { recursive: true, force: true }));
+
+function build() {
+  const file = path.join(CONFIG_DIR, 'rotator.json');
+  writeFileSync(file, JSON.stringify(storefrontConfig()));
+  return buildApp({
+    configPath: file,
+    app: { outdir: path.join(OUT, 'consumers'), context: { 'aws:cdk:bundling-stacks': [] } },
+  });
+}
+
+describe('what consumers get from the stack', () => {
+  const { stack } = build();
+  const role = new iam.Role(stack, 'ConsumerRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+  stack.grantRead('headless', role);
+  // The consumer's role is this test's, not the product's: its inline policy is what grantRead writes.
+  for (const id of ['PCI.DSS.321-IAMNoInlinePolicy', 'NIST.800.53.R5-IAMNoInlinePolicy']) {
+    Validations.of(role).acknowledge({ id, reason: 'A consumer role made by this test to receive grantRead.' });
+  }
+  const template = Template.fromStack(stack);
+  auditText('template', JSON.stringify(template.toJSON()));
+  const resolve = (value: unknown) => JSON.stringify(value);
+
+  it("outputs the KMS key's ARN and each secret's ARN", () => {
+    template.hasOutput('SecretsKeyArn', {
+      Value: { 'Fn::GetAtt': [stack.getLogicalId(stack.key.node.defaultChild as never), 'Arn'] },
+    });
+    for (const id of ['Headless', 'Browser', 'Impersonation']) template.hasOutput(`Secret${id}Arn`, {});
+  });
+
+  it('grantRead gives the role that one secret, and the key only through Secrets Manager', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      resolve(p.Properties.Roles).includes(stack.getLogicalId(role.node.defaultChild as never)),
+    );
+    expect(policies).toHaveLength(1);
+    const statements = policies[0]!.Properties.PolicyDocument.Statement as Record<string, any>[];
+    expect(statements).toHaveLength(2);
+    const secretLogicalId = stack.getLogicalId(stack.secrets.get('headless')!.node.defaultChild as never);
+    expect(statements[0]).toEqual({
+      Effect: 'Allow',
+      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      Resource: { Ref: secretLogicalId },
+    });
+    expect(statements[1]).toMatchObject({
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+        },
+      },
+    });
+    // Nothing else: no other secret, no wildcard.
+    expect(resolve(statements)).not.toContain('"*"');
+  });
+
+  it('refuses a token it does not manage, naming the known ones', () => {
+    expect(() => stack.grantRead('nope', role)).toThrow(
+      /no managed token "nope" \(known: headless, browser, impersonation\)/,
+    );
+  });
+});
