@@ -450,6 +450,7 @@ class Rotation<T extends ManagedToken> {
     return this.result('rotated', reason, {
       versionId: promoted.versionId,
       expiresAt: promoted.stored.expiresAt,
+      mintedAt: promoted.stored.mintedAt,
       nextDueAt: nextDueAt(this.family, this.target, promoted.stored),
       ...(resumed ? { resumed: true } : {}),
       ...reported(cleanup?.revoked, [...this.warnings, ...(cleanup?.warnings ?? [])]),
@@ -565,6 +566,7 @@ class Rotation<T extends ManagedToken> {
       reason,
       versionId: current?.stored ? current.versionId : undefined,
       expiresAt: current?.stored?.expiresAt,
+      mintedAt: current?.stored?.mintedAt,
       ...extra,
     };
   }
