@@ -1,7 +1,13 @@
-import { type RotatorDependencies, createRotatorHandler } from '../rotator/handler';
+import { B2bTokensClient } from '../bigcommerce/b2b-tokens';
+import { B2bBackendFamilyAdapter } from '../families/b2b-backend';
+import { type FamilyAdapterFactory, byFamily } from '../rotator/families';
+import { rotatorFunction } from '../rotator/handler';
 
-/** Rotates B2B Edition backend (server-to-server) tokens and revokes the stale ones it minted. */
-export const handler = createRotatorHandler('b2b');
+export const families: FamilyAdapterFactory = (http, endpoints) =>
+  byFamily([new B2bBackendFamilyAdapter(new B2bTokensClient(http, endpoints))]);
 
-/** The same handler with substituted dependencies, for local runs (`npm start`, `npm run invoke`). */
-export const createHandler = (dependencies: RotatorDependencies) => createRotatorHandler('b2b', dependencies);
+/**
+ * Rotates B2B Edition backend (server-to-server) tokens and revokes the stale ones it minted; `createHandler`
+ * is for local runs.
+ */
+export const { handler, createHandler } = rotatorFunction('b2b', families);

@@ -1,7 +1,10 @@
-import { type RotatorDependencies, createRotatorHandler } from '../rotator/handler';
+import { StoredInstrumentsClient } from '../bigcommerce/stored-instruments';
+import { StoredInstrumentsFamilyAdapter } from '../families/stored-instruments';
+import { type FamilyAdapterFactory, byFamily } from '../rotator/families';
+import { rotatorFunction } from '../rotator/handler';
 
-/** Rotates payments stored-instruments access tokens. */
-export const handler = createRotatorHandler('payments');
+export const families: FamilyAdapterFactory = (http, endpoints) =>
+  byFamily([new StoredInstrumentsFamilyAdapter(new StoredInstrumentsClient(http, endpoints))]);
 
-/** The same handler with substituted dependencies, for local runs (`npm start`, `npm run invoke`). */
-export const createHandler = (dependencies: RotatorDependencies) => createRotatorHandler('payments', dependencies);
+/** Rotates payments stored-instruments access tokens; `createHandler` is for local runs. */
+export const { handler, createHandler } = rotatorFunction('payments', families);

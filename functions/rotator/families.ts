@@ -1,42 +1,28 @@
-import { B2bTokensClient } from '../bigcommerce/b2b-tokens';
+import path from 'node:path';
 import type { BigCommerceEndpoints } from '../bigcommerce/endpoints';
 import type { BigCommerceHttp } from '../bigcommerce/http';
-import { StorefrontGraphqlClient } from '../bigcommerce/storefront-graphql';
-import { StorefrontTokensClient } from '../bigcommerce/storefront-tokens';
-import { StoredInstrumentsClient } from '../bigcommerce/stored-instruments';
-import { type RotatorKind, STOREFRONT_FAMILIES, type TokenFamily } from '../config/types';
-import { B2bBackendFamilyAdapter } from '../families/b2b-backend';
-import { StorefrontFamilyAdapter } from '../families/storefront';
-import { StoredInstrumentsFamilyAdapter } from '../families/stored-instruments';
+import type { RotatorKind, TokenFamily } from '../config/types';
 import type { FamilyAdapter } from '../rotation/family';
 
-/** The family adapters a rotator function runs, wired to one BigCommerce HTTP client. */
-export function familyAdapters(
-  kind: RotatorKind,
-  http: BigCommerceHttp,
-  endpoints: BigCommerceEndpoints,
-): ReadonlyMap<TokenFamily, FamilyAdapter> {
-  switch (kind) {
-    case 'storefront': {
-      const tokens = new StorefrontTokensClient(http, endpoints);
-      const graphql = new StorefrontGraphqlClient(http, endpoints);
-      return new Map(
-        STOREFRONT_FAMILIES.map((family) => [
-          family,
-          new StorefrontFamilyAdapter(family, tokens, graphql) as FamilyAdapter,
-        ]),
-      );
-    }
-    case 'payments':
-      return new Map([
-        [
-          'stored-instruments',
-          new StoredInstrumentsFamilyAdapter(new StoredInstrumentsClient(http, endpoints)) as FamilyAdapter,
-        ],
-      ]);
-    case 'b2b':
-      return new Map([
-        ['b2b-backend', new B2bBackendFamilyAdapter(new B2bTokensClient(http, endpoints)) as FamilyAdapter],
-      ]);
-  }
+/** The family adapters a rotator function runs, by family. */
+export type FamilyAdapters = ReadonlyMap<TokenFamily, FamilyAdapter>;
+
+/**
+ * Wires a function's family adapters to one invocation's BigCommerce HTTP client. Each entry point passes
+ * its own and imports only its own families, so a function's bundle carries no other family's code.
+ */
+export type FamilyAdapterFactory = (http: BigCommerceHttp, endpoints: BigCommerceEndpoints) => FamilyAdapters;
+
+export function byFamily(adapters: readonly FamilyAdapter[]): FamilyAdapters {
+  return new Map(adapters.map((adapter) => [adapter.family, adapter]));
+}
+
+/**
+ * The families of a function as its entry point wires them, for handlers built from source by kind (tests).
+ * The path is computed so that bundlers do not follow it: a bundle holds one function, whose entry point
+ * passes its families itself, and following the path would put every family into every bundle.
+ */
+export function familiesOf(kind: RotatorKind): FamilyAdapterFactory {
+  const entryPoint: { families: FamilyAdapterFactory } = require(path.join(__dirname, '..', `${kind}-rotator`));
+  return entryPoint.families;
 }

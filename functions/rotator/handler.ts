@@ -15,7 +15,7 @@ import { type MetricsEmitter, RunMetrics } from '../observability/rotation-metri
 import { type Clock, systemClock } from '../rotation/clock';
 import { type RunProgress, type RunReport, newRunProgress, reportOf, runRotations } from '../rotation/run';
 import { parseRotationEvent } from './event';
-import { familyAdapters } from './families';
+import { type FamilyAdapterFactory, familiesOf } from './families';
 
 /** Deadline handling, tunable for tests; Lambda uses the defaults. */
 export interface DeadlineSettings {
@@ -69,12 +69,30 @@ function buildRuntime(env: NodeJS.ProcessEnv, aws: AwsClientOptions): Runtime {
 }
 
 /**
+ * A rotator function as its entry point exports it: the Lambda handler, and `createHandler` for local runs
+ * that substitute dependencies. `families` wires the function's own families, and only those.
+ */
+export function rotatorFunction(kind: RotatorKind, families: FamilyAdapterFactory) {
+  const createHandler = (dependencies: RotatorDependencies = {}) => createFunctionHandler(kind, families, dependencies);
+  return { handler: createHandler(), createHandler };
+}
+
+/** The handler of `kind`'s function with its entry point's families, for code that runs from source (tests). */
+export function createRotatorHandler(kind: RotatorKind, dependencies: RotatorDependencies = {}) {
+  return createFunctionHandler(kind, familiesOf(kind), dependencies);
+}
+
+/**
  * The Lambda handler of one rotator function: parse the event (refusing bad ones before any side
  * effect), rotate each of its managed tokens, return per-token outcomes. Near the deadline it starts no
  * new token, and middy's timeout-early cuts it off in time to return what it did and did not reach.
  * Thin by design: the flow lives in rotation/, the BigCommerce calls in bigcommerce/ and families/.
  */
-export function createRotatorHandler(kind: RotatorKind, dependencies: RotatorDependencies = {}) {
+function createFunctionHandler(
+  kind: RotatorKind,
+  familyAdapters: FamilyAdapterFactory,
+  dependencies: RotatorDependencies = {},
+) {
   const log = dependencies.log ?? new RedactingLogger();
   const clock = dependencies.clock ?? systemClock;
   const deadlines = { ...DEFAULT_DEADLINES, ...dependencies.deadlines };
@@ -112,7 +130,7 @@ export function createRotatorHandler(kind: RotatorKind, dependencies: RotatorDep
     });
     const report = await runRotations(
       progress,
-      familyAdapters(kind, http, runtime.endpoints),
+      familyAdapters(http, runtime.endpoints),
       {
         clock,
         secrets: new SecretsManagerSecretStore(runtime.clients.secretsManager, signal),

@@ -1,7 +1,16 @@
-import { type RotatorDependencies, createRotatorHandler } from '../rotator/handler';
+import { StorefrontGraphqlClient } from '../bigcommerce/storefront-graphql';
+import { StorefrontTokensClient } from '../bigcommerce/storefront-tokens';
+import { STOREFRONT_FAMILIES } from '../config/types';
+import { StorefrontFamilyAdapter } from '../families/storefront';
+import { type FamilyAdapterFactory, byFamily } from '../rotator/families';
+import { rotatorFunction } from '../rotator/handler';
 
-/** Rotates private, storefront and customer-impersonation tokens. */
-export const handler = createRotatorHandler('storefront');
+/** The private, storefront and customer-impersonation families, sharing one tokens and one GraphQL client. */
+export const families: FamilyAdapterFactory = (http, endpoints) => {
+  const tokens = new StorefrontTokensClient(http, endpoints);
+  const graphql = new StorefrontGraphqlClient(http, endpoints);
+  return byFamily(STOREFRONT_FAMILIES.map((family) => new StorefrontFamilyAdapter(family, tokens, graphql)));
+};
 
-/** The same handler with substituted dependencies, for local runs (`npm start`, `npm run invoke`). */
-export const createHandler = (dependencies: RotatorDependencies) => createRotatorHandler('storefront', dependencies);
+/** Rotates private, storefront and customer-impersonation tokens; `createHandler` is for local runs. */
+export const { handler, createHandler } = rotatorFunction('storefront', families);
