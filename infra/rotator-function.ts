@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -17,7 +17,7 @@ import { Construct } from 'constructs';
 import type { RotatorKind, ScheduleConfig } from '../functions/config/types';
 import { ROTATION_FAILED_MESSAGE, SERVICE_NAME } from '../functions/observability/logger';
 import { DIMENSIONS, METRICS_NAMESPACE, RENEWAL_OVERDUE } from '../functions/observability/rotation-metrics';
-import { bundleSettings, handlerEntry, PROJECT_ROOT } from './bundling';
+import { bundleSettings, FUNCTION_NODE_OPTIONS, handlerEntry, PROJECT_ROOT } from './bundling';
 import { tokenDataProtectionPolicy } from './log-data-protection';
 
 export interface RotatorFunctionProps {
@@ -178,6 +178,8 @@ export class RotatorFunction extends Construct {
         EVENT_BUS_NAME: props.bus.eventBusName,
         POWERTOOLS_SERVICE_NAME: 'bigcommerce-token-rotator',
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        // NodejsFunction's sourceMap only writes the map; Node reads it only when told to.
+        NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
       },
       // Asynchronous invocations (the schedule) that still fail after Lambda's retries land in the queue.
       retryAttempts: 2,
@@ -187,7 +189,10 @@ export class RotatorFunction extends Construct {
         format: settings.format === 'cjs' ? OutputFormat.CJS : OutputFormat.ESM,
         target: settings.target,
         minify: settings.minify,
+        mainFields: settings.mainFields,
         sourceMap: settings.sourcemap,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: settings.sourcesContent,
         externalModules: settings.externalModules,
         define: settings.define,
       },

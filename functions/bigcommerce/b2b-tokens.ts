@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BigCommerceEndpoints } from './endpoints';
 import { BigCommerceApiError, UnexpectedResponseError } from './errors';
 import type { BigCommerceHttp, HttpResponse } from './http';

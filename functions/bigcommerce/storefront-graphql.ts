@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type BigCommerceEndpoints, graphqlUrl } from './endpoints';
 import type { BigCommerceHttp } from './http';
 import { parseResponse } from './response';

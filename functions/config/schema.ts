@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatDuration, parseDuration } from './duration';
 import { ConfigError, type ConfigIssue, formatPath } from './errors';
 import { analyseSchedule, isValidTimeZone } from './schedule';

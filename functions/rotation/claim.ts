@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { STAGES, type SecretDescription, stageHolder } from '../aws/secret-store';
 import type { ManagedToken } from '../config/types';
 import type { StoredToken } from './stored-token';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ManagedToken, TokenFamily } from '../config/types';
 
 export const STORED_TOKEN_SCHEMA_VERSION = 1;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatPath } from '../config/errors';
 import { FAMILY_ROTATOR, type ManagedToken, type RotatorKind } from '../config/types';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FAMILY_ROTATOR, type ManagedToken, type RotatorKind } from '../config/types';
 import { PROTOCOL_STEPS, type ProtocolStep } from '../rotation/rotate-token';
 import { InvalidEventError } from './event';

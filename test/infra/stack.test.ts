@@ -111,6 +111,7 @@ describe('the stack', () => {
           EVENT_BUS_NAME: { Ref: Match.stringLikeRegexp('^Bus') },
           POWERTOOLS_SERVICE_NAME: 'bigcommerce-token-rotator',
           POWERTOOLS_LOG_LEVEL: 'INFO',
+          NODE_OPTIONS: '--enable-source-maps',
         },
       },
     });
@@ -119,6 +120,7 @@ describe('the stack', () => {
     };
     expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual([
       'EVENT_BUS_NAME',
+      'NODE_OPTIONS',
       'POWERTOOLS_LOG_LEVEL',
       'POWERTOOLS_SERVICE_NAME',
     ]);
