@@ -13,9 +13,11 @@ import { RedactingLogger } from '../observability/logger';
 import { describeError, redactor } from '../observability/redaction';
 import { type MetricsEmitter, RunMetrics } from '../observability/rotation-metrics';
 import { type Clock, systemClock } from '../rotation/clock';
+import { type ProtocolOutcome, type RotationPorts, runProtocolStep } from '../rotation/rotate-token';
 import { type RunProgress, type RunReport, newRunProgress, reportOf, runRotations } from '../rotation/run';
 import { parseRotationEvent } from './event';
 import { type FamilyAdapterFactory, familiesOf } from './families';
+import { isProtocolEvent, parseProtocolEvent } from './protocol-event';
 
 /** Deadline handling, tunable for tests; Lambda uses the defaults. */
 export interface DeadlineSettings {
@@ -103,7 +105,11 @@ function createFunctionHandler(
   const metrics = dependencies.metrics ?? defaultMetricsEmitter(dependencies.env ?? process.env, log);
   let inFlightMetrics: RunMetrics | undefined;
 
-  const rotate = async (event: unknown, context: Context, { signal }: { signal: AbortSignal }): Promise<RunReport> => {
+  const rotate = async (
+    event: unknown,
+    context: Context,
+    { signal }: { signal: AbortSignal },
+  ): Promise<RunReport | ProtocolOutcome> => {
     log.useContext(context);
     try {
       runtime ??= buildRuntime(dependencies.env ?? process.env, { ...DEFAULT_AWS_CLIENT_OPTIONS, ...dependencies.aws });
@@ -111,7 +117,38 @@ function createFunctionHandler(
       log.error('cannot start: invalid configuration', { error: describeError(error) });
       throw error;
     }
-    const request = parseRotationEvent(event, kind, runtime.config.tokens);
+    const live = runtime;
+    const remainingBeforeCutOff = () => context.getRemainingTimeInMillis() - deadlines.timeoutEarlyMs;
+    const http = new BigCommerceHttp({
+      retry: dependencies.retry,
+      signal,
+      remainingMs: () => remainingBeforeCutOff() - deadlines.httpMarginMs,
+    });
+    const families = familyAdapters(http, live.endpoints);
+    const ports: RotationPorts = {
+      clock,
+      secrets: new SecretsManagerSecretStore(live.clients.secretsManager, signal),
+      publisher: new EventBridgePublisher(live.clients.eventBridge, live.eventBusName, signal),
+      credentials: live.credentials,
+      log,
+    };
+
+    if (isProtocolEvent(event)) {
+      const { step, target, versionId } = parseProtocolEvent(event, kind, live.config.tokens);
+      const family = families.get(target.family);
+      if (!family) throw new Error(`no adapter for family ${target.family}`);
+      const outcome = await runProtocolStep(target, family, ports, step, versionId);
+      log.info('rotation step finished', { step, tokenId: target.id, versionId, did: outcome.did });
+      if (outcome.result) {
+        // A rotation Secrets Manager drove to its end counts like one token of a run.
+        const observed = new RunMetrics(context.functionName, kind, live.config.tokens);
+        observed.record(outcome.result, clock.now());
+        metrics.emit(observed.drain());
+      }
+      return redactor.redactDeep(outcome);
+    }
+
+    const request = parseRotationEvent(event, kind, live.config.tokens);
     const progress = newRunProgress(request.targets, {
       trigger: request.trigger,
       force: request.force,
@@ -120,30 +157,13 @@ function createFunctionHandler(
       signal,
     });
     inFlight = progress;
-    const observed = new RunMetrics(context.functionName, kind, runtime.config.tokens);
+    const observed = new RunMetrics(context.functionName, kind, live.config.tokens);
     inFlightMetrics = observed;
-    const remainingBeforeCutOff = () => context.getRemainingTimeInMillis() - deadlines.timeoutEarlyMs;
-    const http = new BigCommerceHttp({
-      retry: dependencies.retry,
-      signal,
-      remainingMs: () => remainingBeforeCutOff() - deadlines.httpMarginMs,
+    const report = await runRotations(progress, families, ports, {
+      concurrency: TOKENS_AT_ONCE,
+      shouldStop: () => signal.aborted || context.getRemainingTimeInMillis() < deadlines.stopStartingWorkMs,
+      onResult: (finished) => observed.record(finished, clock.now()),
     });
-    const report = await runRotations(
-      progress,
-      familyAdapters(http, runtime.endpoints),
-      {
-        clock,
-        secrets: new SecretsManagerSecretStore(runtime.clients.secretsManager, signal),
-        publisher: new EventBridgePublisher(runtime.clients.eventBridge, runtime.eventBusName, signal),
-        credentials: runtime.credentials,
-        log,
-      },
-      {
-        concurrency: TOKENS_AT_ONCE,
-        shouldStop: () => signal.aborted || context.getRemainingTimeInMillis() < deadlines.stopStartingWorkMs,
-        onResult: (finished) => observed.record(finished, clock.now()),
-      },
-    );
     inFlight = undefined;
     metrics.emit(observed.drain());
     log.info('rotation run finished', {
@@ -170,7 +190,7 @@ function createFunctionHandler(
     return redactor.redactDeep(report);
   };
 
-  return middy<unknown, RunReport, Error, Context>({
+  return middy<unknown, RunReport | ProtocolOutcome, Error, Context>({
     timeoutEarlyInMillis: deadlines.timeoutEarlyMs,
     timeoutEarlyResponse,
   }).handler(rotate);
