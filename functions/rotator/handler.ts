@@ -142,7 +142,7 @@ function createFunctionHandler(
       if (outcome.result) {
         // A rotation Secrets Manager drove to its end counts like one token of a run.
         const observed = new RunMetrics(context.functionName, kind, live.config.tokens);
-        observed.record(outcome.result, clock.now());
+        observed.record({ target, policy: family.policy(target), result: outcome.result }, clock.now());
         metrics.emit(observed.drain());
       }
       return redactor.redactDeep(outcome);
