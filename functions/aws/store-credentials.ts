@@ -47,9 +47,13 @@ const READ_FAILURES: Record<string, (secretName: string) => string> = {
     `the secret ${name} is encrypted with a customer-managed key: set its credentialsKmsKeyArn / b2bCredentialsKmsKeyArn in the configuration`,
 };
 
-/** Caches each secret across warm invocations for `ttlMs`, so a schedule does not re-read it every run. */
+/**
+ * Caches each secret across warm invocations for `ttlMs`, so a schedule does not re-read it every run, and
+ * shares a read in flight, so the tokens of one store rotated at once read its root credentials once.
+ */
 export class SecretsManagerStoreCredentials implements StoreCredentials {
-  private readonly cache = new Map<string, { value: unknown; fetchedAt: number }>();
+  /** The read of each secret, in flight or done: concurrent rotations of one store share one read. */
+  private readonly cache = new Map<string, { value: Promise<unknown>; fetchedAt: number }>();
 
   constructor(
     private readonly client: SecretsManagerClient,
@@ -104,10 +108,20 @@ export class SecretsManagerStoreCredentials implements StoreCredentials {
     return store;
   }
 
-  private async read<T>(storeHash: string, secretName: string, schema: z.ZodType<T>, shape: string): Promise<T> {
+  private read<T>(storeHash: string, secretName: string, schema: z.ZodType<T>, shape: string): Promise<T> {
     const key = `${storeHash}\n${secretName}`;
     const cached = this.cache.get(key);
-    if (cached && this.now() - cached.fetchedAt < this.ttlMs) return cached.value as T;
+    if (cached && this.now() - cached.fetchedAt < this.ttlMs) return cached.value as Promise<T>;
+    const value = this.fetch(secretName, schema, shape);
+    this.cache.set(key, { value, fetchedAt: this.now() });
+    // A failed read is not kept: the next rotation reads the secret again.
+    value.catch(() => {
+      if (this.cache.get(key)?.value === value) this.cache.delete(key);
+    });
+    return value;
+  }
+
+  private async fetch<T>(secretName: string, schema: z.ZodType<T>, shape: string): Promise<T> {
     const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretName })).catch((error: unknown) => {
       const name = (error as Error)?.name;
       const hint = Object.hasOwn(READ_FAILURES, name) ? READ_FAILURES[name] : undefined;
@@ -132,7 +146,6 @@ export class SecretsManagerStoreCredentials implements StoreCredentials {
         secretName,
       );
     }
-    this.cache.set(key, { value: parsed.data, fetchedAt: this.now() });
     return parsed.data;
   }
 }

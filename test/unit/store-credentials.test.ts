@@ -1,0 +1,52 @@
+import {
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CredentialsError, SecretsManagerStoreCredentials } from '../../functions/aws/store-credentials';
+
+const stores = [
+  { storeHash: 'store1', credentialsSecret: 'bigcommerce/store1/api-account' },
+  { storeHash: 'store2', credentialsSecret: 'bigcommerce/store2/api-account' },
+];
+
+describe('SecretsManagerStoreCredentials', () => {
+  const sm = mockClient(SecretsManagerClient);
+  beforeEach(() => sm.reset());
+
+  it('reads each store once however many rotations ask at the same moment', async () => {
+    sm.on(GetSecretValueCommand).callsFake(async (input: { SecretId: string }) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return { SecretString: JSON.stringify({ accessToken: `token-of-${input.SecretId}` }) };
+    });
+    const credentials = new SecretsManagerStoreCredentials(new SecretsManagerClient({ region: 'us-east-1' }), stores);
+    const tokens = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => credentials.accessToken(i % 2 === 0 ? 'store1' : 'store2')),
+    );
+    expect(new Set(tokens)).toEqual(
+      new Set(['token-of-bigcommerce/store1/api-account', 'token-of-bigcommerce/store2/api-account']),
+    );
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
+  it('does not keep a failed read: the next rotation reads again', async () => {
+    sm.on(GetSecretValueCommand)
+      .rejectsOnce(new ResourceNotFoundException({ message: 'not found', $metadata: {} }))
+      .resolves({ SecretString: JSON.stringify({ accessToken: 'now-it-exists' }) });
+    const credentials = new SecretsManagerStoreCredentials(new SecretsManagerClient({ region: 'us-east-1' }), stores);
+    await expect(credentials.accessToken('store1')).rejects.toBeInstanceOf(CredentialsError);
+    await expect(credentials.accessToken('store1')).resolves.toBe('now-it-exists');
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
+  it('reads again after invalidate (BigCommerce refused the cached token)', async () => {
+    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ accessToken: 'value' }) });
+    const credentials = new SecretsManagerStoreCredentials(new SecretsManagerClient({ region: 'us-east-1' }), stores);
+    await credentials.accessToken('store1');
+    await credentials.accessToken('store1');
+    credentials.invalidate('store1');
+    await credentials.accessToken('store1');
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+});
