@@ -62,6 +62,11 @@ export function staleB2bTokens(
  */
 export class B2bBackendFamilyAdapter implements FamilyAdapter<B2bBackendToken> {
   readonly family = 'b2b-backend' as const;
+  /**
+   * The store's token list as seen with one token, per invocation (an adapter lives for one): mint, verify and
+   * clean up of one rotation need the same list, and a list is a paged call against a per-store quota.
+   */
+  private readonly lists = new Map<string, Promise<B2bTokenInfo[]>>();
 
   constructor(private readonly client: B2bTokensClient) {}
 
@@ -78,8 +83,7 @@ export class B2bBackendFamilyAdapter implements FamilyAdapter<B2bBackendToken> {
     // The create answer has no id; the list has. Best effort: the id is a convenience for consumers.
     let id: number | null = null;
     try {
-      id =
-        (await this.client.listAll(target.storeHash, created.token)).find((t) => t.token === created.token)?.id ?? null;
+      id = (await this.list(target.storeHash, created.token)).find((t) => t.token === created.token)?.id ?? null;
     } catch (error) {
       context.log.warn('could not look up the new B2B token id', { tokenId: target.id, error: describeError(error) });
     }
@@ -92,7 +96,7 @@ export class B2bBackendFamilyAdapter implements FamilyAdapter<B2bBackendToken> {
   }
 
   async verify(target: B2bBackendToken, stored: StoredToken): Promise<void> {
-    const listed = await this.client.listAll(target.storeHash, stored.token);
+    const listed = await this.list(target.storeHash, stored.token);
     if (!listed.some((t) => t.token === stored.token))
       throw new Error('the new token authenticated but is not in the store’s token list');
   }
@@ -112,7 +116,7 @@ export class B2bBackendFamilyAdapter implements FamilyAdapter<B2bBackendToken> {
     // Listing needs a token of ours that works: the current one.
     const authToken = state.current.stored?.token;
     if (!authToken) return report;
-    const listed = await this.client.listAll(target.storeHash, authToken);
+    const listed = await this.list(target.storeHash, authToken);
     const stale = staleB2bTokens(listed, {
       tokenId: target.id,
       keep: [authToken, state.previous?.stored?.token],
@@ -133,6 +137,17 @@ export class B2bBackendFamilyAdapter implements FamilyAdapter<B2bBackendToken> {
       }
     }
     return report;
+  }
+
+  /** Lists once per token and invocation; a failed list is not kept, so the next use lists again. */
+  private list(storeHash: string, authToken: string): Promise<B2bTokenInfo[]> {
+    const key = `${storeHash}\n${authToken}`;
+    const cached = this.lists.get(key);
+    if (cached) return cached;
+    const listing = this.client.listAll(storeHash, authToken);
+    this.lists.set(key, listing);
+    listing.catch(() => this.lists.delete(key));
+    return listing;
   }
 
   /** The backend user's login; refused credentials are re-read once, in case the operator just changed them. */
