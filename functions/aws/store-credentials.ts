@@ -1,12 +1,13 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
+import { lazySchema } from '../config/lazy-schema';
 import type { StoreConfig } from '../config/types';
 import { redactor } from '../observability/redaction';
 
 /** The store-level API account token a store's `credentialsSecret` holds. */
-const apiAccountSecret = z.object({ accessToken: z.string().min(1) });
+const apiAccountSecret = lazySchema(() => z.object({ accessToken: z.string().min(1) }));
 /** The B2B Edition backend user a store's `b2bCredentialsSecret` holds. */
-const b2bLoginSecret = z.object({ email: z.string().min(1), password: z.string().min(1) });
+const b2bLoginSecret = lazySchema(() => z.object({ email: z.string().min(1), password: z.string().min(1) }));
 
 export interface B2bLogin {
   email: string;
@@ -73,7 +74,7 @@ export class SecretsManagerStoreCredentials implements StoreCredentials {
     const { accessToken } = await this.read(
       storeHash,
       secret,
-      apiAccountSecret,
+      apiAccountSecret(),
       '{"accessToken": "<store-level API account token>"}',
     );
     redactor.add(accessToken);
@@ -91,7 +92,7 @@ export class SecretsManagerStoreCredentials implements StoreCredentials {
     const login = await this.read(
       storeHash,
       secret,
-      b2bLoginSecret,
+      b2bLoginSecret(),
       '{"email": "<B2B Edition backend user>", "password": "<their password>"}',
     );
     redactor.add(login.password);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from '../config/lazy-schema';
 import type { BigCommerceEndpoints } from './endpoints';
 import { BigCommerceApiError, UnexpectedResponseError } from './errors';
 import type { BigCommerceHttp, HttpResponse } from './http';
@@ -19,20 +20,24 @@ export const MAX_PAGE_SIZE = 250;
 /** Guards against a server whose totalCount never stops growing. */
 const MAX_PAGES = 1_000;
 
-const createResponse = z.object({ data: z.array(z.object({ name: z.string(), token: z.string().min(1) })).min(1) });
-const listResponse = z.object({
-  data: z.array(
-    z.object({
-      id: z.number().int(),
-      name: z.string(),
-      email: z.string(),
-      storeHash: z.string(),
-      token: z.string(),
-      eventChannel: z.string().optional(),
-    }),
-  ),
-  meta: z.object({ pagination: z.object({ totalCount: z.number().int().nonnegative() }) }),
-});
+const createResponse = lazySchema(() =>
+  z.object({ data: z.array(z.object({ name: z.string(), token: z.string().min(1) })).min(1) }),
+);
+const listResponse = lazySchema(() =>
+  z.object({
+    data: z.array(
+      z.object({
+        id: z.number().int(),
+        name: z.string(),
+        email: z.string(),
+        storeHash: z.string(),
+        token: z.string(),
+        eventChannel: z.string().optional(),
+      }),
+    ),
+    meta: z.object({ pagination: z.object({ totalCount: z.number().int().nonnegative() }) }),
+  }),
+);
 
 /**
  * B2B Edition server-to-server tokens (`authToken`): create with the backend user's login, list and delete
@@ -58,7 +63,7 @@ export class B2bTokensClient {
       body: request,
       rateLimit: { family: 'b2b', key: request.storeHash },
     });
-    const first = parseResponse(createResponse, envelopeOk(response, endpoint), endpoint).data[0] as {
+    const first = parseResponse(createResponse(), envelopeOk(response, endpoint), endpoint).data[0] as {
       name: string;
       token: string;
     };
@@ -79,7 +84,7 @@ export class B2bTokensClient {
       headers: { authToken },
       rateLimit: { family: 'b2b', key: storeHash },
     });
-    const parsed = parseResponse(listResponse, envelopeOk(response, endpoint), endpoint);
+    const parsed = parseResponse(listResponse(), envelopeOk(response, endpoint), endpoint);
     return { tokens: parsed.data, totalCount: parsed.meta.pagination.totalCount };
   }
 

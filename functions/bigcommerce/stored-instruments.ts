@@ -1,14 +1,17 @@
 import * as z from 'zod';
+import { lazySchema } from '../config/lazy-schema';
 import type { BigCommerceEndpoints } from './endpoints';
 import type { BigCommerceHttp } from './http';
 import { parseResponse } from './response';
 
-const accessTokenResponse = z.object({
-  data: z.object({
-    access_token: z.string().min(1),
-    expires_at: z.number().int().positive().optional(),
+const accessTokenResponse = lazySchema(() =>
+  z.object({
+    data: z.object({
+      access_token: z.string().min(1),
+      expires_at: z.number().int().positive().optional(),
+    }),
   }),
-});
+);
 
 export interface InstrumentAccessToken {
   /** Exactly as returned, `IAT <jwt>`. */
@@ -33,7 +36,7 @@ export class StoredInstrumentsClient {
       headers: { 'x-auth-token': accessToken },
       rateLimit: { family: 'core', key: storeHash },
     });
-    const { data } = parseResponse(accessTokenResponse, response.body, endpoint);
+    const { data } = parseResponse(accessTokenResponse(), response.body, endpoint);
     return { accessToken: data.access_token, ...(data.expires_at !== undefined ? { expiresAt: data.expires_at } : {}) };
   }
 }

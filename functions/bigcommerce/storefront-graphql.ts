@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from '../config/lazy-schema';
 import { type BigCommerceEndpoints, graphqlUrl } from './endpoints';
 import type { BigCommerceHttp } from './http';
 import { parseResponse } from './response';
@@ -6,9 +7,11 @@ import { parseResponse } from './response';
 /** The cheapest real read a storefront token can make. */
 export const STORE_NAME_QUERY = '{ site { settings { storeName } } }';
 
-const storeNameResponse = z.object({
-  data: z.object({ site: z.object({ settings: z.object({ storeName: z.string() }) }) }),
-});
+const storeNameResponse = lazySchema(() =>
+  z.object({
+    data: z.object({ site: z.object({ settings: z.object({ storeName: z.string() }) }) }),
+  }),
+);
 
 export interface StorefrontQueryTarget {
   storeHash: string;
@@ -34,6 +37,6 @@ export class StorefrontGraphqlClient {
       headers: { authorization: `Bearer ${target.token}`, ...(target.origin ? { origin: target.origin } : {}) },
       body: { query: STORE_NAME_QUERY },
     });
-    return parseResponse(storeNameResponse, response.body, endpoint).data.site.settings.storeName;
+    return parseResponse(storeNameResponse(), response.body, endpoint).data.site.settings.storeName;
   }
 }

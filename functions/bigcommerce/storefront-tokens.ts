@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from '../config/lazy-schema';
 import type { BigCommerceEndpoints } from './endpoints';
 import type { BigCommerceHttp } from './http';
 import { parseResponse } from './response';
@@ -15,7 +16,7 @@ const PATHS: Record<CreateStorefrontTokenRequest['kind'], string> = {
   'customer-impersonation': '/storefront/api-token-customer-impersonation',
 };
 
-const tokenResponse = z.object({ data: z.object({ token: z.string().min(1) }) });
+const tokenResponse = lazySchema(() => z.object({ data: z.object({ token: z.string().min(1) }) }));
 
 /** Creates and revokes GraphQL Storefront API tokens with a store-level API account token. */
 export class StorefrontTokensClient {
@@ -38,7 +39,7 @@ export class StorefrontTokensClient {
       body,
       rateLimit: { family: 'core', key: storeHash },
     });
-    return parseResponse(tokenResponse, response.body, endpoint).data.token;
+    return parseResponse(tokenResponse(), response.body, endpoint).data.token;
   }
 
   /** `DELETE /v3/storefront/api-token`: BigCommerce schedules the revocation; revoking twice is harmless. */

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { formatDuration, parseDuration } from './duration';
 import { ConfigError, type ConfigIssue, formatPath } from './errors';
+import { lazySchema } from './lazy-schema';
 import { analyseSchedule, isValidTimeZone } from './schedule';
 import {
   FAMILY_ROTATOR,
@@ -33,144 +34,150 @@ const MAX_DERIVED_GAP_MINUTES = 60;
 const DEFAULT_SCHEDULE = 'rate(1 hour)';
 const MAX_TOKEN_ID_LENGTH = 40;
 
-const duration = z
-  .string({ error: 'must be a duration string like "90s", "15m", "12h" or "7d"' })
-  .transform((text, ctx) => {
-    const seconds = parseDuration(text);
-    if (seconds === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `"${text}" is not a duration; use a whole number with s, m, h or d, like "12h" or "7d"`,
-      });
-      return z.NEVER;
+/** Built on first use (see lazySchema), parts included: the largest schema in the functions. */
+const configSchema = lazySchema(() => {
+  const duration = z
+    .string({ error: 'must be a duration string like "90s", "15m", "12h" or "7d"' })
+    .transform((text, ctx) => {
+      const seconds = parseDuration(text);
+      if (seconds === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${text}" is not a duration; use a whole number with s, m, h or d, like "12h" or "7d"`,
+        });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+
+  const secretName = z
+    .string()
+    .regex(
+      /^[A-Za-z0-9/_+=.@-]{1,512}$/,
+      'must be a Secrets Manager secret name: 1-512 of letters, digits and /_+=.@-',
+    );
+  const storeHash = z
+    .string()
+    .regex(/^[a-z0-9]{1,32}$/, 'must be a BigCommerce store hash: lowercase letters and digits');
+  const tokenId = z
+    .string()
+    .regex(
+      new RegExp(`^[a-z0-9](?:[a-z0-9-]{0,${MAX_TOKEN_ID_LENGTH - 2}}[a-z0-9])?$`),
+      `must be 1-${MAX_TOKEN_ID_LENGTH} lowercase letters, digits or hyphens, not starting or ending with a hyphen`,
+    );
+  const channelId = z
+    .number({ error: 'must be a channel id (an integer >= 1)' })
+    .int('must be an integer')
+    .min(1, 'must be >= 1');
+  const channelIds = z
+    .array(channelId, { error: 'must be an array of channel ids' })
+    .min(1, 'must list at least one channel id')
+    .refine((ids) => new Set(ids).size === ids.length, 'must not repeat a channel id');
+  const origin = z.string().refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+    } catch {
+      return false;
     }
-    return seconds;
-  });
+  }, 'must be an origin like "https://shop.example.com" (scheme and host, optional port, no path or trailing slash)');
+  const revokeSuperseded = z.strictObject({ gracePeriod: duration }).optional();
 
-const secretName = z
-  .string()
-  .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name: 1-512 of letters, digits and /_+=.@-');
-const storeHash = z
-  .string()
-  .regex(/^[a-z0-9]{1,32}$/, 'must be a BigCommerce store hash: lowercase letters and digits');
-const tokenId = z
-  .string()
-  .regex(
-    new RegExp(`^[a-z0-9](?:[a-z0-9-]{0,${MAX_TOKEN_ID_LENGTH - 2}}[a-z0-9])?$`),
-    `must be 1-${MAX_TOKEN_ID_LENGTH} lowercase letters, digits or hyphens, not starting or ending with a hyphen`,
-  );
-const channelId = z
-  .number({ error: 'must be a channel id (an integer >= 1)' })
-  .int('must be an integer')
-  .min(1, 'must be >= 1');
-const channelIds = z
-  .array(channelId, { error: 'must be an array of channel ids' })
-  .min(1, 'must list at least one channel id')
-  .refine((ids) => new Set(ids).size === ids.length, 'must not repeat a channel id');
-const origin = z.string().refine((value) => {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
-  } catch {
-    return false;
-  }
-}, 'must be an origin like "https://shop.example.com" (scheme and host, optional port, no path or trailing slash)');
-const revokeSuperseded = z.strictObject({ gracePeriod: duration }).optional();
+  const base = { id: tokenId, store: storeHash, secretName: secretName.optional() };
+  const storefrontBase = {
+    ...base,
+    lifetime: duration,
+    renewBefore: duration,
+    channelId: channelId.optional(),
+    channelIds: channelIds.optional(),
+  };
 
-const base = { id: tokenId, store: storeHash, secretName: secretName.optional() };
-const storefrontBase = {
-  ...base,
-  lifetime: duration,
-  renewBefore: duration,
-  channelId: channelId.optional(),
-  channelIds: channelIds.optional(),
-};
-
-const tokenSchema = z.discriminatedUnion(
-  'family',
-  [
-    z.strictObject({
-      ...storefrontBase,
-      family: z.literal('storefront-private'),
-      scopes: z
-        .array(z.enum(PRIVATE_TOKEN_SCOPES, { error: `must be one of ${PRIVATE_TOKEN_SCOPES.join(', ')}` }), {
-          error: 'must be an array of scopes',
-        })
-        .min(1, 'private tokens need at least one scope')
-        .refine((s) => new Set(s).size === s.length, 'must not repeat a scope'),
-      revokeSuperseded,
-    }),
-    z.strictObject({
-      ...storefrontBase,
-      family: z.literal('storefront'),
-      allowedCorsOrigins: z
-        .array(origin, { error: 'storefront tokens are browser tokens: list the origins allowed to use them' })
-        .min(
-          1,
-          'storefront tokens are browser tokens: list at least one origin (server-side code needs storefront-private)',
-        )
-        .max(2, 'BigCommerce accepts at most 2 CORS origins per token'),
-      revokeSuperseded,
-    }),
-    z.strictObject({ ...storefrontBase, family: z.literal('customer-impersonation') }),
-    z.strictObject({
-      ...base,
-      family: z.literal('stored-instruments'),
-      renewBefore: duration,
-      lifetime: duration.optional(),
-    }),
-    z.strictObject({
-      ...base,
-      family: z.literal('b2b-backend'),
-      rotationPeriod: duration,
-      gracePeriod: duration.optional(),
-    }),
-  ],
-  {
-    error: (issue) =>
-      issue.code === 'invalid_union' ? `family must be one of ${TOKEN_FAMILIES.join(', ')}` : undefined,
-  },
-);
-
-const scheduleSchema = z.strictObject({ expression: z.string().min(1), timeZone: z.string().optional() });
-
-const kmsKeyArn = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'must be a KMS key ARN');
-
-const configSchema = z.strictObject({
-  $schema: z.string().optional(),
-  stores: z
-    .array(
+  const tokenSchema = z.discriminatedUnion(
+    'family',
+    [
       z.strictObject({
-        storeHash,
-        credentialsSecret: secretName.optional(),
-        credentialsKmsKeyArn: kmsKeyArn.optional(),
-        b2bCredentialsSecret: secretName.optional(),
-        b2bCredentialsKmsKeyArn: kmsKeyArn.optional(),
+        ...storefrontBase,
+        family: z.literal('storefront-private'),
+        scopes: z
+          .array(z.enum(PRIVATE_TOKEN_SCOPES, { error: `must be one of ${PRIVATE_TOKEN_SCOPES.join(', ')}` }), {
+            error: 'must be an array of scopes',
+          })
+          .min(1, 'private tokens need at least one scope')
+          .refine((s) => new Set(s).size === s.length, 'must not repeat a scope'),
+        revokeSuperseded,
       }),
-    )
-    .min(1, 'list at least one store'),
-  tokens: z.array(tokenSchema).min(1, 'list at least one token to manage'),
-  schedules: z
-    .strictObject({
-      storefront: scheduleSchema.optional(),
-      payments: scheduleSchema.optional(),
-      b2b: scheduleSchema.optional(),
-    })
-    .optional(),
-  notifications: z.strictObject({ email: z.email('must be an email address').optional() }).optional(),
-  secretNamePrefix: z
+      z.strictObject({
+        ...storefrontBase,
+        family: z.literal('storefront'),
+        allowedCorsOrigins: z
+          .array(origin, { error: 'storefront tokens are browser tokens: list the origins allowed to use them' })
+          .min(
+            1,
+            'storefront tokens are browser tokens: list at least one origin (server-side code needs storefront-private)',
+          )
+          .max(2, 'BigCommerce accepts at most 2 CORS origins per token'),
+        revokeSuperseded,
+      }),
+      z.strictObject({ ...storefrontBase, family: z.literal('customer-impersonation') }),
+      z.strictObject({
+        ...base,
+        family: z.literal('stored-instruments'),
+        renewBefore: duration,
+        lifetime: duration.optional(),
+      }),
+      z.strictObject({
+        ...base,
+        family: z.literal('b2b-backend'),
+        rotationPeriod: duration,
+        gracePeriod: duration.optional(),
+      }),
+    ],
+    {
+      error: (issue) =>
+        issue.code === 'invalid_union' ? `family must be one of ${TOKEN_FAMILIES.join(', ')}` : undefined,
+    },
+  );
+
+  const scheduleSchema = z.strictObject({ expression: z.string().min(1), timeZone: z.string().optional() });
+
+  const kmsKeyArn = z
     .string()
-    .regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/, 'must be letters, digits and /_+=.@-')
-    .optional(),
-  eventBusName: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,256}$/, 'must be an event bus name: letters, digits, . _ -')
-    .optional(),
+    .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'must be a KMS key ARN');
+
+  return z.strictObject({
+    $schema: z.string().optional(),
+    stores: z
+      .array(
+        z.strictObject({
+          storeHash,
+          credentialsSecret: secretName.optional(),
+          credentialsKmsKeyArn: kmsKeyArn.optional(),
+          b2bCredentialsSecret: secretName.optional(),
+          b2bCredentialsKmsKeyArn: kmsKeyArn.optional(),
+        }),
+      )
+      .min(1, 'list at least one store'),
+    tokens: z.array(tokenSchema).min(1, 'list at least one token to manage'),
+    schedules: z
+      .strictObject({
+        storefront: scheduleSchema.optional(),
+        payments: scheduleSchema.optional(),
+        b2b: scheduleSchema.optional(),
+      })
+      .optional(),
+    notifications: z.strictObject({ email: z.email('must be an email address').optional() }).optional(),
+    secretNamePrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/, 'must be letters, digits and /_+=.@-')
+      .optional(),
+    eventBusName: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,256}$/, 'must be an event bus name: letters, digits, . _ -')
+      .optional(),
+  });
 });
 
-type RawConfig = z.infer<typeof configSchema>;
+type RawConfig = z.infer<ReturnType<typeof configSchema>>;
 type RawToken = RawConfig['tokens'][number];
 
 /**
@@ -179,7 +186,7 @@ type RawToken = RawConfig['tokens'][number];
  * every problem.
  */
 export function parseConfig(input: unknown, source = 'configuration'): RotatorConfig {
-  const parsed = configSchema.safeParse(input);
+  const parsed = configSchema().safeParse(input);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => ({

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import { lazySchema } from '../config/lazy-schema';
 import { STAGES, type SecretDescription, stageHolder } from '../aws/secret-store';
 import type { ManagedToken } from '../config/types';
 import type { StoredToken } from './stored-token';
@@ -27,15 +28,17 @@ export interface ClaimRecord {
   runId: string;
 }
 
-const claimSchema = z.object({
-  status: z.literal(CLAIM_STATUS),
-  claim: z.object({
-    claimedAt: z.iso.datetime(),
-    leaseUntil: z.iso.datetime(),
-    basedOnVersionId: z.string(),
-    runId: z.string(),
+const claimSchema = lazySchema(() =>
+  z.object({
+    status: z.literal(CLAIM_STATUS),
+    claim: z.object({
+      claimedAt: z.iso.datetime(),
+      leaseUntil: z.iso.datetime(),
+      basedOnVersionId: z.string(),
+      runId: z.string(),
+    }),
   }),
-});
+);
 
 export function claimValue(target: Pick<ManagedToken, 'id' | 'family' | 'storeHash'>, claim: ClaimRecord): string {
   return JSON.stringify({
@@ -52,7 +55,7 @@ export function claimValue(target: Pick<ManagedToken, 'id' | 'family' | 'storeHa
 export function parseClaim(text: string | undefined): ClaimRecord | undefined {
   if (text === undefined) return undefined;
   try {
-    const parsed = claimSchema.safeParse(JSON.parse(text));
+    const parsed = claimSchema().safeParse(JSON.parse(text));
     return parsed.success ? parsed.data.claim : undefined;
   } catch {
     return undefined;

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from '../config/lazy-schema';
 import type { ManagedToken, TokenFamily } from '../config/types';
 
 export const STORED_TOKEN_SCHEMA_VERSION = 1;
@@ -38,16 +39,18 @@ const COMMON_KEYS = [
   'usage',
 ] as const;
 
-const storedTokenSchema = z.looseObject({
-  schemaVersion: z.literal(STORED_TOKEN_SCHEMA_VERSION),
-  token: z.string().min(1),
-  tokenId: z.string(),
-  family: z.string(),
-  storeHash: z.string(),
-  mintedAt: z.iso.datetime(),
-  expiresAt: z.iso.datetime().nullable(),
-  usage: z.object({ header: z.string(), valuePrefix: z.string() }),
-});
+const storedTokenSchema = lazySchema(() =>
+  z.looseObject({
+    schemaVersion: z.literal(STORED_TOKEN_SCHEMA_VERSION),
+    token: z.string().min(1),
+    tokenId: z.string(),
+    family: z.string(),
+    storeHash: z.string(),
+    mintedAt: z.iso.datetime(),
+    expiresAt: z.iso.datetime().nullable(),
+    usage: z.object({ header: z.string(), valuePrefix: z.string() }),
+  }),
+);
 
 /** The JSON written to Secrets Manager, common fields first, then family details. */
 export function serializeStoredToken(stored: StoredToken): string {
@@ -71,7 +74,7 @@ export function parseStoredToken(
   } catch {
     return undefined;
   }
-  const parsed = storedTokenSchema.safeParse(json);
+  const parsed = storedTokenSchema().safeParse(json);
   if (!parsed.success) return undefined;
   const value = parsed.data;
   if (value.tokenId !== target.id || value.family !== target.family || value.storeHash !== target.storeHash)

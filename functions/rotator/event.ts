@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from '../config/lazy-schema';
 import { formatPath } from '../config/errors';
 import { FAMILY_ROTATOR, type ManagedToken, type RotatorKind } from '../config/types';
 
@@ -15,15 +16,17 @@ export interface RotationRequest {
   targets: ManagedToken[];
 }
 
-const manualEvent = z.strictObject({
-  trigger: z.enum(['schedule', 'manual']).optional(),
-  targets: z
-    .array(z.string().min(1, 'token ids are non-empty strings'), { error: 'targets must be an array of token ids' })
-    .min(1, 'targets, when given, must name at least one token')
-    .optional(),
-  force: z.boolean({ error: 'force must be true or false' }).optional(),
-  dryRun: z.boolean({ error: 'dryRun must be true or false' }).optional(),
-});
+const manualEvent = lazySchema(() =>
+  z.strictObject({
+    trigger: z.enum(['schedule', 'manual']).optional(),
+    targets: z
+      .array(z.string().min(1, 'token ids are non-empty strings'), { error: 'targets must be an array of token ids' })
+      .min(1, 'targets, when given, must name at least one token')
+      .optional(),
+    force: z.boolean({ error: 'force must be true or false' }).optional(),
+    dryRun: z.boolean({ error: 'dryRun must be true or false' }).optional(),
+  }),
+);
 
 /**
  * Reads a scheduled or manual invocation: `{ "targets"?: [tokenId...], "force"?: boolean, "dryRun"?: boolean }`.
@@ -34,7 +37,7 @@ export function parseRotationEvent(event: unknown, kind: RotatorKind, tokens: Ma
   if (event === undefined || event === null) event = {};
   if (isScheduledEnvelope(event))
     return { trigger: 'schedule', force: false, dryRun: false, targets: tokensOf(kind, tokens) };
-  const parsed = manualEvent.safeParse(event);
+  const parsed = manualEvent().safeParse(event);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) =>
       i.code === 'unrecognized_keys'

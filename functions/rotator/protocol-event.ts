@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from '../config/lazy-schema';
 import { FAMILY_ROTATOR, type ManagedToken, type RotatorKind } from '../config/types';
 import { PROTOCOL_STEPS, type ProtocolStep } from '../rotation/rotate-token';
 import { InvalidEventError } from './event';
@@ -11,14 +12,16 @@ export interface ProtocolRequest {
   versionId: string;
 }
 
-const protocolEvent = z.object({
-  Step: z.enum(PROTOCOL_STEPS, { error: `Step must be one of ${PROTOCOL_STEPS.join(', ')}` }),
-  SecretId: z.string().min(1, 'SecretId must name a secret'),
-  // Secrets Manager's ClientRequestToken is 32 to 64 characters (PutSecretValue's constraint).
-  ClientRequestToken: z.string().min(32).max(64),
-  // Sent by Secrets Manager for rotations across accounts; nothing here uses it.
-  RotationToken: z.string().optional(),
-});
+const protocolEvent = lazySchema(() =>
+  z.object({
+    Step: z.enum(PROTOCOL_STEPS, { error: `Step must be one of ${PROTOCOL_STEPS.join(', ')}` }),
+    SecretId: z.string().min(1, 'SecretId must name a secret'),
+    // Secrets Manager's ClientRequestToken is 32 to 64 characters (PutSecretValue's constraint).
+    ClientRequestToken: z.string().min(32).max(64),
+    // Sent by Secrets Manager for rotations across accounts; nothing here uses it.
+    RotationToken: z.string().optional(),
+  }),
+);
 
 /** A secret's ARN ends with its name and six random characters Secrets Manager appends. */
 const SECRET_ARN = /^arn:[^:]+:secretsmanager:[^:]+:\d{12}:secret:(.+)-[A-Za-z0-9]{6}$/;
@@ -33,7 +36,7 @@ export function isProtocolEvent(event: unknown): boolean {
  * anything is read or written.
  */
 export function parseProtocolEvent(event: unknown, kind: RotatorKind, tokens: ManagedToken[]): ProtocolRequest {
-  const parsed = protocolEvent.safeParse(event);
+  const parsed = protocolEvent().safeParse(event);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`);
     throw new InvalidEventError(`Invalid Secrets Manager rotation event: ${problems.join('; ')}`);
