@@ -1,4 +1,5 @@
 import {
+  BatchGetSecretValueCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
@@ -10,7 +11,8 @@ import {
 /**
  * Secrets Manager's staging labels, and this product's own: `revoked` marks a version whose token was
  * revoked, `claim` the version of the rotation in progress (see rotation/claim.ts), `released` a claim
- * given up by a run that failed, so the next run need not wait for its lease.
+ * given up by a run that failed, so the next run need not wait for its lease, and `cleaned` the current
+ * version once its cleanup is done, so later runs need not look again.
  */
 export const STAGES = {
   current: 'AWSCURRENT',
@@ -19,7 +21,20 @@ export const STAGES = {
   revoked: 'BCROTATOR_REVOKED',
   claim: 'BCROTATOR_CLAIM',
   released: 'BCROTATOR_RELEASED',
+  cleaned: 'BCROTATOR_CLEANED',
 } as const;
+
+/** A secret's AWSCURRENT version as a bulk read returns it. */
+export interface CurrentVersion {
+  arn: string;
+  versionId: string;
+  /** Every label on this version (AWSCURRENT among them). */
+  stages: string[];
+  text: string | undefined;
+}
+
+/** Secrets BatchGetSecretValue takes at once. */
+const BATCH_SIZE = 20;
 
 export interface SecretVersionInfo {
   versionId: string;
@@ -37,6 +52,8 @@ export interface SecretDescription {
 /** The secret-store port: the operations of a rotation, in Secrets Manager's own terms. */
 export interface SecretStore {
   describe(secretName: string): Promise<SecretDescription>;
+  /** AWSCURRENT of many secrets, 20 a call, by name; a secret that cannot be read is left out. */
+  readCurrentMany(secretNames: string[]): Promise<Map<string, CurrentVersion>>;
   /** The version's SecretString, or undefined when it has none. */
   readVersion(secretName: string, versionId: string): Promise<string | undefined>;
   /**
@@ -63,6 +80,8 @@ export interface SecretStore {
   release(secretName: string, versionId: string, releasedHolder: string | undefined): Promise<void>;
   /** Labels `versionId` as the one whose token was revoked. */
   markRevoked(secretName: string, versionId: string, currentHolder: string | undefined): Promise<void>;
+  /** Moves `label` to `versionId` from `holder` (none: the label is nowhere yet). */
+  moveLabel(secretName: string, label: string, versionId: string, holder: string | undefined): Promise<void>;
 }
 
 /** Another invocation derived the same claim and created it first. */
@@ -105,6 +124,24 @@ export class SecretsManagerSecretStore implements SecretStore {
       versions: Object.entries(out.VersionIdsToStages ?? {}).map(([versionId, stages]) => ({ versionId, stages })),
       ...(out.NextRotationDate ? { nextRotationDate: out.NextRotationDate } : {}),
     };
+  }
+
+  async readCurrentMany(secretNames: string[]): Promise<Map<string, CurrentVersion>> {
+    const found = new Map<string, CurrentVersion>();
+    for (let i = 0; i < secretNames.length; i += BATCH_SIZE) {
+      const SecretIdList = secretNames.slice(i, i + BATCH_SIZE);
+      const out = await this.client.send(new BatchGetSecretValueCommand({ SecretIdList }), this.sendOptions());
+      for (const value of out.SecretValues ?? []) {
+        if (!value.Name || !value.ARN || !value.VersionId) continue;
+        found.set(value.Name, {
+          arn: value.ARN,
+          versionId: value.VersionId,
+          stages: value.VersionStages ?? [],
+          text: value.SecretString,
+        });
+      }
+    }
+    return found;
   }
 
   async readVersion(secretName: string, versionId: string): Promise<string | undefined> {
@@ -179,25 +216,21 @@ export class SecretsManagerSecretStore implements SecretStore {
     }
   }
 
-  async release(secretName: string, versionId: string, releasedHolder: string | undefined): Promise<void> {
-    await this.client.send(
-      new UpdateSecretVersionStageCommand({
-        SecretId: secretName,
-        VersionStage: STAGES.released,
-        MoveToVersionId: versionId,
-        ...(releasedHolder && releasedHolder !== versionId ? { RemoveFromVersionId: releasedHolder } : {}),
-      }),
-      this.sendOptions(),
-    );
+  release(secretName: string, versionId: string, releasedHolder: string | undefined): Promise<void> {
+    return this.moveLabel(secretName, STAGES.released, versionId, releasedHolder);
   }
 
-  async markRevoked(secretName: string, versionId: string, currentHolder: string | undefined): Promise<void> {
+  markRevoked(secretName: string, versionId: string, currentHolder: string | undefined): Promise<void> {
+    return this.moveLabel(secretName, STAGES.revoked, versionId, currentHolder);
+  }
+
+  async moveLabel(secretName: string, label: string, versionId: string, holder: string | undefined): Promise<void> {
     await this.client.send(
       new UpdateSecretVersionStageCommand({
         SecretId: secretName,
-        VersionStage: STAGES.revoked,
+        VersionStage: label,
         MoveToVersionId: versionId,
-        ...(currentHolder && currentHolder !== versionId ? { RemoveFromVersionId: currentHolder } : {}),
+        ...(holder && holder !== versionId ? { RemoveFromVersionId: holder } : {}),
       }),
       this.sendOptions(),
     );

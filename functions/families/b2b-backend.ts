@@ -4,7 +4,14 @@ import { formatDuration } from '../config/duration';
 import type { B2bBackendToken } from '../config/types';
 import { describeError, redactor } from '../observability/redaction';
 import type { RotationPolicy } from '../rotation/due';
-import type { CleanupReport, CleanupState, FamilyAdapter, FamilyContext, MintedToken } from '../rotation/family';
+import type {
+  CleanupFacts,
+  CleanupReport,
+  CleanupState,
+  FamilyAdapter,
+  FamilyContext,
+  MintedToken,
+} from '../rotation/family';
 import type { StoredToken } from '../rotation/stored-token';
 
 /** Start of every token name this product gives: `bctr/<tokenId>/<minted, UTC>`, at most 62 characters. */
@@ -109,6 +116,18 @@ export class B2bBackendFamilyAdapter implements FamilyAdapter<B2bBackendToken> {
       throw new Error(`the id of B2B token "${name}" is unknown; the cleanup revokes it after the grace period`);
     await this.client.delete(target.storeHash, stored.token, id);
     return `B2B token "${name}" (id ${id}), which lost the promotion to another run's`;
+  }
+
+  /**
+   * Right after a rotation (older tokens may be past their grace period); after an attempt that may have
+   * minted a token it could not store (until the next rotation, so its orphan is revoked once past the grace
+   * period); and once when the current token has been in place for the grace period (the token it superseded
+   * is past its own by then). Other runs make no call to BigCommerce for it.
+   */
+  cleanupDue(target: B2bBackendToken, facts: CleanupFacts): boolean {
+    if (facts.justRotated || facts.attemptSince) return true;
+    if (facts.cleaned || !facts.current) return false;
+    return facts.now.getTime() - Date.parse(facts.current.mintedAt) >= target.gracePeriodSeconds * 1000;
   }
 
   async cleanup(target: B2bBackendToken, state: CleanupState): Promise<CleanupReport> {

@@ -3,7 +3,14 @@ import type { CreateStorefrontTokenRequest, StorefrontTokensClient } from '../bi
 import { formatDuration } from '../config/duration';
 import type { StorefrontFamily, StorefrontManagedToken } from '../config/types';
 import type { RotationPolicy } from '../rotation/due';
-import type { CleanupReport, CleanupState, FamilyAdapter, FamilyContext, MintedToken } from '../rotation/family';
+import type {
+  CleanupFacts,
+  CleanupReport,
+  CleanupState,
+  FamilyAdapter,
+  FamilyContext,
+  MintedToken,
+} from '../rotation/family';
 import type { StoredToken } from '../rotation/stored-token';
 import { describeError } from '../observability/redaction';
 import { explainAccountError, withAccessToken } from './credentials';
@@ -84,6 +91,15 @@ export class StorefrontFamilyAdapter implements FamilyAdapter<StorefrontManagedT
       throw explainAccountError(error, SCOPE_BY_FAMILY[target.family]);
     }
     return `the token minted ${stored.mintedAt}, which lost the promotion to another run's`;
+  }
+
+  /** The superseded token can be revoked once the current one has been in place for the grace period. */
+  cleanupDue(target: StorefrontManagedToken, facts: CleanupFacts): boolean {
+    if (facts.cleaned || !facts.current || target.family === 'customer-impersonation' || !target.revokeSuperseded) {
+      return false;
+    }
+    const inPlaceFor = facts.now.getTime() - Date.parse(facts.current.mintedAt);
+    return inPlaceFor >= target.revokeSuperseded.gracePeriodSeconds * 1000;
   }
 
   wantsCleanup(target: StorefrontManagedToken): boolean {

@@ -29,6 +29,22 @@ export interface VersionState {
   revoked: boolean;
 }
 
+/** What decides, without a call, whether a cleanup may find anything to revoke. */
+export interface CleanupFacts {
+  now: Date;
+  /** The current token, when the secret holds one this product wrote. */
+  current: StoredToken | undefined;
+  /** This run has just promoted `current`. */
+  justRotated: boolean;
+  /** A cleanup already finished since `current` became current. */
+  cleaned: boolean;
+  /**
+   * A rotation was attempted since `current` became current (its claim label is elsewhere): it may have
+   * minted a token it could not store.
+   */
+  attemptSince: boolean;
+}
+
 export interface CleanupState {
   now: Date;
   /** Report what would be revoked, revoke nothing. */
@@ -69,6 +85,11 @@ export interface FamilyAdapter<T extends ManagedToken = ManagedToken> {
    * nothing holding it; returns what was revoked, in words. Absent when the family cannot revoke.
    */
   revokeMinted?(target: T, stored: StoredToken, context: FamilyContext): Promise<string>;
+  /**
+   * Whether a cleanup may find anything now (default: when none finished since the current token became
+   * current). Lets runs with nothing to clean up make no call for it.
+   */
+  cleanupDue?(target: T, facts: CleanupFacts): boolean;
   /** Whether this target asks for cleanup (revocation is optional for some families); default: always. */
   wantsCleanup?(target: T): boolean;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventPublisher, RotationEvent } from '../aws/event-publisher';
 import {
   ClaimConflictError,
+  type CurrentVersion,
   PromotionConflictError,
   STAGES,
   type SecretDescription,
@@ -76,6 +77,11 @@ interface SecretState {
   previous: VersionState | undefined;
   /** The claim version's record, read only when the claim label is on one. */
   claim: ClaimRecord | undefined;
+  /**
+   * False when only AWSCURRENT was read (a bulk read showed nothing else to look at): `description` then
+   * lists that version alone, and a step that needs another label's holder describes the secret first.
+   */
+  complete: boolean;
 }
 
 /**
@@ -88,8 +94,9 @@ export function rotateToken<T extends ManagedToken>(
   family: FamilyAdapter<T>,
   ports: RotationPorts,
   options: RotationOptions,
+  preread?: CurrentVersion,
 ): Promise<TargetResult> {
-  return new Rotation(target, family, ports, options).run();
+  return new Rotation(target, family, ports, options, preread).run();
 }
 
 /** What one step of Secrets Manager's rotation did, for the function's answer and logs. */
@@ -140,6 +147,8 @@ class Rotation<T extends ManagedToken> {
     private readonly family: FamilyAdapter<T>,
     private readonly ports: RotationPorts,
     private readonly options: RotationOptions,
+    /** AWSCURRENT as a bulk read of the whole run saw it, when there was one. */
+    private readonly preread?: CurrentVersion,
   ) {
     this.base = {
       tokenId: target.id,
@@ -281,7 +290,7 @@ class Rotation<T extends ManagedToken> {
     const decision = this.decide(state.current, now);
     if (!decision.due) return this.notDue(state, decision);
     if (this.options.dryRun) {
-      const cleanup = await this.cleanup(state.current, state.previous);
+      const cleanup = await this.cleanup(state.current, state.previous, false);
       return this.result('planned', `due: ${decision.reason}; would mint, stage, verify and promote a new token`, {
         ...reported(cleanup?.revoked, cleanup?.warnings),
       });
@@ -394,8 +403,8 @@ class Rotation<T extends ManagedToken> {
   private async release(): Promise<void> {
     const versionId = this.claimedAt;
     if (versionId === undefined || this.options.dryRun) return;
-    const releasedHolder = this.state ? stageHolder(this.state.description, STAGES.released) : undefined;
     try {
+      const releasedHolder = stageHolder(await this.fullDescription(), STAGES.released);
       await this.ports.secrets.release(this.target.secretName, versionId, releasedHolder);
     } catch (error) {
       this.warnings.push(
@@ -421,7 +430,7 @@ class Rotation<T extends ManagedToken> {
 
   /** Not due: nothing is minted, but superseded tokens may be due for revocation. */
   private async notDue(state: SecretState, decision: DueDecision & { due: false }): Promise<TargetResult> {
-    const cleanup = await this.cleanup(state.current, state.previous);
+    const cleanup = await this.cleanup(state.current, state.previous, false);
     await this.announce();
     const revoked = cleanup && cleanup.revoked.length > 0;
     return this.result(revoked ? (this.options.dryRun ? 'planned' : 'revoked') : 'skipped', decision.reason, {
@@ -445,7 +454,7 @@ class Rotation<T extends ManagedToken> {
       },
       resources: [state.description.arn],
     });
-    const cleanup = await this.cleanup(promoted, state.current);
+    const cleanup = await this.cleanup(promoted, state.current, true);
     await this.announce();
     return this.result('rotated', reason, {
       versionId: promoted.versionId,
@@ -457,12 +466,17 @@ class Rotation<T extends ManagedToken> {
     });
   }
 
-  /** Step 7: the family's cleanup, if it wants one. Failures are reported and retried next run, never fatal. */
+  /**
+   * Step 7: the family's cleanup, when it may find something (`cleanupDue`). Failures are reported and
+   * retried next run, never fatal. A cleanup that finishes without failure, outside a rotation, labels the
+   * current version cleaned, so later runs skip it until the next rotation.
+   */
   private async cleanup(
     current: VersionState,
     previous: VersionState | undefined,
+    justRotated: boolean,
   ): Promise<{ revoked: string[]; warnings: string[] } | undefined> {
-    if (!wantsCleanup(this.family, this.target) || !this.family.cleanup) return undefined;
+    if (!this.family.cleanup || !this.cleanupWanted(current, justRotated)) return undefined;
     const description = (this.state as SecretState).description;
     let report: CleanupReport;
     try {
@@ -478,37 +492,59 @@ class Rotation<T extends ManagedToken> {
     }
     const warnings = report.failures.map((f) => `could not revoke ${f.description}, will retry next run: ${f.error}`);
     for (const w of warnings) this.ports.log.warn(w, { tokenId: this.target.id });
-    if (!this.options.dryRun) {
-      for (const revoked of report.revoked) {
-        this.events.push({
-          detailType: 'Stale Token Revoked',
-          detail: {
-            ...eventIds(this.target, description),
-            revoked: revoked.description,
-            versionId: revoked.versionId ?? null,
-            trigger: this.options.trigger,
-          },
-          resources: [description.arn],
-        });
-        if (revoked.versionId) await this.markRevoked(revoked.versionId, description, warnings);
-        this.ports.log.info('stale token revoked', {
-          tokenId: this.target.id,
+    if (this.options.dryRun) return { revoked: report.revoked.map((r) => r.description), warnings };
+    for (const revoked of report.revoked) {
+      this.events.push({
+        detailType: 'Stale Token Revoked',
+        detail: {
+          ...eventIds(this.target, description),
           revoked: revoked.description,
-          versionId: revoked.versionId,
-        });
-      }
+          versionId: revoked.versionId ?? null,
+          trigger: this.options.trigger,
+        },
+        resources: [description.arn],
+      });
+      if (revoked.versionId) await this.label(STAGES.revoked, revoked.versionId, warnings);
+      this.ports.log.info('stale token revoked', {
+        tokenId: this.target.id,
+        revoked: revoked.description,
+        versionId: revoked.versionId,
+      });
     }
+    if (!justRotated && warnings.length === 0) await this.label(STAGES.cleaned, current.versionId, warnings);
     return { revoked: report.revoked.map((r) => r.description), warnings };
   }
 
-  private async markRevoked(versionId: string, description: SecretDescription, warnings: string[]): Promise<void> {
+  /** Whether a cleanup may find something, judged without a call: the family's rule and the cleaned label. */
+  private cleanupWanted(current: VersionState, justRotated: boolean): boolean {
+    if (!wantsCleanup(this.family, this.target)) return false;
+    const description = this.state?.description;
+    const stages = description?.versions.find((v) => v.versionId === current.versionId)?.stages ?? [];
+    const cleaned = !justRotated && stages.includes(STAGES.cleaned);
+    const claimHolder = description ? stageHolder(description, STAGES.claim) : undefined;
+    const attemptSince = !justRotated && claimHolder !== undefined && claimHolder !== current.versionId;
+    const facts = { now: this.ports.clock.now(), current: current.stored, justRotated, cleaned, attemptSince };
+    return this.family.cleanupDue?.(this.target, facts) ?? !cleaned;
+  }
+
+  /** Moves one of this product's labels to `versionId`; a failure is a warning (the next run retries). */
+  private async label(label: string, versionId: string, warnings: string[]): Promise<void> {
     try {
-      await this.ports.secrets.markRevoked(this.target.secretName, versionId, stageHolder(description, STAGES.revoked));
+      const holder = stageHolder(await this.fullDescription(), label);
+      if (holder !== versionId) await this.ports.secrets.moveLabel(this.target.secretName, label, versionId, holder);
     } catch (error) {
-      warnings.push(
-        `revoked the token of version ${versionId} but could not label it: ${failureReason(failureFacts('cleanup', error))}`,
-      );
+      warnings.push(`could not label version ${versionId} ${label}: ${failureReason(failureFacts('cleanup', error))}`);
     }
+  }
+
+  /** The secret's whole description: the one read, or a fresh one when only AWSCURRENT was read. */
+  private async fullDescription(): Promise<SecretDescription> {
+    const state = this.state as SecretState;
+    if (!state.complete) {
+      state.description = await this.ports.secrets.describe(this.target.secretName);
+      state.complete = true;
+    }
+    return state.description;
   }
 
   /** Step 8. A failed announcement does not undo a rotation; it is reported as a warning. */
@@ -603,8 +639,35 @@ class Rotation<T extends ManagedToken> {
     }
   }
 
-  /** Reads AWSCURRENT, a distinct AWSPENDING, AWSPREVIOUS for cleanup, and a claim version's record. */
+  /**
+   * Reads AWSCURRENT, a distinct AWSPENDING, AWSPREVIOUS when a cleanup is due, and a claim version's
+   * record. When the run's bulk read shows AWSCURRENT holding AWSPENDING and the claim label too (the state
+   * a finished rotation leaves) and no cleanup is due, there is nothing else to look at: no further call.
+   */
   private async read(): Promise<SecretState> {
+    const pre = this.preread;
+    const settled = pre && [STAGES.current, STAGES.pending, STAGES.claim].every((label) => pre.stages.includes(label));
+    if (pre && settled) {
+      const description = {
+        arn: pre.arn,
+        name: this.target.secretName,
+        versions: [{ versionId: pre.versionId, stages: pre.stages }],
+      };
+      const state: SecretState = {
+        description,
+        current: this.versionState(pre.versionId, pre.text, undefined),
+        pending: undefined,
+        previous: undefined,
+        claim: undefined,
+        complete: false,
+      };
+      this.state = state;
+      if (!this.cleanupWanted(state.current, false)) return state;
+    }
+    return this.readAll();
+  }
+
+  private async readAll(): Promise<SecretState> {
     const secrets = this.ports.secrets;
     const name = this.target.secretName;
     let description = await secrets.describe(name);
@@ -616,16 +679,17 @@ class Rotation<T extends ManagedToken> {
     }
     const revokedHolder = stageHolder(description, STAGES.revoked);
     const load = async (versionId: string): Promise<VersionState> => {
-      const stored = parseStoredToken(await secrets.readVersion(name, versionId), this.target);
-      redactor.add(stored?.token);
-      return { versionId, stored, revoked: versionId === revokedHolder };
+      const known = this.preread?.versionId === versionId ? this.preread : undefined;
+      const text = known ? known.text : await secrets.readVersion(name, versionId);
+      return this.versionState(versionId, text, revokedHolder);
     };
     const currentId = stageHolder(description, STAGES.current) as string;
     const current = await load(currentId);
+    this.state = { description, current, pending: undefined, previous: undefined, claim: undefined, complete: true };
     const pendingId = stageHolder(description, STAGES.pending);
     const pending = pendingId && pendingId !== currentId ? await load(pendingId) : undefined;
     const previousId = stageHolder(description, STAGES.previous);
-    const previous = previousId && wantsCleanup(this.family, this.target) ? await load(previousId) : undefined;
+    const previous = previousId && this.cleanupWanted(current, false) ? await load(previousId) : undefined;
     const claimId = stageHolder(description, STAGES.claim);
     const readClaim =
       claimId &&
@@ -633,7 +697,13 @@ class Rotation<T extends ManagedToken> {
       claimId !== pendingId &&
       claimId !== stageHolder(description, STAGES.released);
     const claim = readClaim ? parseClaim(await secrets.readVersion(name, claimId)) : undefined;
-    return { description, current, pending, previous, claim };
+    return { description, current, pending, previous, claim, complete: true };
+  }
+
+  private versionState(versionId: string, text: string | undefined, revokedHolder: string | undefined): VersionState {
+    const stored = parseStoredToken(text, this.target);
+    redactor.add(stored?.token);
+    return { versionId, stored, revoked: versionId === revokedHolder };
   }
 }
 

@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STAGES } from '../../functions/aws/secret-store';
 import { ownershipName } from '../../functions/families/b2b-backend';
+import { claimValue } from '../../functions/rotation/claim';
 import { STORE, capturedOutput, useRotator } from '../support/rotator';
 
 const rotator = useRotator({
@@ -20,6 +23,33 @@ function b2b(event: unknown = {}) {
 
 async function revokedEvents() {
   return (await rotator().events()).filter((e) => e.detailType === 'Stale Token Revoked');
+}
+
+/**
+ * A token of ours that nothing holds: what a run that died after minting leaves at BigCommerce, with its
+ * claim, no longer on AWSCURRENT, in the secret (its lease long over). A run then looks for such tokens.
+ */
+async function orphanOfADeadRun(email: string, ageMs = 2 * HOUR) {
+  const h = rotator();
+  const mintedAt = new Date(h.sandbox.clock.nowMs() - ageMs);
+  const orphan = b2bApi().addToken({ storeHash: STORE, email, name: ownershipName('erp-sync', mintedAt) });
+  const target = h.config.tokens.find((t) => t.id === 'erp-sync')!;
+  const current = [...(await h.stages('erp-sync'))].find(([, stages]) => stages.includes(STAGES.current))![0];
+  const client = new SecretsManagerClient({ endpoint: h.sandbox.aws.endpointUrl, region: h.sandbox.aws.region });
+  await client.send(
+    new PutSecretValueCommand({
+      SecretId: target.secretName,
+      ClientRequestToken: randomUUID(),
+      VersionStages: [STAGES.claim],
+      SecretString: claimValue(target, {
+        claimedAt: mintedAt.toISOString(),
+        leaseUntil: new Date(mintedAt.getTime() + 5 * 60_000).toISOString(),
+        basedOnVersionId: current,
+        runId: randomUUID(),
+      }),
+    }),
+  );
+  return orphan;
 }
 
 function deletes() {
@@ -132,11 +162,7 @@ describe('B2B Edition backend tokens', () => {
     const h = rotator();
     for (let i = 0; i < 300; i += 1)
       b2bApi().addToken({ storeHash: STORE, email: 'bulk@example.com', name: `bulk-${i}` });
-    const orphan = b2bApi().addToken({
-      storeHash: STORE,
-      email: h.sandbox.store.b2bAdmin.email,
-      name: ownershipName('erp-sync', new Date(h.sandbox.clock.nowMs() - 2 * HOUR)),
-    });
+    const orphan = await orphanOfADeadRun(h.sandbox.store.b2bAdmin.email);
     for (let i = 0; i < 10; i += 1)
       b2bApi().addToken({ storeHash: STORE, email: 'bulk@example.com', name: `late-${i}` });
     expect(b2bApi().allTokens().length).toBeGreaterThan(300);
@@ -160,11 +186,7 @@ describe('B2B Edition backend tokens', () => {
 
   it('treats a 404 on delete as already gone: no announcement, no warning', async () => {
     const h = rotator();
-    const orphan = b2bApi().addToken({
-      storeHash: STORE,
-      email: 'x@example.com',
-      name: ownershipName('erp-sync', new Date(h.sandbox.clock.nowMs() - 2 * HOUR)),
-    });
+    const orphan = await orphanOfADeadRun('x@example.com');
     // Someone deletes it between our list and our delete: BigCommerce answers 404.
     h.sandbox.bigcommerce.server.injectFault({
       match: { method: 'DELETE' },
@@ -181,11 +203,7 @@ describe('B2B Edition backend tokens', () => {
 
   it('reports a failed revocation without failing, and retries it next run', async () => {
     const h = rotator();
-    const orphan = b2bApi().addToken({
-      storeHash: STORE,
-      email: 'x@example.com',
-      name: ownershipName('erp-sync', new Date(h.sandbox.clock.nowMs() - 2 * HOUR)),
-    });
+    const orphan = await orphanOfADeadRun('x@example.com');
     h.sandbox.bigcommerce.server.injectFault({
       match: { method: 'DELETE' },
       fault: { kind: 'status', status: 500 },
@@ -234,11 +252,7 @@ describe('B2B Edition backend tokens', () => {
 
   it('lists in a dry run what would be minted and revoked, and does neither', async () => {
     const h = rotator();
-    const orphan = b2bApi().addToken({
-      storeHash: STORE,
-      email: 'x@example.com',
-      name: ownershipName('erp-sync', new Date(h.sandbox.clock.nowMs() - 2 * HOUR)),
-    });
+    const orphan = await orphanOfADeadRun('x@example.com');
     const count = b2bApi().allTokens().length;
     h.sandbox.bigcommerce.server.clearRequests();
     const report = await b2b({ targets: ['erp-sync'], force: true, dryRun: true });

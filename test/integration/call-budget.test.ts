@@ -1,0 +1,95 @@
+import type { RecordedRequest } from '../../sandbox';
+import { useRotator } from '../support/rotator';
+
+/**
+ * What a run costs, counted at the sandbox: AWS calls (Secrets Manager's write quota is 50 per second per
+ * account, not adjustable) and BigCommerce calls (each store's quota is shared with its other apps).
+ */
+const STORES = 125;
+const PER_STORE = 4;
+
+function fleetConfig(): Record<string, unknown> {
+  const stores = Array.from({ length: STORES }, (_, i) => `fleet${String(i).padStart(3, '0')}`);
+  return {
+    stores: stores.map((storeHash) => ({ storeHash, credentialsSecret: `bigcommerce/${storeHash}/api-account` })),
+    tokens: stores.flatMap((store) =>
+      Array.from({ length: PER_STORE }, (_, n) => ({
+        id: `${store}-t${n}`,
+        store,
+        family: 'storefront-private',
+        channelIds: [1],
+        scopes: ['Customer'],
+        lifetime: '7d',
+        renewBefore: '2d',
+      })),
+    ),
+  };
+}
+
+function operations(requests: RecordedRequest[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of requests) counts[r.operation ?? r.path] = (counts[r.operation ?? r.path] ?? 0) + 1;
+  return counts;
+}
+
+describe(`an idle sweep of ${STORES * PER_STORE} tokens`, () => {
+  const rotator = useRotator(fleetConfig());
+
+  it('reads every secret in bulk: at most 30 AWS calls and no BigCommerce call', async () => {
+    const h = rotator();
+    const first = await h.invoke({});
+    expect(first.summary.rotated).toBe(STORES * PER_STORE);
+    h.sandbox.aws.server.clearRequests();
+    h.sandbox.bigcommerce.server.clearRequests();
+
+    const idle = await h.invoke({});
+    expect(idle.summary.skipped).toBe(STORES * PER_STORE);
+    const aws = h.sandbox.aws.server.requests();
+    expect(operations(aws)).toEqual({ BatchGetSecretValue: Math.ceil((STORES * PER_STORE) / 20) });
+    expect(aws.length).toBeLessThanOrEqual(30);
+    expect(h.sandbox.bigcommerce.server.requests()).toHaveLength(0);
+  });
+});
+
+describe('one due storefront-private token', () => {
+  const rotator = useRotator({
+    stores: [{ storeHash: 'budget1', credentialsSecret: 'bigcommerce/budget1/api-account' }],
+    tokens: [
+      {
+        id: 'headless',
+        store: 'budget1',
+        family: 'storefront-private',
+        channelIds: [1],
+        scopes: ['Customer'],
+        lifetime: '7d',
+        renewBefore: '2d',
+      },
+    ],
+  });
+
+  it('costs 2 BigCommerce calls and at most 5 AWS calls, root credentials aside', async () => {
+    const h = rotator();
+    await h.invoke({});
+    const current = (await h.secret('headless'))!;
+    h.sandbox.clock.set(Date.parse(current.expiresAt) - 24 * 3_600_000);
+    h.sandbox.aws.server.clearRequests();
+    h.sandbox.bigcommerce.server.clearRequests();
+
+    const report = await h.invoke({});
+    expect(report.results[0]?.outcome).toBe('rotated');
+    const credentials = 'bigcommerce/budget1/api-account';
+    const aws = h.sandbox.aws.server.requests((r) => (r.body as { SecretId?: string }).SecretId !== credentials);
+    expect(operations(aws)).toEqual({
+      BatchGetSecretValue: 1,
+      PutSecretValue: 2, // the claim, then the token
+      UpdateSecretVersionStage: 1, // the promotion
+      PutEvents: 1,
+    });
+    const bigcommerce = h.sandbox.bigcommerce.server.requests();
+    // The mint, then the verification.
+    expect(bigcommerce.map((r) => `${r.method} ${r.path.split('/').at(-1)}`)).toEqual([
+      'POST api-token-private',
+      'POST graphql',
+    ]);
+  });
+});
