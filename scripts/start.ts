@@ -151,7 +151,7 @@ async function main(): Promise<void> {
 /** The consumer's side: an app reads the private token with the reader and calls the Storefront API with it. */
 async function readLikeAnApp(sandbox: Sandbox, tokens: ManagedToken[]): Promise<void> {
   const app = tokens.find((t) => t.family === 'storefront-private');
-  if (!app || app.family !== 'storefront-private') return;
+  if (app?.family !== 'storefront-private') return;
   const reader = createTokenReader({ secretId: app.secretName });
   const token = await reader.getToken();
   const graphqlUrl = sandbox.bigcommerce.graphqlUrlTemplate
