@@ -1,13 +1,15 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import * as z from 'zod';
+import * as z from '../config/zod';
 import { lazySchema } from '../config/lazy-schema';
 import type { StoreConfig } from '../config/types';
 import { redactor } from '../observability/redaction';
 
 /** The store-level API account token a store's `credentialsSecret` holds. */
-const apiAccountSecret = lazySchema(() => z.object({ accessToken: z.string().min(1) }));
+const apiAccountSecret = lazySchema(() => z.object({ accessToken: z.string().check(z.minLength(1)) }));
 /** The B2B Edition backend user a store's `b2bCredentialsSecret` holds. */
-const b2bLoginSecret = lazySchema(() => z.object({ email: z.string().min(1), password: z.string().min(1) }));
+const b2bLoginSecret = lazySchema(() =>
+  z.object({ email: z.string().check(z.minLength(1)), password: z.string().check(z.minLength(1)) }),
+);
 
 export interface B2bLogin {
   email: string;
@@ -109,7 +111,7 @@ export class SecretsManagerStoreCredentials implements StoreCredentials {
     return store;
   }
 
-  private read<T>(storeHash: string, secretName: string, schema: z.ZodType<T>, shape: string): Promise<T> {
+  private read<T>(storeHash: string, secretName: string, schema: z.ZodMiniType<T>, shape: string): Promise<T> {
     const key = `${storeHash}\n${secretName}`;
     const cached = this.cache.get(key);
     if (cached && this.now() - cached.fetchedAt < this.ttlMs) return cached.value as Promise<T>;
@@ -122,7 +124,7 @@ export class SecretsManagerStoreCredentials implements StoreCredentials {
     return value;
   }
 
-  private async fetch<T>(secretName: string, schema: z.ZodType<T>, shape: string): Promise<T> {
+  private async fetch<T>(secretName: string, schema: z.ZodMiniType<T>, shape: string): Promise<T> {
     const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretName })).catch((error: unknown) => {
       const name = (error as Error)?.name;
       const hint = Object.hasOwn(READ_FAILURES, name) ? READ_FAILURES[name] : undefined;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../config/zod';
 import { lazySchema } from '../config/lazy-schema';
 import type { BigCommerceEndpoints } from './endpoints';
 import { BigCommerceApiError, UnexpectedResponseError } from './errors';
@@ -21,21 +21,23 @@ export const MAX_PAGE_SIZE = 250;
 const MAX_PAGES = 1_000;
 
 const createResponse = lazySchema(() =>
-  z.object({ data: z.array(z.object({ name: z.string(), token: z.string().min(1) })).min(1) }),
+  z.object({
+    data: z.array(z.object({ name: z.string(), token: z.string().check(z.minLength(1)) })).check(z.minLength(1)),
+  }),
 );
 const listResponse = lazySchema(() =>
   z.object({
     data: z.array(
       z.object({
-        id: z.number().int(),
+        id: z.number().check(z.int()),
         name: z.string(),
         email: z.string(),
         storeHash: z.string(),
         token: z.string(),
-        eventChannel: z.string().optional(),
+        eventChannel: z.optional(z.string()),
       }),
     ),
-    meta: z.object({ pagination: z.object({ totalCount: z.number().int().nonnegative() }) }),
+    meta: z.object({ pagination: z.object({ totalCount: z.number().check(z.int(), z.nonnegative()) }) }),
   }),
 );
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../config/zod';
 import { lazySchema } from '../config/lazy-schema';
 import type { BigCommerceEndpoints } from './endpoints';
 import type { BigCommerceHttp } from './http';
@@ -7,8 +7,8 @@ import { parseResponse } from './response';
 const accessTokenResponse = lazySchema(() =>
   z.object({
     data: z.object({
-      access_token: z.string().min(1),
-      expires_at: z.number().int().positive().optional(),
+      access_token: z.string().check(z.minLength(1)),
+      expires_at: z.optional(z.number().check(z.int(), z.positive())),
     }),
   }),
 );

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../config/zod';
 import { lazySchema } from '../config/lazy-schema';
 import { type BigCommerceEndpoints, graphqlUrl } from './endpoints';
 import type { BigCommerceHttp } from './http';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../config/zod';
 import { lazySchema } from '../config/lazy-schema';
 import type { BigCommerceEndpoints } from './endpoints';
 import type { BigCommerceHttp } from './http';
@@ -16,7 +16,7 @@ const PATHS: Record<CreateStorefrontTokenRequest['kind'], string> = {
   'customer-impersonation': '/storefront/api-token-customer-impersonation',
 };
 
-const tokenResponse = lazySchema(() => z.object({ data: z.object({ token: z.string().min(1) }) }));
+const tokenResponse = lazySchema(() => z.object({ data: z.object({ token: z.string().check(z.minLength(1)) }) }));
 
 /** Creates and revokes GraphQL Storefront API tokens with a store-level API account token. */
 export class StorefrontTokensClient {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod';
 import { formatDuration, parseDuration } from './duration';
 import { ConfigError, type ConfigIssue, formatPath } from './errors';
 import { lazySchema } from './lazy-schema';
@@ -36,60 +36,67 @@ const MAX_TOKEN_ID_LENGTH = 40;
 
 /** Built on first use (see lazySchema), parts included: the largest schema in the functions. */
 const configSchema = lazySchema(() => {
-  const duration = z
-    .string({ error: 'must be a duration string like "90s", "15m", "12h" or "7d"' })
-    .transform((text, ctx) => {
+  const duration = z.pipe(
+    z.string({ error: 'must be a duration string like "90s", "15m", "12h" or "7d"' }),
+    z.transform((text: string, ctx) => {
       const seconds = parseDuration(text);
       if (seconds === undefined) {
-        ctx.addIssue({
+        ctx.issues.push({
           code: 'custom',
+          input: text,
           message: `"${text}" is not a duration; use a whole number with s, m, h or d, like "12h" or "7d"`,
         });
         return z.NEVER;
       }
       return seconds;
-    });
+    }),
+  );
 
   const secretName = z
     .string()
-    .regex(
-      /^[A-Za-z0-9/_+=.@-]{1,512}$/,
-      'must be a Secrets Manager secret name: 1-512 of letters, digits and /_+=.@-',
+    .check(
+      z.regex(
+        /^[A-Za-z0-9/_+=.@-]{1,512}$/,
+        'must be a Secrets Manager secret name: 1-512 of letters, digits and /_+=.@-',
+      ),
     );
   const storeHash = z
     .string()
-    .regex(/^[a-z0-9]{1,32}$/, 'must be a BigCommerce store hash: lowercase letters and digits');
+    .check(z.regex(/^[a-z0-9]{1,32}$/, 'must be a BigCommerce store hash: lowercase letters and digits'));
   const tokenId = z
     .string()
-    .regex(
-      new RegExp(`^[a-z0-9](?:[a-z0-9-]{0,${MAX_TOKEN_ID_LENGTH - 2}}[a-z0-9])?$`),
-      `must be 1-${MAX_TOKEN_ID_LENGTH} lowercase letters, digits or hyphens, not starting or ending with a hyphen`,
+    .check(
+      z.regex(
+        new RegExp(`^[a-z0-9](?:[a-z0-9-]{0,${MAX_TOKEN_ID_LENGTH - 2}}[a-z0-9])?$`),
+        `must be 1-${MAX_TOKEN_ID_LENGTH} lowercase letters, digits or hyphens, not starting or ending with a hyphen`,
+      ),
     );
   const channelId = z
     .number({ error: 'must be a channel id (an integer >= 1)' })
-    .int('must be an integer')
-    .min(1, 'must be >= 1');
-  const channelIds = z
-    .array(channelId, { error: 'must be an array of channel ids' })
-    .min(1, 'must list at least one channel id')
-    .refine((ids) => new Set(ids).size === ids.length, 'must not repeat a channel id');
-  const origin = z.string().refine((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
-    } catch {
-      return false;
-    }
-  }, 'must be an origin like "https://shop.example.com" (scheme and host, optional port, no path or trailing slash)');
-  const revokeSuperseded = z.strictObject({ gracePeriod: duration }).optional();
+    .check(z.int('must be an integer'), z.minimum(1, 'must be >= 1'));
+  const channelIds = z.array(channelId, { error: 'must be an array of channel ids' }).check(
+    z.minLength(1, 'must list at least one channel id'),
+    z.refine((ids) => new Set(ids).size === ids.length, 'must not repeat a channel id'),
+  );
+  const origin = z.string().check(
+    z.refine((value) => {
+      try {
+        const url = new URL(value);
+        return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+      } catch {
+        return false;
+      }
+    }, 'must be an origin like "https://shop.example.com" (scheme and host, optional port, no path or trailing slash)'),
+  );
+  const revokeSuperseded = z.optional(z.strictObject({ gracePeriod: duration }));
 
-  const base = { id: tokenId, store: storeHash, secretName: secretName.optional() };
+  const base = { id: tokenId, store: storeHash, secretName: z.optional(secretName) };
   const storefrontBase = {
     ...base,
     lifetime: duration,
     renewBefore: duration,
-    channelId: channelId.optional(),
-    channelIds: channelIds.optional(),
+    channelId: z.optional(channelId),
+    channelIds: z.optional(channelIds),
   };
 
   const tokenSchema = z.discriminatedUnion(
@@ -102,8 +109,10 @@ const configSchema = lazySchema(() => {
           .array(z.enum(PRIVATE_TOKEN_SCOPES, { error: `must be one of ${PRIVATE_TOKEN_SCOPES.join(', ')}` }), {
             error: 'must be an array of scopes',
           })
-          .min(1, 'private tokens need at least one scope')
-          .refine((s) => new Set(s).size === s.length, 'must not repeat a scope'),
+          .check(
+            z.minLength(1, 'private tokens need at least one scope'),
+            z.refine((s) => new Set(s).size === s.length, 'must not repeat a scope'),
+          ),
         revokeSuperseded,
       }),
       z.strictObject({
@@ -111,11 +120,13 @@ const configSchema = lazySchema(() => {
         family: z.literal('storefront'),
         allowedCorsOrigins: z
           .array(origin, { error: 'storefront tokens are browser tokens: list the origins allowed to use them' })
-          .min(
-            1,
-            'storefront tokens are browser tokens: list at least one origin (server-side code needs storefront-private)',
-          )
-          .max(2, 'BigCommerce accepts at most 2 CORS origins per token'),
+          .check(
+            z.minLength(
+              1,
+              'storefront tokens are browser tokens: list at least one origin (server-side code needs storefront-private)',
+            ),
+            z.maxLength(2, 'BigCommerce accepts at most 2 CORS origins per token'),
+          ),
         revokeSuperseded,
       }),
       z.strictObject({ ...storefrontBase, family: z.literal('customer-impersonation') }),
@@ -123,13 +134,13 @@ const configSchema = lazySchema(() => {
         ...base,
         family: z.literal('stored-instruments'),
         renewBefore: duration,
-        lifetime: duration.optional(),
+        lifetime: z.optional(duration),
       }),
       z.strictObject({
         ...base,
         family: z.literal('b2b-backend'),
         rotationPeriod: duration,
-        gracePeriod: duration.optional(),
+        gracePeriod: z.optional(duration),
       }),
     ],
     {
@@ -138,42 +149,43 @@ const configSchema = lazySchema(() => {
     },
   );
 
-  const scheduleSchema = z.strictObject({ expression: z.string().min(1), timeZone: z.string().optional() });
+  const scheduleSchema = z.strictObject({
+    expression: z.string().check(z.minLength(1)),
+    timeZone: z.optional(z.string()),
+  });
 
   const kmsKeyArn = z
     .string()
-    .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'must be a KMS key ARN');
+    .check(z.regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'must be a KMS key ARN'));
 
   return z.strictObject({
-    $schema: z.string().optional(),
+    $schema: z.optional(z.string()),
     stores: z
       .array(
         z.strictObject({
           storeHash,
-          credentialsSecret: secretName.optional(),
-          credentialsKmsKeyArn: kmsKeyArn.optional(),
-          b2bCredentialsSecret: secretName.optional(),
-          b2bCredentialsKmsKeyArn: kmsKeyArn.optional(),
+          credentialsSecret: z.optional(secretName),
+          credentialsKmsKeyArn: z.optional(kmsKeyArn),
+          b2bCredentialsSecret: z.optional(secretName),
+          b2bCredentialsKmsKeyArn: z.optional(kmsKeyArn),
         }),
       )
-      .min(1, 'list at least one store'),
-    tokens: z.array(tokenSchema).min(1, 'list at least one token to manage'),
-    schedules: z
-      .strictObject({
-        storefront: scheduleSchema.optional(),
-        payments: scheduleSchema.optional(),
-        b2b: scheduleSchema.optional(),
-      })
-      .optional(),
-    notifications: z.strictObject({ email: z.email('must be an email address').optional() }).optional(),
-    secretNamePrefix: z
-      .string()
-      .regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/, 'must be letters, digits and /_+=.@-')
-      .optional(),
-    eventBusName: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]{1,256}$/, 'must be an event bus name: letters, digits, . _ -')
-      .optional(),
+      .check(z.minLength(1, 'list at least one store')),
+    tokens: z.array(tokenSchema).check(z.minLength(1, 'list at least one token to manage')),
+    schedules: z.optional(
+      z.strictObject({
+        storefront: z.optional(scheduleSchema),
+        payments: z.optional(scheduleSchema),
+        b2b: z.optional(scheduleSchema),
+      }),
+    ),
+    notifications: z.optional(z.strictObject({ email: z.optional(z.email('must be an email address')) })),
+    secretNamePrefix: z.optional(
+      z.string().check(z.regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/, 'must be letters, digits and /_+=.@-')),
+    ),
+    eventBusName: z.optional(
+      z.string().check(z.regex(/^[A-Za-z0-9._-]{1,256}$/, 'must be an event bus name: letters, digits, . _ -')),
+    ),
   });
 });
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../config/zod';
 import { lazySchema } from '../config/lazy-schema';
 import { STAGES, type SecretDescription, stageHolder } from '../aws/secret-store';
 import type { ManagedToken } from '../config/types';

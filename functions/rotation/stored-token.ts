@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../config/zod';
 import { lazySchema } from '../config/lazy-schema';
 import type { ManagedToken, TokenFamily } from '../config/types';
 
@@ -42,12 +42,12 @@ const COMMON_KEYS = [
 const storedTokenSchema = lazySchema(() =>
   z.looseObject({
     schemaVersion: z.literal(STORED_TOKEN_SCHEMA_VERSION),
-    token: z.string().min(1),
+    token: z.string().check(z.minLength(1)),
     tokenId: z.string(),
     family: z.string(),
     storeHash: z.string(),
     mintedAt: z.iso.datetime(),
-    expiresAt: z.iso.datetime().nullable(),
+    expiresAt: z.nullable(z.iso.datetime()),
     usage: z.object({ header: z.string(), valuePrefix: z.string() }),
   }),
 );

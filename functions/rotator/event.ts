@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../config/zod';
 import { lazySchema } from '../config/lazy-schema';
 import { formatPath } from '../config/errors';
 import { FAMILY_ROTATOR, type ManagedToken, type RotatorKind } from '../config/types';
@@ -18,13 +18,16 @@ export interface RotationRequest {
 
 const manualEvent = lazySchema(() =>
   z.strictObject({
-    trigger: z.enum(['schedule', 'manual']).optional(),
-    targets: z
-      .array(z.string().min(1, 'token ids are non-empty strings'), { error: 'targets must be an array of token ids' })
-      .min(1, 'targets, when given, must name at least one token')
-      .optional(),
-    force: z.boolean({ error: 'force must be true or false' }).optional(),
-    dryRun: z.boolean({ error: 'dryRun must be true or false' }).optional(),
+    trigger: z.optional(z.enum(['schedule', 'manual'])),
+    targets: z.optional(
+      z
+        .array(z.string().check(z.minLength(1, 'token ids are non-empty strings')), {
+          error: 'targets must be an array of token ids',
+        })
+        .check(z.minLength(1, 'targets, when given, must name at least one token')),
+    ),
+    force: z.optional(z.boolean({ error: 'force must be true or false' })),
+    dryRun: z.optional(z.boolean({ error: 'dryRun must be true or false' })),
   }),
 );
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../config/zod';
 import { lazySchema } from '../config/lazy-schema';
 import { FAMILY_ROTATOR, type ManagedToken, type RotatorKind } from '../config/types';
 import { PROTOCOL_STEPS, type ProtocolStep } from '../rotation/rotate-token';
@@ -15,11 +15,11 @@ export interface ProtocolRequest {
 const protocolEvent = lazySchema(() =>
   z.object({
     Step: z.enum(PROTOCOL_STEPS, { error: `Step must be one of ${PROTOCOL_STEPS.join(', ')}` }),
-    SecretId: z.string().min(1, 'SecretId must name a secret'),
+    SecretId: z.string().check(z.minLength(1, 'SecretId must name a secret')),
     // Secrets Manager's ClientRequestToken is 32 to 64 characters (PutSecretValue's constraint).
-    ClientRequestToken: z.string().min(32).max(64),
+    ClientRequestToken: z.string().check(z.minLength(32), z.maxLength(64)),
     // Sent by Secrets Manager for rotations across accounts; nothing here uses it.
-    RotationToken: z.string().optional(),
+    RotationToken: z.optional(z.string()),
   }),
 );
 
