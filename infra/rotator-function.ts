@@ -10,7 +10,6 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -23,8 +22,11 @@ import { tokenDataProtectionPolicy } from './log-data-protection';
 export interface RotatorFunctionProps {
   kind: RotatorKind;
   schedule: ScheduleConfig;
-  /** The managed-token secrets this function reads and writes, and only these. */
-  secrets: secretsmanager.ISecret[];
+  /**
+   * The tag every managed-token secret of this function carries, and only those: the function may read and
+   * write the secrets that carry it (one statement, whatever the number of tokens).
+   */
+  secretsTag: { key: string; value: string };
   secretsKey: kms.IKey;
   /** The root-credential secrets (operator-created) this function may read, and their keys if customer-managed. */
   rootSecrets: { name: string; kmsKeyArn?: string }[];
@@ -114,7 +116,17 @@ export class RotatorFunction extends Construct {
           'secretsmanager:PutSecretValue',
           'secretsmanager:UpdateSecretVersionStage',
         ],
-        resources: props.secrets.map((s) => s.secretArn),
+        resources: [
+          stack.formatArn({
+            service: 'secretsmanager',
+            resource: 'secret',
+            resourceName: '*',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+        conditions: {
+          StringEquals: { [`secretsmanager:ResourceTag/${props.secretsTag.key}`]: props.secretsTag.value },
+        },
       }),
     );
     // A run reads every AWSCURRENT in bulk, 20 secrets a call. BatchGetSecretValue has no resource-level
@@ -239,6 +251,11 @@ export class RotatorFunction extends Construct {
       id: `AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
       reason:
         'lambda:InvokeFunction on this one function; the :* suffix (added by the LambdaInvoke target) only covers its versions and aliases.',
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:*]',
+      reason:
+        "Any secret of this account and Region only on the condition that it carries this function's tag (secretsmanager:ResourceTag), which only this stack puts on its managed-token secrets: the policy stays one statement however many tokens there are.",
     });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

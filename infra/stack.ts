@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, RemovalPolicy, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, RemovalPolicy, SecretValue, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -12,6 +12,9 @@ import { placeholderValue } from '../functions/rotation/stored-token';
 import { rotationDashboard } from './dashboard';
 import { RotatorFunction } from './rotator-function';
 import { rotateWith } from './secrets-manager-rotation';
+
+/** Tag key of the managed-token secrets; its value names the stack and the function (`<stack>/<kind>`). */
+export const MANAGED_SECRET_TAG = 'bigcommerce-token-rotator';
 
 export interface TokenRotatorStackProps extends StackProps {
   config: RotatorConfig;
@@ -137,7 +140,7 @@ export class TokenRotatorStack extends Stack {
       const rotator = new RotatorFunction(this, `${pascal(kind)}Rotator`, {
         kind,
         schedule: config.schedules[kind],
-        secrets: tokens.map((t) => this.secrets.get(t.id) as secretsmanager.Secret),
+        secretsTag: this.secretsTag(kind),
         secretsKey: this.key,
         rootSecrets,
         bus: this.bus,
@@ -201,6 +204,14 @@ export class TokenRotatorStack extends Stack {
    * the start, a token only becomes current by promotion. Not CDK's default either: a generated random string
    * could be mistaken for a token.
    */
+  /**
+   * The tag that says which function of which stack a managed secret belongs to: its IAM grants by this tag,
+   * so a function touches only its own secrets and its policy does not grow with the number of tokens.
+   */
+  secretsTag(kind: RotatorKind): { key: string; value: string } {
+    return { key: MANAGED_SECRET_TAG, value: `${this.stackName}/${kind}` };
+  }
+
   private managedSecret(token: ManagedToken): secretsmanager.Secret {
     const secret = new secretsmanager.Secret(this, `Secret${pascal(token.id)}`, {
       secretName: token.secretName,
@@ -213,6 +224,8 @@ export class TokenRotatorStack extends Stack {
       // live tokens until the next run (the infra test pins it).
       secretStringValue: SecretValue.unsafePlainText(placeholderValue(token)),
     });
+    const tag = this.secretsTag(FAMILY_ROTATOR[token.family]);
+    Tags.of(secret).add(tag.key, tag.value);
     new CfnOutput(this, `Secret${pascal(token.id)}Arn`, {
       value: secret.secretArn,
       description: `Secret ${token.secretName}, holding token "${token.id}"`,

@@ -20,7 +20,7 @@ import {
 } from '../../functions/observability/rotation-metrics';
 import { TOKEN_TABLE_ROWS } from '../../infra/dashboard';
 import { JWT_PATTERN, STORED_INSTRUMENTS_TOKEN_PATTERN } from '../../infra/log-data-protection';
-import { TokenRotatorStack } from '../../infra/stack';
+import { MANAGED_SECRET_TAG, TokenRotatorStack } from '../../infra/stack';
 import { auditText } from '../support/audit';
 import { storefrontConfig } from '../support/rotator';
 
@@ -193,8 +193,16 @@ describe('the stack', () => {
       'secretsmanager:PutSecretValue',
       'secretsmanager:UpdateSecretVersionStage',
     ]);
-    expect(managed.Resource).toHaveLength(3);
-    for (const r of managed.Resource) expect(r).toEqual({ Ref: expect.stringMatching(/^Secret/) });
+    // Any secret of this account and Region, only when it carries this function's tag.
+    expect(JSON.stringify(managed.Resource)).toMatch(/:secretsmanager:.*:secret:\*"\]\]\}$/);
+    expect(managed.Condition).toEqual({
+      StringEquals: { [`secretsmanager:ResourceTag/${MANAGED_SECRET_TAG}`]: 'BigCommerceTokenRotator/storefront' },
+    });
+    for (const secret of Object.values(template.findResources('AWS::SecretsManager::Secret'))) {
+      expect(secret.Properties.Tags).toEqual([
+        { Key: MANAGED_SECRET_TAG, Value: 'BigCommerceTokenRotator/storefront' },
+      ]);
+    }
 
     const root = bySid('RootCredentialsReadOnly');
     expect(root.Action).toBe('secretsmanager:GetSecretValue');
@@ -388,16 +396,18 @@ describe('the payments rotator', () => {
       string,
       { Properties: { PolicyDocument: { Statement: any[] } } }
     >;
-    const managedSecrets = (role: string) => {
+    const grantedTag = (role: string) => {
       const policy = Object.entries(policies).find(([id]) => id.startsWith(`${role}RotatorRole`))![1];
-      const resources = [
-        policy.Properties.PolicyDocument.Statement.find((st) => st.Sid === 'ManagedTokenSecrets').Resource,
-      ].flat();
-      return resources.map((r: { Ref: string }) => r.Ref).sort();
+      const statement = policy.Properties.PolicyDocument.Statement.find((st) => st.Sid === 'ManagedTokenSecrets');
+      return statement.Condition.StringEquals[`secretsmanager:ResourceTag/${MANAGED_SECRET_TAG}`];
     };
-    expect(managedSecrets('Payments')).toEqual([expect.stringMatching(/^SecretInstruments/)]);
-    expect(managedSecrets('Storefront')).toHaveLength(3);
-    expect(managedSecrets('Storefront').some((id: string) => id.startsWith('SecretInstruments'))).toBe(false);
+    const taggedFor = (value: string) =>
+      Object.entries(template.findResources('AWS::SecretsManager::Secret'))
+        .filter(([, s]) => s.Properties.Tags.some((t: { Value: string }) => t.Value === value))
+        .map(([id]) => id);
+    expect(taggedFor(grantedTag('Payments'))).toEqual([expect.stringMatching(/^SecretInstruments/)]);
+    expect(taggedFor(grantedTag('Storefront'))).toHaveLength(3);
+    expect(grantedTag('Storefront')).not.toBe(grantedTag('Payments'));
   });
 });
 
