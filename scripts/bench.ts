@@ -5,6 +5,7 @@ import path from 'node:path';
 import { loadConfigFile } from '../functions/config/load';
 import type { RotatorKind } from '../functions/config/types';
 import { FUNCTION_NODE_OPTIONS, PROJECT_ROOT } from '../infra/bundling';
+import { idleSweep, latencyMs, manyDueTokens, oneDueToken } from './bench-rotations';
 import { type FunctionBundle, ROTATOR_FUNCTIONS, bundleFunction } from './bundle-handler';
 
 /**
@@ -24,6 +25,13 @@ type Measure = (context: BenchContext) => Promise<void> | void;
 /** Fresh processes per timing; the median of an odd count is one of the runs. */
 const IMPORT_RUNS = 15;
 
+/**
+ * The Node that loads the bundles: this one, or `BENCH_NODE` (a path), to time them under the functions'
+ * own runtime, which can differ in what a load costs: Node 24 reads a source map only when a stack trace is
+ * formatted, Node 20 and 22 at load.
+ */
+const NODE = process.env.BENCH_NODE || process.execPath;
+
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 function median(values: number[]): number {
@@ -37,7 +45,7 @@ function median(values: number[]): number {
  */
 function timeFreshImport(file: string): number {
   const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, ['-e', 'require(process.argv[1])', file], {
+  const result = spawnSync(NODE, ['-e', 'require(process.argv[1])', file], {
     env: { ...process.env, NODE_OPTIONS: FUNCTION_NODE_OPTIONS },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -68,7 +76,12 @@ const bundleLoad: Measure = ({ dir, functions }) => {
 };
 
 /** Every measure, in the order they print. */
-const MEASURES: Measure[] = [bundleLoad];
+const MEASURES: Measure[] = [
+  () => oneDueToken(latencyMs()),
+  () => idleSweep(latencyMs()),
+  () => manyDueTokens(latencyMs()),
+  bundleLoad,
+];
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bctr-bench-'));
@@ -79,6 +92,8 @@ async function main(): Promise<void> {
     for (const [name, kind] of Object.entries(ROTATOR_FUNCTIONS)) {
       functions.push({ name, kind, bundle: await bundleFunction(kind, dir, json) });
     }
+    const version = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
+    console.error(`bench: loading with ${NODE} (${version})`);
     for (const measure of MEASURES) await measure({ dir, functions });
   } finally {
     rmSync(dir, { recursive: true, force: true });
