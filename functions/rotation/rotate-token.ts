@@ -17,6 +17,7 @@ import { describeError, redactedExcerpt, redactor } from '../observability/redac
 import {
   CLAIM_LEASE_MS,
   type ClaimRecord,
+  type ClaimState,
   claimState,
   claimValue,
   nextClaimId,
@@ -218,24 +219,11 @@ class Rotation<T extends ManagedToken> {
     const now = this.ports.clock.now();
     const scheduled = state.description.nextRotationDate !== undefined && state.description.nextRotationDate <= now;
     if (scheduled) {
-      const decision = decideDue({
-        current: state.current.stored,
-        now,
-        policy: this.family.policy(this.target),
-        force: false,
-        drift: state.current.stored ? this.family.drift?.(this.target, state.current.stored) : undefined,
-      });
+      const decision = this.due(state.current.stored, now, false);
       if (!decision.due)
         return `nothing to do: Secrets Manager's schedule fired, but the token is not due (${decision.reason})`;
     }
-    const claim = claimState({
-      description: state.description,
-      currentVersionId: state.current.versionId,
-      now,
-      pending: state.pending,
-      claimRecord: state.claim,
-    });
-    if (claim.held) throw new ClaimConflictError(this.target.secretName);
+    if (this.claimOf(state, now).held) throw new ClaimConflictError(this.target.secretName);
     await this.claim(state, now);
     await this.mintAndStage(versionId);
     return 'minted and staged in AWSPENDING';
@@ -265,13 +253,7 @@ class Rotation<T extends ManagedToken> {
 
   private async proceed(state: SecretState): Promise<TargetResult> {
     const now = this.ports.clock.now();
-    const claim = claimState({
-      description: state.description,
-      currentVersionId: state.current.versionId,
-      now,
-      pending: state.pending,
-      claimRecord: state.claim,
-    });
+    const claim = this.claimOf(state, now);
     if (claim.held) {
       return this.inProgress(
         `another invocation is rotating this token (its claim lasts until ${claim.until.toISOString()})`,
@@ -413,14 +395,29 @@ class Rotation<T extends ManagedToken> {
     }
   }
 
+  /** Whether another invocation holds the rotation now. */
+  private claimOf(state: SecretState, now: Date): ClaimState {
+    return claimState({
+      description: state.description,
+      currentVersionId: state.current.versionId,
+      now,
+      pending: state.pending,
+      claimRecord: state.claim,
+    });
+  }
+
+  /** The due rule for `stored` under this token's policy, and whether it still fits the configuration. */
+  private due(stored: StoredToken | undefined, now: Date, force: boolean): DueDecision {
+    const drift = stored ? this.family.drift?.(this.target, stored) : undefined;
+    return decideDue({ current: stored, now, policy: this.family.policy(this.target), force, drift });
+  }
+
   private decide(current: VersionState, now: Date): DueDecision {
     const stored = current.stored;
-    const policy = this.family.policy(this.target);
-    const drift = stored ? this.family.drift?.(this.target, stored) : undefined;
     const startedAt = this.options.startedAt;
     // A forced run is satisfied by a token minted since it started (another run's, at the same moment).
     const fresh = stored && startedAt && Date.parse(stored.mintedAt) >= startedAt.getTime();
-    const decision = decideDue({ current: stored, now, policy, force: this.options.force && !fresh, drift });
+    const decision = this.due(stored, now, this.options.force && !fresh);
     if (decision.due || !this.options.force) return decision;
     return {
       ...decision,
@@ -615,14 +612,7 @@ class Rotation<T extends ManagedToken> {
     const pending = state.pending;
     if (!pending?.stored || !isNewer(pending.stored, state.current.stored)) return undefined;
     if (pending.versionId === stageHolder(state.description, STAGES.previous)) return undefined;
-    const decision = decideDue({
-      current: pending.stored,
-      now,
-      policy: this.family.policy(this.target),
-      force: false,
-      drift: this.family.drift?.(this.target, pending.stored),
-    });
-    return decision.due ? undefined : (pending as Staged);
+    return this.due(pending.stored, now, false).due ? undefined : (pending as Staged);
   }
 
   /** Runs a step, naming it when it fails; once the invocation is cut off, no further step starts. */
