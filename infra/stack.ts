@@ -1,4 +1,13 @@
-import { ArnFormat, CfnOutput, RemovalPolicy, SecretValue, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  CfnOutput,
+  CfnResource,
+  RemovalPolicy,
+  SecretValue,
+  Stack,
+  type StackProps,
+  Tags,
+} from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -12,6 +21,10 @@ import { placeholderValue } from '../functions/rotation/stored-token';
 import { rotationDashboard } from './dashboard';
 import { RotatorFunction } from './rotator-function';
 import { rotateWith } from './secrets-manager-rotation';
+
+/** CloudFormation's limits on one template. */
+const MAX_OUTPUTS = 200;
+const MAX_RESOURCES = 500;
 
 /** Tag key of the managed-token secrets; its value names the stack and the function (`<stack>/<kind>`). */
 export const MANAGED_SECRET_TAG = 'bigcommerce-token-rotator';
@@ -170,6 +183,27 @@ export class TokenRotatorStack extends Stack {
       value: this.key.keyArn,
       description: 'KMS key of the token secrets: consumers need kms:Decrypt on it, via Secrets Manager',
     });
+    this.assertWithinLimits(config.tokens.length);
+  }
+
+  /**
+   * CloudFormation refuses a template with more than 500 resources or 200 outputs at deploy time, after the
+   * deploy has started; say so at synth, with what to do, instead.
+   */
+  private assertWithinLimits(tokens: number): void {
+    const outputs = this.node.findAll().filter((c) => c instanceof CfnOutput).length;
+    const resources = this.node.findAll().filter((c) => c instanceof CfnResource).length;
+    const over = [
+      ...(outputs > MAX_OUTPUTS ? [`${outputs} outputs (CloudFormation allows ${MAX_OUTPUTS})`] : []),
+      ...(resources > MAX_RESOURCES ? [`${resources} resources (CloudFormation allows ${MAX_RESOURCES})`] : []),
+    ];
+    if (over.length > 0) {
+      throw new Error(
+        `${tokens} tokens make ${over.join(' and ')}: each token has its own secret, rotation schedule and ` +
+          'output. Split the tokens across configurations deployed as separate stacks: ROTATOR_STACK_NAME=<name> ' +
+          'npx cdk deploy -c config=<file>, each configuration with its own eventBusName.',
+      );
+    }
   }
 
   /**
