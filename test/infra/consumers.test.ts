@@ -1,28 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { buildApp } from '../../infra/app';
 import { auditText } from '../support/audit';
+import { useAppBuilder } from '../support/infra';
 import { storefrontConfig } from '../support/rotator';
 
-const OUT = path.join(__dirname, '../../.jest-cdk-out');
-const CONFIG_DIR = mkdtempSync(path.join(os.tmpdir(), 'bctr-consumers-'));
-afterAll(() => rmSync(CONFIG_DIR, { recursive: true, force: true }));
-
-function build() {
-  const file = path.join(CONFIG_DIR, 'rotator.json');
-  writeFileSync(file, JSON.stringify(storefrontConfig()));
-  return buildApp({
-    configPath: file,
-    app: { outdir: path.join(OUT, 'consumers'), context: { 'aws:cdk:bundling-stacks': [] } },
-  });
-}
+const build = useAppBuilder();
 
 describe('what consumers get from the stack', () => {
-  const { stack } = build();
+  const { stack } = build(storefrontConfig(), 'consumers');
   const role = new iam.Role(stack, 'ConsumerRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
   stack.grantRead('headless', role);
   // The consumer's role is this test's, not the product's: its inline policy is what grantRead writes.

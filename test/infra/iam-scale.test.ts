@@ -1,31 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildApp } from '../../infra/app';
-import { STORE, storefrontConfig } from '../support/rotator';
+import { privateTokens, useAppBuilder } from '../support/infra';
+import { storefrontConfig } from '../support/rotator';
 
-const OUT = path.join(__dirname, '../../.jest-cdk-out');
-const CONFIG_DIR = mkdtempSync(path.join(os.tmpdir(), 'bctr-iam-scale-'));
-afterAll(() => rmSync(CONFIG_DIR, { recursive: true, force: true }));
+const build = useAppBuilder();
 
 /** The storefront rotator's policy document for a configuration of `count` private tokens in one store. */
 function storefrontPolicy(count: number): string {
-  const file = path.join(CONFIG_DIR, `rotator-${count}.json`);
-  const tokens = Array.from({ length: count }, (_, i) => ({
-    id: `private-${i}`,
-    store: STORE,
-    family: 'storefront-private',
-    channelIds: [1],
-    scopes: ['Customer'],
-    lifetime: '7d',
-    renewBefore: '2d',
-  }));
-  writeFileSync(file, JSON.stringify(storefrontConfig({ tokens })));
-  const { stack } = buildApp({
-    configPath: file,
-    app: { outdir: path.join(OUT, `iam-scale-${count}`), context: { 'aws:cdk:bundling-stacks': [] } },
-  });
+  const { stack } = build(storefrontConfig({ tokens: privateTokens(count) }), `iam-scale-${count}`);
   const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
   const [, policy] = Object.entries(policies).find(([id]) => id.startsWith('StorefrontRotatorRole'))!;
   return JSON.stringify(policy.Properties.PolicyDocument);

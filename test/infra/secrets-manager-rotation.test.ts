@@ -1,24 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildApp } from '../../infra/app';
 import { BACKSTOP_ROTATION_DAYS } from '../../infra/secrets-manager-rotation';
 import { auditText } from '../support/audit';
+import { useAppBuilder } from '../support/infra';
 import { STORE, storefrontConfig } from '../support/rotator';
 
-const OUT = path.join(__dirname, '../../.jest-cdk-out');
-const CONFIG_DIR = mkdtempSync(path.join(os.tmpdir(), 'bctr-rotation-'));
-afterAll(() => rmSync(CONFIG_DIR, { recursive: true, force: true }));
+const build = useAppBuilder();
 
 function template(config: Record<string, unknown>): Template {
-  const file = path.join(CONFIG_DIR, 'rotator.json');
-  writeFileSync(file, JSON.stringify(config));
-  const { stack } = buildApp({
-    configPath: file,
-    app: { outdir: path.join(OUT, 'rotation'), context: { 'aws:cdk:bundling-stacks': [] } },
-  });
-  const synthesized = Template.fromStack(stack);
+  const synthesized = Template.fromStack(build(config, 'rotation').stack);
   auditText('template', JSON.stringify(synthesized.toJSON()));
   return synthesized;
 }
