@@ -82,6 +82,8 @@ export interface SecretStore {
   markRevoked(secretName: string, versionId: string, currentHolder: string | undefined): Promise<void>;
   /** Moves `label` to `versionId` from `holder` (none: the label is nowhere yet). */
   moveLabel(secretName: string, label: string, versionId: string, holder: string | undefined): Promise<void>;
+  /** Takes `label` off `versionId`, which holds it. */
+  removeLabel(secretName: string, label: string, versionId: string): Promise<void>;
 }
 
 /** Another invocation derived the same claim and created it first. */
@@ -231,6 +233,17 @@ export class SecretsManagerSecretStore implements SecretStore {
         VersionStage: label,
         MoveToVersionId: versionId,
         ...(holder && holder !== versionId ? { RemoveFromVersionId: holder } : {}),
+      }),
+      this.sendOptions(),
+    );
+  }
+
+  async removeLabel(secretName: string, label: string, versionId: string): Promise<void> {
+    await this.client.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: secretName,
+        VersionStage: label,
+        RemoveFromVersionId: versionId,
       }),
       this.sendOptions(),
     );

@@ -312,7 +312,10 @@ class Rotation<T extends ManagedToken> {
     await this.step('verify', () => this.family.verify(this.target, staged.stored, this.context));
   }
 
-  /** Verifies and promotes a version an earlier run staged; false when it no longer works (it is replaced). */
+  /**
+   * Verifies and promotes a version an earlier run staged; false when it no longer works. Such a version
+   * loses its AWSPENDING label, so later runs do not verify it again: it is replaced when the token is due.
+   */
   private async resume(pending: Staged): Promise<boolean> {
     try {
       await this.family.verify(this.target, pending.stored, this.context);
@@ -322,6 +325,13 @@ class Rotation<T extends ManagedToken> {
         versionId: pending.versionId,
         error: failureFacts('verify', error),
       });
+      try {
+        await this.ports.secrets.removeLabel(this.target.secretName, STAGES.pending, pending.versionId);
+      } catch (labelError) {
+        this.warnings.push(
+          `the version left in AWSPENDING failed verification and keeps its label: ${failureReason(failureFacts('stage', labelError))}`,
+        );
+      }
       return false;
     }
     await this.promote(pending, (this.state as SecretState).current.versionId);
@@ -427,6 +437,9 @@ class Rotation<T extends ManagedToken> {
 
   /** Not due: nothing is minted, but superseded tokens may be due for revocation. */
   private async notDue(state: SecretState, decision: DueDecision & { due: false }): Promise<TargetResult> {
+    // Claimed to resume a staged version that then failed verification: nothing else to do, so give the
+    // claim up rather than hold the token "in progress" for the rest of the lease.
+    if (this.claimedAt !== undefined) await this.release();
     const cleanup = await this.cleanup(state.current, state.previous, false);
     await this.announce();
     const revoked = cleanup && cleanup.revoked.length > 0;

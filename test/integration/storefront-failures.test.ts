@@ -70,6 +70,25 @@ describe('verification', () => {
     expect(report.results[0]?.resumed).toBeUndefined();
     expect((await h.secret('impersonation'))!.token).not.toBe(badPending!.token);
   });
+
+  it('gives up a staged version that fails verification when nothing is due, and its claim with it', async () => {
+    const h = rotator();
+    faults().injectFault({ match: { path: GRAPHQL }, fault: { kind: 'status', status: 401 } });
+    await h.invoke({ targets: ['headless'], force: true });
+    const bad = (await h.secret('headless', STAGES.pending))!;
+    h.sandbox.bigcommerce.api.storefrontTokens.issued().find((t) => t.token === bad.token)!.revokedAt = new Date();
+    const current = (await h.secret('headless'))!;
+
+    const first = await h.invoke({ targets: ['headless'] });
+    expect(first.results[0]).toMatchObject({ outcome: 'skipped' });
+    expect(pendingOutsideCurrent(await stagesOf('headless'))).toBe(false);
+    faults().clearRequests();
+    const second = await h.invoke({ targets: ['headless'] });
+    expect(second.results[0]).toMatchObject({ outcome: 'skipped', reason: expect.stringMatching(/^valid until/) });
+    // Neither held "in progress" by the first run's claim, nor verifying the bad token again.
+    expect(faults().requests()).toHaveLength(0);
+    expect(await h.secret('headless')).toEqual(current);
+  });
 });
 
 describe('BigCommerce faults', () => {
