@@ -1,5 +1,6 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 
 export interface AwsClientOptions {
   /** Per attempt; the SDK retries up to 3 attempts in all. */
@@ -17,6 +18,7 @@ export const DEFAULT_AWS_CLIENT_OPTIONS: AwsClientOptions = { requestTimeoutMs: 
 export function createAwsClients(options: AwsClientOptions = DEFAULT_AWS_CLIENT_OPTIONS): {
   secretsManager: SecretsManagerClient;
   eventBridge: EventBridgeClient;
+  sqs: SQSClient;
 } {
   const requestHandler = {
     connectionTimeout: Math.min(3_000, options.requestTimeoutMs),
@@ -26,5 +28,7 @@ export function createAwsClients(options: AwsClientOptions = DEFAULT_AWS_CLIENT_
   return {
     secretsManager: new SecretsManagerClient({ requestHandler, maxAttempts: 3 }),
     eventBridge: new EventBridgeClient({ requestHandler, maxAttempts: 3 }),
+    // The queue's URL names the queue; requests go to the configured endpoint like every other client's.
+    sqs: new SQSClient({ requestHandler, maxAttempts: 3, useQueueUrlAsEndpoint: false }),
   };
 }

@@ -1,3 +1,4 @@
+import type { RateLimiter } from './write-rate';
 import {
   BatchGetSecretValueCommand,
   DescribeSecretCommand,
@@ -116,6 +117,8 @@ export class SecretsManagerSecretStore implements SecretStore {
   constructor(
     private readonly client: SecretsManagerClient,
     private readonly signal?: AbortSignal,
+    /** This invocation's share of the account's write quota; every PutSecretValue and UpdateSecretVersionStage waits for it. */
+    private readonly writes?: RateLimiter,
   ) {}
 
   async describe(secretName: string): Promise<SecretDescription> {
@@ -155,6 +158,7 @@ export class SecretsManagerSecretStore implements SecretStore {
   }
 
   async writePlaceholder(secretName: string, value: string, versionId: string): Promise<void> {
+    await this.writes?.acquire();
     await this.client.send(
       new PutSecretValueCommand({ SecretId: secretName, SecretString: value, ClientRequestToken: versionId }),
       this.sendOptions(),
@@ -162,6 +166,7 @@ export class SecretsManagerSecretStore implements SecretStore {
   }
 
   async claim(secretName: string, value: string, versionId: string): Promise<void> {
+    await this.writes?.acquire();
     try {
       await this.client.send(
         new PutSecretValueCommand({
@@ -181,6 +186,7 @@ export class SecretsManagerSecretStore implements SecretStore {
   }
 
   async stagePending(secretName: string, value: string, clientRequestToken: string): Promise<string> {
+    await this.writes?.acquire();
     const out = await this.client.send(
       new PutSecretValueCommand({
         SecretId: secretName,
@@ -194,6 +200,7 @@ export class SecretsManagerSecretStore implements SecretStore {
   }
 
   async promote(secretName: string, versionId: string, expectedCurrent: string): Promise<void> {
+    await this.writes?.acquire();
     try {
       await this.client.send(
         new UpdateSecretVersionStageCommand({
@@ -227,6 +234,7 @@ export class SecretsManagerSecretStore implements SecretStore {
   }
 
   async moveLabel(secretName: string, label: string, versionId: string, holder: string | undefined): Promise<void> {
+    await this.writes?.acquire();
     await this.client.send(
       new UpdateSecretVersionStageCommand({
         SecretId: secretName,
@@ -239,6 +247,7 @@ export class SecretsManagerSecretStore implements SecretStore {
   }
 
   async removeLabel(secretName: string, label: string, versionId: string): Promise<void> {
+    await this.writes?.acquire();
     await this.client.send(
       new UpdateSecretVersionStageCommand({
         SecretId: secretName,

@@ -123,6 +123,17 @@ export class ProtocolStepError extends Error {
  * of the new version, so each step is idempotent and Secrets Manager may re-drive the sequence. The same
  * step methods make up the scheduled and manual runs.
  */
+/** Whether the bulk read alone settles `target` (see Rotation.settledByBulkRead): its run would make no call. */
+export function settledByBulkRead<T extends ManagedToken>(
+  target: T,
+  family: FamilyAdapter<T>,
+  ports: RotationPorts,
+  options: RotationOptions,
+  preread: CurrentVersion | undefined,
+): boolean {
+  return new Rotation(target, family, ports, options, preread).settledByBulkRead();
+}
+
 export function runProtocolStep<T extends ManagedToken>(
   target: T,
   family: FamilyAdapter<T>,
@@ -647,26 +658,47 @@ class Rotation<T extends ManagedToken> {
    * record. When the run's bulk read shows AWSCURRENT holding AWSPENDING and the claim label too (the state
    * a finished rotation leaves) and no cleanup is due, there is nothing else to look at: no further call.
    */
-  private async read(): Promise<SecretState> {
+  /**
+   * A token the bulk read alone settles: its current version shows a finished rotation (AWSCURRENT with
+   * AWSPENDING and the claim), no cleanup is wanted, and it is not due. Its run makes no call; a sweep
+   * hands everything else to the work queue.
+   */
+  settledByBulkRead(): boolean {
+    const state = this.bulkReadState();
+    if (!state || this.cleanupWanted(state.current, false)) return false;
+    return !this.decide(state.current, this.ports.clock.now()).due;
+  }
+
+  /** The state the bulk read shows, when it shows a finished rotation and so nothing else to look at. */
+  private bulkReadState(): SecretState | undefined {
     const pre = this.preread;
-    const settled = pre && [STAGES.current, STAGES.pending, STAGES.claim].every((label) => pre.stages.includes(label));
-    if (pre && settled) {
-      const description = {
-        arn: pre.arn,
-        name: this.target.secretName,
-        versions: [{ versionId: pre.versionId, stages: pre.stages }],
-      };
-      const state: SecretState = {
-        description,
-        current: this.versionState(pre.versionId, pre.text, undefined),
-        pending: undefined,
-        previous: undefined,
-        claim: undefined,
-        complete: false,
-      };
-      this.state = state;
-      if (!this.cleanupWanted(state.current, false)) return state;
+    if (!pre || ![STAGES.current, STAGES.pending, STAGES.claim].every((label) => pre.stages.includes(label))) {
+      return undefined;
     }
+    const description = {
+      arn: pre.arn,
+      name: this.target.secretName,
+      versions: [{ versionId: pre.versionId, stages: pre.stages }],
+    };
+    const state: SecretState = {
+      description,
+      current: this.versionState(pre.versionId, pre.text, undefined),
+      pending: undefined,
+      previous: undefined,
+      claim: undefined,
+      complete: false,
+    };
+    this.state = state;
+    return state;
+  }
+
+  private async read(): Promise<SecretState> {
+    const state = this.bulkReadState();
+    if (!state) return this.readAll();
+    // A cleanup that wants the previous version needs the whole secret, unless the token is due: the
+    // rotation's own cleanup then runs after the promotion, with the version it replaced.
+    if (!this.cleanupWanted(state.current, false)) return state;
+    if (!this.options.dryRun && this.decide(state.current, this.ports.clock.now()).due) return state;
     return this.readAll();
   }
 

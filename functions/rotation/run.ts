@@ -1,21 +1,28 @@
 import type { CurrentVersion } from '../aws/secret-store';
+import type { WorkQueue } from '../aws/work-queue';
 import type { ManagedToken, TokenFamily } from '../config/types';
 import { describeError } from '../observability/redaction';
 import type { RotationPolicy } from './due';
 import type { FamilyAdapter } from './family';
 import type { Outcome, TargetResult } from './results';
-import { type RotationOptions, type RotationPorts, rotateToken } from './rotate-token';
+import { planFanOut } from './fan-out';
+import { type RotationOptions, type RotationPorts, rotateToken, settledByBulkRead } from './rotate-token';
 
 export interface RunReport {
   trigger: RotationOptions['trigger'];
   force: boolean;
   dryRun: boolean;
   results: TargetResult[];
-  summary: Record<Outcome, number> & { notReached: number; interrupted: number };
+  summary: Record<Outcome, number> & { notReached: number; interrupted: number; dispatched: number };
   /** Tokens not started because the deadline was near; the next run picks them up. */
   notReached: string[];
   /** Tokens started but cut off by the deadline; the next run finishes or redoes their work. */
   interrupted: string[];
+  /**
+   * Tokens handed to the work queue, one message per store: parallel invocations of this function rotate
+   * them, each with its own results, events, logs and metrics.
+   */
+  dispatched: string[];
 }
 
 export interface RunSettings {
@@ -25,6 +32,8 @@ export interface RunSettings {
   shouldStop: () => boolean;
   /** Told of each token's result as soon as it is known, so a run cut off still reports what it finished. */
   onResult?: (finished: FinishedToken) => void;
+  /** Where a large run hands its work out (see fan-out.ts); without it, the run does all its work itself. */
+  workQueue?: WorkQueue;
 }
 
 /** One token's result with the rule it was judged by (its renewal window or rotation period). */
@@ -40,10 +49,11 @@ export interface RunProgress {
   options: RotationOptions;
   started: Set<string>;
   results: TargetResult[];
+  dispatched: Set<string>;
 }
 
 export function newRunProgress(targets: ManagedToken[], options: RotationOptions): RunProgress {
-  return { targets, options, started: new Set(), results: [] };
+  return { targets, options, started: new Set(), results: [], dispatched: new Set() };
 }
 
 /** Rotates each target with its family's adapter, a few at a time, recording progress as it goes. */
@@ -53,8 +63,10 @@ export async function runRotations(
   ports: RotationPorts,
   settings: RunSettings,
 ): Promise<RunReport> {
-  const { targets, options } = progress;
-  const preread = await readCurrentOfAll(targets, ports);
+  const { options } = progress;
+  const preread = await readCurrentOfAll(progress.targets, ports);
+  await handOut(progress, families, ports, settings, preread);
+  const targets = progress.targets.filter((t) => !progress.dispatched.has(t.id));
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < targets.length && !settings.shouldStop()) {
@@ -76,13 +88,47 @@ export async function runRotations(
   return reportOf(progress);
 }
 
+/**
+ * Hands the tokens that need work to the work queue, one message per store, when there are enough of them
+ * (planFanOut); the tokens the bulk read settles stay here, where they cost no call. A store the queue does
+ * not take is rotated here instead: nothing is dropped. Never for a dry run, whose answer must be complete.
+ */
+async function handOut(
+  progress: RunProgress,
+  families: ReadonlyMap<TokenFamily, FamilyAdapter>,
+  ports: RotationPorts,
+  settings: RunSettings,
+  preread: Map<string, CurrentVersion>,
+): Promise<void> {
+  const { options } = progress;
+  if (!settings.workQueue || options.dryRun || options.trigger === 'secrets-manager') return;
+  const work = progress.targets.filter((t) => {
+    const family = families.get(t.family);
+    return !family || !settledByBulkRead(t, family, ports, options, preread.get(t.secretName));
+  });
+  const startedAt = (options.startedAt ?? ports.clock.now()).toISOString();
+  const plan = planFanOut(work, { trigger: options.trigger, force: options.force, startedAt });
+  if (!plan) return;
+  const { unsent, error } = await settings.workQueue.send(plan);
+  if (unsent.length > 0) {
+    ports.log.warn('the work queue did not take every store; this run rotates those itself', {
+      stores: unsent.map((w) => w.storeHash),
+      error: describeError(error),
+    });
+  }
+  for (const work of plan) if (!unsent.includes(work)) for (const id of work.tokenIds) progress.dispatched.add(id);
+}
+
 /** The report of a run as far as it got: finished tokens in configuration order, the rest named. */
 export function reportOf(progress: RunProgress): RunReport {
   const { targets, options } = progress;
   const byId = new Map(progress.results.map((r) => [r.tokenId, r]));
   const results = targets.flatMap((t) => byId.get(t.id) ?? []);
   const interrupted = targets.filter((t) => progress.started.has(t.id) && !byId.has(t.id)).map((t) => t.id);
-  const notReached = targets.filter((t) => !progress.started.has(t.id)).map((t) => t.id);
+  const notReached = targets
+    .filter((t) => !progress.started.has(t.id) && !progress.dispatched.has(t.id))
+    .map((t) => t.id);
+  const dispatched = targets.filter((t) => progress.dispatched.has(t.id)).map((t) => t.id);
   const summary = {
     rotated: 0,
     skipped: 0,
@@ -91,6 +137,7 @@ export function reportOf(progress: RunProgress): RunReport {
     planned: 0,
     notReached: notReached.length,
     interrupted: interrupted.length,
+    dispatched: dispatched.length,
   };
   for (const r of results) summary[r.outcome] += 1;
   return {
@@ -101,6 +148,7 @@ export function reportOf(progress: RunProgress): RunReport {
     summary,
     notReached,
     interrupted,
+    dispatched,
   };
 }
 

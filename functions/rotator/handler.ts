@@ -4,6 +4,8 @@ import { type AwsClientOptions, DEFAULT_AWS_CLIENT_OPTIONS, createAwsClients } f
 import { EventBridgePublisher } from '../aws/event-publisher';
 import { SecretsManagerSecretStore } from '../aws/secret-store';
 import { SecretsManagerStoreCredentials, type StoreCredentials } from '../aws/store-credentials';
+import { SqsWorkQueue, type WorkQueue } from '../aws/work-queue';
+import { RateLimiter } from '../aws/write-rate';
 import { type BigCommerceEndpoints, resolveEndpoints } from '../bigcommerce/endpoints';
 import { BigCommerceHttp, type RetryPolicy } from '../bigcommerce/http';
 import { loadRuntimeConfig } from '../config/load';
@@ -18,6 +20,7 @@ import { type RunProgress, type RunReport, newRunProgress, reportOf, runRotation
 import { parseRotationEvent } from './event';
 import { type FamilyAdapterFactory, familiesOf } from './families';
 import { isProtocolEvent, parseProtocolEvent } from './protocol-event';
+import { isWorkEvent, parseWorkEvent } from './work-event';
 
 /** Deadline handling, tunable for tests; Lambda uses the defaults. */
 export interface DeadlineSettings {
@@ -55,18 +58,29 @@ interface Runtime {
   clients: ReturnType<typeof createAwsClients>;
   eventBusName: string;
   credentials: StoreCredentials;
+  /** The function's work queue (WORK_QUEUE_URL), where a large sweep hands out its work. */
+  workQueueUrl: string | undefined;
+  /** This invocation's share of Secrets Manager's account-wide write quota (SECRETS_WRITES_PER_SECOND). */
+  writesPerSecond: number | undefined;
 }
 
 function buildRuntime(env: NodeJS.ProcessEnv, aws: AwsClientOptions): Runtime {
   const config = loadRuntimeConfig(env);
   const endpoints = resolveEndpoints(env);
   const clients = createAwsClients(aws);
+  const writes = env.SECRETS_WRITES_PER_SECOND;
+  const writesPerSecond = writes === undefined || writes === '' ? undefined : Number(writes);
+  if (writesPerSecond !== undefined && !(writesPerSecond > 0)) {
+    throw new Error(`SECRETS_WRITES_PER_SECOND must be a number above 0, not "${writes}"`);
+  }
   return {
     config,
     endpoints,
     clients,
     eventBusName: env.EVENT_BUS_NAME ?? config.eventBusName,
     credentials: new SecretsManagerStoreCredentials(clients.secretsManager, config.stores),
+    workQueueUrl: env.WORK_QUEUE_URL || undefined,
+    writesPerSecond,
   };
 }
 
@@ -127,7 +141,11 @@ function createFunctionHandler(
     const families = familyAdapters(http, live.endpoints);
     const ports: RotationPorts = {
       clock,
-      secrets: new SecretsManagerSecretStore(live.clients.secretsManager, signal),
+      secrets: new SecretsManagerSecretStore(
+        live.clients.secretsManager,
+        signal,
+        live.writesPerSecond ? new RateLimiter(live.writesPerSecond) : undefined,
+      ),
       publisher: new EventBridgePublisher(live.clients.eventBridge, live.eventBusName, signal),
       credentials: live.credentials,
       log,
@@ -148,14 +166,23 @@ function createFunctionHandler(
       return redactor.redactDeep(outcome);
     }
 
-    const request = parseRotationEvent(event, kind, live.config.tokens);
+    const work = isWorkEvent(event) ? parseWorkEvent(event, kind, live.config.tokens) : undefined;
+    if (work && work.unknown.length > 0) {
+      log.warn('the work message names tokens this function no longer manages; they are left alone', {
+        tokenIds: work.unknown,
+      });
+    }
+    const request = work ?? parseRotationEvent(event, kind, live.config.tokens);
     const progress = newRunProgress(request.targets, {
       trigger: request.trigger,
       force: request.force,
       dryRun: request.dryRun,
-      startedAt: clock.now(),
+      startedAt: work?.startedAt ?? clock.now(),
       signal,
     });
+    // Work from the queue is done here; only a sweep hands work out.
+    const workQueue: WorkQueue | undefined =
+      !work && live.workQueueUrl ? new SqsWorkQueue(live.clients.sqs, live.workQueueUrl, signal) : undefined;
     inFlight = progress;
     const observed = new RunMetrics(context.functionName, kind, live.config.tokens);
     inFlightMetrics = observed;
@@ -163,6 +190,7 @@ function createFunctionHandler(
       concurrency: TOKENS_AT_ONCE,
       shouldStop: () => signal.aborted || context.getRemainingTimeInMillis() < deadlines.stopStartingWorkMs,
       onResult: (finished) => observed.record(finished, clock.now()),
+      workQueue,
     });
     inFlight = undefined;
     metrics.emit(observed.drain());
@@ -172,6 +200,7 @@ function createFunctionHandler(
       force: report.force,
       summary: report.summary,
       notReached: report.notReached,
+      ...(work ? { store: work.targets[0]?.storeHash } : {}),
     });
     return redactor.redactDeep(report);
   };

@@ -6,6 +6,7 @@ import { AwsError } from './errors';
 import { EventBridge, type RecordedEvent } from './event-bridge';
 import type { Input } from './input';
 import { SecretsManager } from './secrets-manager';
+import { Sqs } from './sqs';
 import { acceptedEvents, forward } from './upstream';
 
 export interface AwsOptions {
@@ -19,11 +20,12 @@ export interface AwsOptions {
   upstream?: string;
 }
 
-const SERVICES = { secretsmanager: 'secretsmanager', AWSEvents: 'AWSEvents' } as const;
+const SERVICES = { secretsmanager: 'secretsmanager', AWSEvents: 'AWSEvents', AmazonSQS: 'AmazonSQS' } as const;
 /** The internal-error exception name each service's SDK models. */
 const INTERNAL_ERROR: Record<string, string> = {
   secretsmanager: 'InternalServiceError',
   AWSEvents: 'InternalException',
+  AmazonSQS: 'InternalError',
 };
 
 /**
@@ -36,6 +38,7 @@ export class AwsApi implements SandboxApi {
   readonly accountId: string;
   readonly secretsManager: SecretsManager;
   readonly eventBridge: EventBridge;
+  readonly sqs: Sqs;
   /** Where AWS requests are forwarded; undefined when this sandbox answers them itself. */
   readonly upstream: URL | undefined;
   /** Upstream mode: the events the upstream accepted through this endpoint, oldest first. */
@@ -49,6 +52,7 @@ export class AwsApi implements SandboxApi {
     this.accountId = options.accountId ?? '123456789012';
     this.secretsManager = new SecretsManager(clock, this.region, this.accountId);
     this.eventBridge = new EventBridge(clock, this.region, this.accountId);
+    this.sqs = new Sqs(clock, this.region, this.accountId);
     this.upstream = options.upstream === undefined ? undefined : new URL(options.upstream);
   }
 
@@ -71,12 +75,11 @@ export class AwsApi implements SandboxApi {
     if (request.method !== 'POST' || request.path !== '/' || !t) {
       return errorResponse(new AwsError('UnknownOperationException', 'Expected POST / with an X-Amz-Target header.'));
     }
-    const operations =
-      t.service === SERVICES.secretsmanager
-        ? this.secretsManager.operations
-        : t.service === SERVICES.AWSEvents
-          ? this.eventBridge.operations
-          : undefined;
+    const operations = {
+      [SERVICES.secretsmanager]: this.secretsManager.operations,
+      [SERVICES.AWSEvents]: this.eventBridge.operations,
+      [SERVICES.AmazonSQS]: this.sqs.operations,
+    }[t.service];
     const operation = operations?.[t.operation];
     if (!operation)
       return errorResponse(

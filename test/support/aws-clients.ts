@@ -1,5 +1,6 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Sandbox } from '../../sandbox';
 
 const credentials = { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' };
@@ -20,5 +21,14 @@ export function eventBridgeClient(sandbox: Sandbox, maxAttempts = 3): EventBridg
     region: sandbox.aws.region,
     credentials,
     maxAttempts,
+  });
+}
+
+export function sqsClient(sandbox: Sandbox): SQSClient {
+  return new SQSClient({
+    endpoint: sandbox.aws.endpointUrl,
+    region: sandbox.aws.region,
+    credentials,
+    useQueueUrlAsEndpoint: false,
   });
 }

@@ -6,6 +6,9 @@ import { type RotatorDependencies, createRotatorHandler } from '../../functions/
 import type { Sandbox } from '../../sandbox';
 import { localLambdaContext } from '../../sandbox/lambda-context';
 import { awsProvisioning, seedStores } from '../../sandbox/provision';
+import { type DrainReport, drainWorkQueue } from '../../sandbox/event-source-mapping';
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+import { sqsClient } from './aws-clients';
 import type { RecordedEvent } from '../../sandbox/aws/event-bridge';
 import type { AwsBackend } from './aws-backend';
 import { capturedLogLines, capturedOutput, startCapture, stopCapture } from './output-capture';
@@ -66,6 +69,16 @@ export interface RotatorHarness {
   events(busName?: string): Promise<RecordedEvent[]>;
   /** AWS state for anything else: root-credential secrets, writes by hand. */
   aws: AwsBackend;
+  /**
+   * With `workQueue` tuning: runs the function's work queue as its event source mapping would, until empty
+   * (see sandbox/event-source-mapping.ts).
+   */
+  drain(kind?: RotatorKind, maxConcurrency?: number): Promise<DrainReport>;
+}
+
+/** Test settings beyond the handler's own: a work queue per function, so sweeps may hand work out. */
+export interface HarnessTuning extends Pick<RotatorDependencies, 'retry' | 'aws' | 'deadlines'> {
+  workQueue?: { writesPerSecond?: number };
 }
 
 /**
@@ -74,7 +87,7 @@ export interface RotatorHarness {
  */
 export function useRotator(
   rawConfig: Record<string, unknown> = storefrontConfig(),
-  tuning: Pick<RotatorDependencies, 'retry' | 'aws' | 'deadlines'> = {},
+  { workQueue, ...tuning }: HarnessTuning = {},
 ): () => RotatorHarness {
   const sandbox = useSandboxWithAws({
     bigcommerce: { stores: [{ storeHash: STORE, storeName: 'Test Store', channelIds: [1, 2] }] },
@@ -87,10 +100,24 @@ export function useRotator(
     await aws.provision(awsProvisioning(config, seedStores(s, config)));
     const env = { ...s.environment(), ROTATOR_CONFIG: JSON.stringify(rawConfig), POWERTOOLS_LOG_LEVEL: 'DEBUG' };
     Object.assign(process.env, env);
+    const sqs = sqsClient(s);
+    const queueUrls = new Map<RotatorKind, string>();
+    if (workQueue) {
+      for (const kind of ['storefront', 'payments', 'b2b'] as const) {
+        const out = await sqs.send(new CreateQueueCommand({ QueueName: `${kind}-rotator-work` }));
+        queueUrls.set(kind, out.QueueUrl as string);
+      }
+    }
+    const envOf = (kind: RotatorKind): Record<string, string> => {
+      const url = queueUrls.get(kind);
+      if (!url) return env;
+      const writes = workQueue?.writesPerSecond;
+      return { ...env, WORK_QUEUE_URL: url, ...(writes ? { SECRETS_WRITES_PER_SECOND: String(writes) } : {}) };
+    };
     const make = (kind: RotatorKind = 'storefront') => {
       const handler = createRotatorHandler(kind, {
         clock: s.clock,
-        env,
+        env: envOf(kind),
         ...tuning,
         retry: { baseDelayMs: 1, maxDelayMs: 5, maxRateLimitWaitMs: 200, ...tuning.retry },
       });
@@ -129,6 +156,18 @@ export function useRotator(
       stages: (tokenId) => aws.stages(secretNameOf(tokenId)),
       events: (busName) => aws.events(busName),
       aws,
+      drain: (kind = 'storefront', maxConcurrency = 5) => {
+        const queueUrl = queueUrls.get(kind);
+        if (!queueUrl) throw new Error('drain: this harness has no work queue (tuning.workQueue)');
+        const consumer = make(kind);
+        return drainWorkQueue({
+          client: sqs,
+          queueUrl,
+          queueArn: `arn:aws:sqs:${s.aws.region}:123456789012:${kind}-rotator-work`,
+          maxConcurrency,
+          invoke: (event) => consumer(event),
+        });
+      },
     };
     startCapture();
   });

@@ -1,0 +1,35 @@
+import type { ManagedToken } from '../config/types';
+
+/** One message on a function's work queue: one store's tokens that need work, rotated by one invocation. */
+export interface StoreWork {
+  storeHash: string;
+  tokenIds: string[];
+  /** The sweep's own settings, so the work is done as the sweep would have done it. */
+  trigger: 'schedule' | 'manual';
+  force: boolean;
+  /** When the sweep started: a forced sweep is satisfied by a token minted since. */
+  startedAt: string;
+}
+
+/**
+ * Fewer tokens needing work than this, a sweep rotates them itself: at four at a time they take seconds,
+ * and the one-store, few-token case stays one invocation with no queue traffic.
+ */
+export const FAN_OUT_MIN_TOKENS = 20;
+
+/**
+ * How a sweep shares out the tokens that need work: undefined to rotate them itself, else one message per
+ * store. A store's tokens stay together so that one invocation, four tokens at a time, is all that calls
+ * that store's BigCommerce API: its quota (150 requests per 30 s, shared with the merchant's other apps)
+ * never sees parallel invocations.
+ */
+export function planFanOut(
+  work: ManagedToken[],
+  sweep: Pick<StoreWork, 'trigger' | 'force' | 'startedAt'>,
+  minTokens = FAN_OUT_MIN_TOKENS,
+): StoreWork[] | undefined {
+  const byStore = new Map<string, string[]>();
+  for (const token of work) byStore.set(token.storeHash, [...(byStore.get(token.storeHash) ?? []), token.id]);
+  if (work.length < minTokens || byStore.size < 2) return undefined;
+  return [...byStore].map(([storeHash, tokenIds]) => ({ storeHash, tokenIds, ...sweep }));
+}
