@@ -18,6 +18,7 @@ import { ROTATION_FAILED_MESSAGE, SERVICE_NAME } from '../functions/observabilit
 import { DIMENSIONS, METRICS_NAMESPACE, RENEWAL_OVERDUE } from '../functions/observability/rotation-metrics';
 import { bundleSettings, FUNCTION_NODE_OPTIONS, handlerEntry, PROJECT_ROOT } from './bundling';
 import { tokenDataProtectionPolicy } from './log-data-protection';
+import { WorkQueue } from './work-queue';
 
 export interface RotatorFunctionProps {
   kind: RotatorKind;
@@ -70,6 +71,9 @@ function acknowledgeDesignChoices(fn: NodejsFunction, roles: iam.Role[]): void {
   }
 }
 
+/** A sweep, one store's work, or one step of Secrets Manager's rotation: minutes at most. */
+const FUNCTION_TIMEOUT = Duration.minutes(5);
+
 /** Namespace of the metrics the product derives from its logs: the same as the functions' own (EMF). */
 export const METRIC_NAMESPACE = METRICS_NAMESPACE;
 
@@ -85,6 +89,7 @@ export class RotatorFunction extends Construct {
   readonly deadLetterQueue: sqs.Queue;
   readonly schedule: Schedule;
   readonly alarms: cloudwatch.Alarm[];
+  readonly workQueue: WorkQueue;
 
   constructor(scope: Construct, id: string, props: RotatorFunctionProps) {
     super(scope, id);
@@ -192,7 +197,7 @@ export class RotatorFunction extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
-      timeout: Duration.minutes(5),
+      timeout: FUNCTION_TIMEOUT,
       role,
       logGroup,
       description: `Rotates BigCommerce ${props.kind} tokens into Secrets Manager`,
@@ -239,6 +244,11 @@ export class RotatorFunction extends Construct {
       }),
     });
 
+    this.workQueue = new WorkQueue(this, 'Work', {
+      fn: this.function,
+      deadLetterQueue: this.deadLetterQueue,
+      functionTimeout: FUNCTION_TIMEOUT,
+    });
     this.alarms = this.createAlarms(props.kind, logGroup, props.alarmTopic);
 
     Validations.of(this.deadLetterQueue).acknowledge({
@@ -299,7 +309,7 @@ export class RotatorFunction extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
       new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
-        alarmDescription: `A scheduled ${kind} rotation could not be delivered or failed every retry; its event is in the dead-letter queue.`,
+        alarmDescription: `A scheduled ${kind} rotation could not be delivered or failed every retry, or one store's work from the work queue failed three times; its event or message is in the dead-letter queue.`,
         metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period }),
         threshold: 1,
         evaluationPeriods: 1,

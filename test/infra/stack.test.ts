@@ -123,6 +123,8 @@ describe('the stack', () => {
       'NODE_OPTIONS',
       'POWERTOOLS_LOG_LEVEL',
       'POWERTOOLS_SERVICE_NAME',
+      'SECRETS_WRITES_PER_SECOND',
+      'WORK_QUEUE_URL',
     ]);
   });
 
