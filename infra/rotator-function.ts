@@ -30,13 +30,47 @@ export interface RotatorFunctionProps {
   secretsTag: { key: string; value: string };
   secretsKey: kms.IKey;
   /** The root-credential secrets (operator-created) this function may read, and their keys if customer-managed. */
-  rootSecrets: { name: string; kmsKeyArn?: string }[];
+  rootSecrets: RootSecret[];
   bus: IEventBus;
   /** The validated configuration, embedded in the bundle. */
   configJson: string;
   logRetention: logs.RetentionDays;
   /** Where this function's alarms notify. */
   alarmTopic: sns.ITopic;
+}
+
+export interface RootSecret {
+  name: string;
+  storeHash: string;
+  kmsKeyArn?: string;
+}
+
+/** The most ARN patterns that name a function's root-credential secrets, however many stores there are. */
+export const MAX_ROOT_SECRET_PATTERNS = 10;
+
+/**
+ * Ever wider ways to name a root-credential secret in an ARN: itself (`??????` matches exactly the six
+ * characters Secrets Manager appends); every store's secret of that kind (the path segment that is the store
+ * hash becomes a wildcard); its directory; its first path segment.
+ */
+const ROOT_SECRET_PATTERNS: ((secret: RootSecret) => string)[] = [
+  ({ name }) => `${name}-??????`,
+  ({ name, storeHash }) =>
+    `${name
+      .split('/')
+      .map((segment) => (segment === storeHash ? '*' : segment))
+      .join('/')}-??????`,
+  ({ name }) => (name.includes('/') ? `${name.slice(0, name.lastIndexOf('/'))}/*` : `${name}-??????`),
+  ({ name }) => (name.includes('/') ? `${name.split('/')[0]}/*` : `${name}-??????`),
+];
+
+/**
+ * The narrowest of those namings that needs at most MAX_ROOT_SECRET_PATTERNS patterns, so that the policy does
+ * not grow with the number of stores (IAM allows 10,240 characters of inline policy per role).
+ */
+export function rootSecretPatterns(secrets: readonly RootSecret[]): string[] {
+  const namings = ROOT_SECRET_PATTERNS.map((pattern) => [...new Set(secrets.map(pattern))]);
+  return namings.find((patterns) => patterns.length <= MAX_ROOT_SECRET_PATTERNS) ?? (namings.at(-1) as string[]);
 }
 
 /**
@@ -69,6 +103,28 @@ function acknowledgeDesignChoices(fn: NodejsFunction, roles: iam.Role[]): void {
       });
     }
   }
+}
+
+/**
+ * A wildcard in a root-credential ARN is cdk-nag's IAM5 finding; it appears only once the stores are too many
+ * to name one by one, and the tag condition keeps every managed-token secret out of it.
+ */
+function acknowledgeRootSecretPatterns(role: iam.Role, arns: readonly string[]): void {
+  const stack = Stack.of(role);
+  for (const arn of arns.map((a) => flattened(stack.resolve(a))).filter((a) => a.includes('*'))) {
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${arn}]`,
+      reason: `Root-credential secrets of more stores than ${MAX_ROOT_SECRET_PATTERNS} named one by one, grouped so the policy stays within IAM's size limit; read-only (GetSecretValue), and never a secret that carries the managed-token tag (a Null condition).`,
+    });
+  }
+}
+
+/** A resolved ARN as cdk-nag writes it in a finding's id: each reference as <Name>. */
+function flattened(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join) return join[1].map(flattened).join(join[0]);
+  return `<${(value as { Ref: string }).Ref}>`;
 }
 
 /** A sweep, one store's work, or one step of Secrets Manager's rotation: minutes at most. */
@@ -152,21 +208,25 @@ export class RotatorFunction extends Construct {
         conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
       }),
     );
+    const rootSecretArns = rootSecretPatterns(props.rootSecrets).map((pattern) =>
+      stack.formatArn({
+        service: 'secretsmanager',
+        resource: 'secret',
+        resourceName: pattern,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    );
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'RootCredentialsReadOnly',
         actions: ['secretsmanager:GetSecretValue'],
-        // Secrets Manager appends six random characters to a secret's ARN; `??????` matches exactly those.
-        resources: props.rootSecrets.map((s) =>
-          stack.formatArn({
-            service: 'secretsmanager',
-            resource: 'secret',
-            resourceName: `${s.name}-??????`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ),
+        resources: rootSecretArns,
+        // The patterns of many stores may also match managed-token secrets (they share `bigcommerce/`): none of
+        // those is readable through this statement, whichever function or stack's tag it carries.
+        conditions: { Null: { [`secretsmanager:ResourceTag/${props.secretsTag.key}`]: 'true' } },
       }),
     );
+    acknowledgeRootSecretPatterns(role, rootSecretArns);
     const rootKeys = [
       ...new Set(props.rootSecrets.map((s) => s.kmsKeyArn).filter((k): k is string => k !== undefined)),
     ];

@@ -4,7 +4,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 
 /**
- * Makes `fn` the Secrets Manager rotation function of `secrets`, so the console's "Rotate secret immediately"
+ * Makes `fn` the Secrets Manager rotation function of its secrets, so the console's "Rotate secret immediately"
  * and `aws secretsmanager rotate-secret` rotate a token end to end through the four protocol steps.
  *
  * Secrets Manager's own schedule runs at most every four hours and knows nothing of a token's expiry, so the
@@ -15,20 +15,28 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
  */
 export const BACKSTOP_ROTATION_DAYS = 30;
 
-export function rotateWith(fn: lambda.IFunction, secrets: { secret: secretsmanager.ISecret; name: string }[]): void {
-  for (const { secret } of secrets) {
-    new secretsmanager.CfnRotationSchedule(secret.node.scope as Stack, `${secret.node.id}Rotation`, {
-      secretId: secret.secretArn,
-      rotationLambdaArn: fn.functionArn,
-      rotationRules: { automaticallyAfterDays: BACKSTOP_ROTATION_DAYS },
-      rotateImmediatelyOnUpdate: false,
-    }).node.addDependency(fn);
-  }
+/**
+ * The rotation schedule of one secret, next to it (in its nested stack). It depends on the function and
+ * everything under it, its invoke permissions included: Secrets Manager refuses a rotation function it may
+ * not invoke. Across stacks CDK makes that the nested stack's dependency.
+ */
+export function rotateWith(fn: lambda.IFunction, secret: secretsmanager.ISecret): void {
+  new secretsmanager.CfnRotationSchedule(Stack.of(secret), `${secret.node.id}Rotation`, {
+    secretId: secret.secretArn,
+    rotationLambdaArn: fn.functionArn,
+    rotationRules: { automaticallyAfterDays: BACKSTOP_ROTATION_DAYS },
+    rotateImmediatelyOnUpdate: false,
+  }).node.addDependency(fn);
+}
+
+/**
+ * Lets Secrets Manager invoke `fn` only for this account's secrets under the managed names' first path segment
+ * (`bigcommerce/*` by default): one permission per segment, not one per secret, keeps the function's resource
+ * policy within its size limit however many tokens there are.
+ */
+export function allowRotationOf(fn: lambda.IFunction, secretNames: readonly string[]): void {
   const stack = Stack.of(fn);
-  // Secrets Manager may invoke the function only for this account's secrets under the managed names' first
-  // path segment (`bigcommerce/*` by default): one permission per segment, not one per secret, keeps the
-  // function's resource policy within its size limit however many tokens there are.
-  const patterns = [...new Set(secrets.map(({ name }) => `${name.includes('/') ? `${name.split('/')[0]}/` : name}*`))];
+  const patterns = [...new Set(secretNames.map((name) => `${name.includes('/') ? `${name.split('/')[0]}/` : name}*`))];
   patterns.forEach((pattern, i) => {
     fn.addPermission(`SecretsManagerRotation${i}`, {
       principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'),

@@ -1,30 +1,22 @@
-import {
-  ArnFormat,
-  CfnOutput,
-  CfnResource,
-  RemovalPolicy,
-  SecretValue,
-  Stack,
-  type StackProps,
-  Tags,
-} from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, CfnResource, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { FAMILY_ROTATOR, type ManagedToken, type RotatorConfig, type RotatorKind } from '../functions/config/types';
-import { placeholderValue } from '../functions/rotation/stored-token';
 import { rotationDashboard } from './dashboard';
 import { RotatorFunction } from './rotator-function';
-import { rotateWith } from './secrets-manager-rotation';
+import { allowRotationOf } from './secrets-manager-rotation';
+import { TokenShardStack, pascal, tokenShard } from './token-shards';
 
 /** CloudFormation's limits on one template. */
-const MAX_OUTPUTS = 200;
-const MAX_RESOURCES = 500;
+export const MAX_OUTPUTS = 200;
+export const MAX_RESOURCES = 500;
 
 /** Tag key of the managed-token secrets; its value names the stack and the function (`<stack>/<kind>`). */
 export const MANAGED_SECRET_TAG = 'bigcommerce-token-rotator';
@@ -37,19 +29,25 @@ export interface TokenRotatorStackProps extends StackProps {
 }
 
 /**
- * The whole product in one stack: a customer-managed key, one secret per managed token under a stable
- * name, the event bus, and one scheduled rotator function per group of families that has tokens.
+ * The whole product in one stack: a customer-managed key, the event bus, one scheduled rotator function per
+ * group of families that has tokens, and the secrets (one per managed token, under a stable name) in nested
+ * stacks, one per shard of stores that has tokens.
  */
 export class TokenRotatorStack extends Stack {
+  /** Each token's secret, by token id (in its shard's nested stack). */
   readonly secrets = new Map<string, secretsmanager.Secret>();
+  /** The nested stacks that hold the secrets, by shard. */
+  readonly shards = new Map<number, TokenShardStack>();
   readonly rotators = new Map<RotatorKind, RotatorFunction>();
   readonly bus: events.EventBus;
   readonly key: kms.Key;
   readonly alarmTopic: sns.Topic;
+  private readonly tokens: ReadonlyMap<string, ManagedToken>;
 
   constructor(scope: Construct, id: string, props: TokenRotatorStackProps) {
     super(scope, id, props);
     const { config } = props;
+    this.tokens = new Map(config.tokens.map((t) => [t.id, t]));
 
     this.key = new kms.Key(this, 'SecretsKey', {
       description: 'Encrypts the BigCommerce tokens kept by bigcommerce-token-rotator',
@@ -134,8 +132,6 @@ export class TokenRotatorStack extends Stack {
       description: 'Subscribe to be told when a rotation fails',
     });
 
-    for (const token of config.tokens) this.secrets.set(token.id, this.managedSecret(token));
-
     const kinds = [...new Set(config.tokens.map((t) => FAMILY_ROTATOR[t.family]))];
     for (const kind of kinds) {
       const tokens = config.tokens.filter((t) => FAMILY_ROTATOR[t.family] === kind);
@@ -144,10 +140,10 @@ export class TokenRotatorStack extends Stack {
       const rootSecrets = stores.flatMap((s) =>
         kind === 'b2b'
           ? s.b2bCredentialsSecret
-            ? [{ name: s.b2bCredentialsSecret, kmsKeyArn: s.b2bCredentialsKmsKeyArn }]
+            ? [{ name: s.b2bCredentialsSecret, storeHash: s.storeHash, kmsKeyArn: s.b2bCredentialsKmsKeyArn }]
             : []
           : s.credentialsSecret
-            ? [{ name: s.credentialsSecret, kmsKeyArn: s.credentialsKmsKeyArn }]
+            ? [{ name: s.credentialsSecret, storeHash: s.storeHash, kmsKeyArn: s.credentialsKmsKeyArn }]
             : [],
       );
       const rotator = new RotatorFunction(this, `${pascal(kind)}Rotator`, {
@@ -162,9 +158,9 @@ export class TokenRotatorStack extends Stack {
         alarmTopic: this.alarmTopic,
       });
       this.rotators.set(kind, rotator);
-      rotateWith(
+      allowRotationOf(
         rotator.function,
-        tokens.map((t) => ({ secret: this.secrets.get(t.id) as secretsmanager.Secret, name: t.secretName })),
+        tokens.map((t) => t.secretName),
       );
       new CfnOutput(this, `${pascal(kind)}RotatorFunctionName`, {
         value: rotator.function.functionName,
@@ -172,6 +168,7 @@ export class TokenRotatorStack extends Stack {
       });
       new CfnOutput(this, `${pascal(kind)}DeadLetterQueueUrl`, { value: rotator.deadLetterQueue.queueUrl });
     }
+    this.addShards(config.tokens);
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
     if (this.rotators.size > 0) {
       new CfnOutput(this, 'DashboardName', {
@@ -183,25 +180,62 @@ export class TokenRotatorStack extends Stack {
       value: this.key.keyArn,
       description: 'KMS key of the token secrets: consumers need kms:Decrypt on it, via Secrets Manager',
     });
-    this.assertWithinLimits(config.tokens.length);
+    if (this.rotators.size > 0) {
+      new CfnOutput(this, 'ManagedSecretsTag', {
+        value: [...this.rotators.keys()]
+          .map((kind) => this.secretsTag(kind))
+          .map((tag) => `${tag.key}=${tag.value}`)
+          .join(','),
+        description:
+          'The tag of the token secrets, one value per function; their ARNs: aws secretsmanager list-secrets ' +
+          '--filters Key=tag-key,Values=<key> Key=tag-value,Values=<value>, or npm run status',
+      });
+    }
+    this.assertWithinLimits();
+  }
+
+  /**
+   * The token secrets go into nested stacks by store, so that neither a template's 500 resources nor the
+   * root's outputs bound the number of tokens; only shards that have tokens exist.
+   */
+  private addShards(tokens: readonly ManagedToken[]): void {
+    const byShard = new Map<number, ManagedToken[]>();
+    for (const token of tokens) {
+      const shard = tokenShard(token.storeHash);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), token]);
+    }
+    const rotators = new Map<RotatorKind, lambda.IFunction>(
+      [...this.rotators].map(([kind, rotator]) => [kind, rotator.function]),
+    );
+    for (const shard of [...byShard.keys()].sort((a, b) => a - b)) {
+      const stack = new TokenShardStack(this, `TokenShard${String(shard).padStart(3, '0')}`, {
+        tokens: byShard.get(shard) ?? [],
+        key: this.key,
+        rotators,
+        secretsTag: (kind) => this.secretsTag(kind),
+      });
+      this.shards.set(shard, stack);
+      for (const [id, secret] of stack.secrets) this.secrets.set(id, secret);
+    }
   }
 
   /**
    * CloudFormation refuses a template with more than 500 resources or 200 outputs at deploy time, after the
-   * deploy has started; say so at synth, with what to do, instead.
+   * deploy has started; say so at synth, with what to do, instead. Each nested stack is a template of its own.
    */
-  private assertWithinLimits(tokens: number): void {
-    const outputs = this.node.findAll().filter((c) => c instanceof CfnOutput).length;
-    const resources = this.node.findAll().filter((c) => c instanceof CfnResource).length;
+  private assertWithinLimits(): void {
     const over = [
-      ...(outputs > MAX_OUTPUTS ? [`${outputs} outputs (CloudFormation allows ${MAX_OUTPUTS})`] : []),
-      ...(resources > MAX_RESOURCES ? [`${resources} resources (CloudFormation allows ${MAX_RESOURCES})`] : []),
+      ...overLimits(this).map((o) => `the root stack makes ${o}`),
+      ...[...this.shards].flatMap(([shard, stack]) =>
+        overLimits(stack).map((o) => `shard ${shard} (${storesOf(stack.secrets.keys(), this.tokens)}) makes ${o}`),
+      ),
     ];
     if (over.length > 0) {
       throw new Error(
-        `${tokens} tokens make ${over.join(' and ')}: each token has its own secret, rotation schedule and ` +
-          'output. Split the tokens across configurations deployed as separate stacks: ROTATOR_STACK_NAME=<name> ' +
-          'npx cdk deploy -c config=<file>, each configuration with its own eventBusName.',
+        `${over.join('; ')}. All the tokens of a store share one nested stack, with two resources per token (its ` +
+          "secret and its rotation schedule). Move some of these stores' tokens to a configuration deployed as a " +
+          'separate stack: ROTATOR_STACK_NAME=<name> npx cdk deploy -c config=<file>, each configuration with its ' +
+          'own eventBusName.',
       );
     }
   }
@@ -209,17 +243,26 @@ export class TokenRotatorStack extends Stack {
   /**
    * Lets `grantee` read one token: GetSecretValue and DescribeSecret on its secret, and kms:Decrypt on the
    * stack's key only when Secrets Manager asks on its behalf (`kms:ViaService`), so the key cannot be used
-   * to decrypt anything else directly.
+   * to decrypt anything else directly. The secret is named by its ARN pattern in this stack (its name and the
+   * six characters Secrets Manager appends), not by a reference into its nested stack, which would be an output
+   * there and a parameter here for every token granted.
    */
   grantRead(tokenId: string, grantee: iam.IGrantable): iam.Grant {
-    const secret = this.secrets.get(tokenId);
-    if (!secret) {
-      throw new Error(`grantRead: no managed token "${tokenId}" (known: ${[...this.secrets.keys()].join(', ')})`);
+    const token = this.tokens.get(tokenId);
+    if (!token) {
+      throw new Error(`grantRead: no managed token "${tokenId}" (known: ${[...this.tokens.keys()].join(', ')})`);
     }
     const grant = iam.Grant.addToPrincipal({
       grantee,
       actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-      resourceArns: [secret.secretArn],
+      resourceArns: [
+        this.formatArn({
+          service: 'secretsmanager',
+          resource: 'secret',
+          resourceName: `${token.secretName}-??????`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
     });
     return grant.combine(
       iam.Grant.addToPrincipal({
@@ -232,46 +275,31 @@ export class TokenRotatorStack extends Stack {
   }
 
   /**
-   * The token's secret, created with the placeholder as its first version. Secrets Manager gives a secret's
-   * first version AWSCURRENT whatever labels the write asks for, so were the secret created empty, the first
-   * token the rotator staged would become current before being verified; with the placeholder current from
-   * the start, a token only becomes current by promotion. Not CDK's default either: a generated random string
-   * could be mistaken for a token.
-   */
-  /**
    * The tag that says which function of which stack a managed secret belongs to: its IAM grants by this tag,
    * so a function touches only its own secrets and its policy does not grow with the number of tokens.
    */
   secretsTag(kind: RotatorKind): { key: string; value: string } {
     return { key: MANAGED_SECRET_TAG, value: `${this.stackName}/${kind}` };
   }
-
-  private managedSecret(token: ManagedToken): secretsmanager.Secret {
-    const secret = new secretsmanager.Secret(this, `Secret${pascal(token.id)}`, {
-      secretName: token.secretName,
-      description: `BigCommerce ${token.family} token "${token.id}" for store ${token.storeHash}, rotated by bigcommerce-token-rotator`,
-      encryptionKey: this.key,
-      removalPolicy: RemovalPolicy.RETAIN,
-      // Plain text in the template is safe here: the placeholder holds no secret (`token` is null; the rest is
-      // the token's id, family and store, all already in the secret's description). Its text must not change:
-      // CloudFormation would write the new text as the current version of every deployed secret, displacing
-      // live tokens until the next run (the infra test pins it).
-      secretStringValue: SecretValue.unsafePlainText(placeholderValue(token)),
-    });
-    const tag = this.secretsTag(FAMILY_ROTATOR[token.family]);
-    Tags.of(secret).add(tag.key, tag.value);
-    new CfnOutput(this, `Secret${pascal(token.id)}Arn`, {
-      value: secret.secretArn,
-      description: `Secret ${token.secretName}, holding token "${token.id}"`,
-    });
-    return secret;
-  }
 }
 
-function pascal(text: string): string {
-  return text
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-    .join('');
+/** What goes over CloudFormation's limits in one template (its own resources and outputs, not its nested stacks'). */
+function overLimits(stack: Stack): string[] {
+  const own = stack.node.findAll().filter((c) => Stack.of(c) === stack);
+  const outputs = own.filter((c) => c instanceof CfnOutput).length;
+  const resources = own.filter((c) => c instanceof CfnResource).length;
+  return [
+    ...(outputs > MAX_OUTPUTS ? [`${outputs} outputs (CloudFormation allows ${MAX_OUTPUTS})`] : []),
+    ...(resources > MAX_RESOURCES ? [`${resources} resources (CloudFormation allows ${MAX_RESOURCES})`] : []),
+  ];
+}
+
+/** "store abc (250 tokens), store def (3 tokens)": the stores of some tokens, with their token counts. */
+function storesOf(tokenIds: Iterable<string>, tokens: ReadonlyMap<string, ManagedToken>): string {
+  const counts = new Map<string, number>();
+  for (const id of tokenIds) {
+    const store = (tokens.get(id) as ManagedToken).storeHash;
+    counts.set(store, (counts.get(store) ?? 0) + 1);
+  }
+  return [...counts].map(([store, n]) => `store ${store} (${n} tokens)`).join(', ');
 }

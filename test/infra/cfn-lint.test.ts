@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { buildApp } from '../../infra/app';
 import { auditText } from '../support/audit';
@@ -12,7 +12,7 @@ const ERRORS = 2;
 afterAll(() => rmSync(OUT, { recursive: true, force: true }));
 
 describe("AWS's CloudFormation linter", () => {
-  it('finds no error in the template synthesized for the repository configuration', () => {
+  it('finds no error in the templates (root and nested) synthesized for the repository configuration', () => {
     const version = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
     if (version.error || version.status !== 0) {
       throw new Error(
@@ -21,19 +21,22 @@ describe("AWS's CloudFormation linter", () => {
     }
 
     const started = Date.now();
-    const { app, stack } = buildApp({
+    const { app } = buildApp({
       configPath: path.join(PROJECT_ROOT, 'rotator.config.json'),
       app: { outdir: OUT, context: { 'aws:cdk:bundling-stacks': [] } },
     });
     const assembly = app.synth();
     const synthMs = Date.now() - started;
-    const templateFile = path.join(assembly.directory, stack.templateFile);
-    auditText('template', readFileSync(templateFile, 'utf8'));
+    const templateFiles = readdirSync(assembly.directory)
+      .filter((f) => f.endsWith('.template.json'))
+      .map((f) => path.join(assembly.directory, f));
+    expect(templateFiles.filter((f) => f.endsWith('.nested.template.json'))).toHaveLength(1);
+    for (const file of templateFiles) auditText('template', readFileSync(file, 'utf8'));
 
-    const lint = spawnSync('cfn-lint', [templateFile], { encoding: 'utf8', cwd: PROJECT_ROOT });
+    const lint = spawnSync('cfn-lint', templateFiles, { encoding: 'utf8', cwd: PROJECT_ROOT });
     const findings = `${lint.stdout}${lint.stderr}`.trim();
     process.stdout.write(
-      `cfn-lint ${version.stdout.trim()} on ${path.relative(PROJECT_ROOT, templateFile)} (synth ${synthMs} ms): exit ${lint.status}${findings ? `\n${findings}` : ', no findings'}\n`,
+      `cfn-lint ${version.stdout.trim()} on ${templateFiles.map((f) => path.relative(PROJECT_ROOT, f)).join(', ')} (synth ${synthMs} ms): exit ${lint.status}${findings ? `\n${findings}` : ', no findings'}\n`,
     );
     expect(lint.error).toBeUndefined();
     expect({ exit: lint.status, errors: ((lint.status ?? ERRORS) & ERRORS) !== 0, findings }).toEqual({

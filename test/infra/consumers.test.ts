@@ -2,7 +2,7 @@ import { Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { auditText } from '../support/audit';
-import { useAppBuilder } from '../support/infra';
+import { secretsTemplate, useAppBuilder } from '../support/infra';
 import { storefrontConfig } from '../support/rotator';
 
 const build = useAppBuilder();
@@ -19,25 +19,41 @@ describe('what consumers get from the stack', () => {
   auditText('template', JSON.stringify(template.toJSON()));
   const resolve = (value: unknown) => JSON.stringify(value);
 
-  it("outputs the KMS key's ARN and each secret's ARN", () => {
+  it("outputs the KMS key's ARN and the secrets' tag, and no output per secret", () => {
     template.hasOutput('SecretsKeyArn', {
       Value: { 'Fn::GetAtt': [stack.getLogicalId(stack.key.node.defaultChild as never), 'Arn'] },
     });
-    for (const id of ['Headless', 'Browser', 'Impersonation']) template.hasOutput(`Secret${id}Arn`, {});
+    template.hasOutput('ManagedSecretsTag', { Value: 'bigcommerce-token-rotator=BigCommerceTokenRotator/storefront' });
+    expect(
+      Object.keys(template.findOutputs('*')).filter((id) => id.startsWith('Secret') && id !== 'SecretsKeyArn'),
+    ).toEqual([]);
   });
 
-  it('grantRead gives the role that one secret, and the key only through Secrets Manager', () => {
+  it('grantRead gives the role that one secret by name, and the key only through Secrets Manager', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
       resolve(p.Properties.Roles).includes(stack.getLogicalId(role.node.defaultChild as never)),
     );
     expect(policies).toHaveLength(1);
     const statements = policies[0]!.Properties.PolicyDocument.Statement as Record<string, any>[];
     expect(statements).toHaveLength(2);
-    const secretLogicalId = stack.getLogicalId(stack.secrets.get('headless')!.node.defaultChild as never);
+    // The ARN pattern in the root stack, not a reference into the nested stack (no output, no parameter).
     expect(statements[0]).toEqual({
       Effect: 'Allow',
       Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-      Resource: { Ref: secretLogicalId },
+      Resource: {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':secretsmanager:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':secret:bigcommerce/teststore1/headless-??????',
+          ],
+        ],
+      },
     });
     expect(statements[1]).toMatchObject({
       Effect: 'Allow',
@@ -50,6 +66,7 @@ describe('what consumers get from the stack', () => {
     });
     // Nothing else: no other secret, no wildcard.
     expect(resolve(statements)).not.toContain('"*"');
+    expect(secretsTemplate(stack).findOutputs('*')).toEqual({});
   });
 
   it('refuses a token it does not manage, naming the known ones', () => {

@@ -1,4 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
+import { MAX_ROOT_SECRET_PATTERNS, rootSecretPatterns } from '../../infra/rotator-function';
 import { privateTokens, useAppBuilder } from '../support/infra';
 import { storefrontConfig } from '../support/rotator';
 
@@ -18,5 +19,32 @@ describe("a rotator's IAM policy", () => {
     const many = storefrontPolicy(60);
     expect(many.length).toBe(few.length);
     expect(many).toBe(few);
+  });
+});
+
+describe('the root-credential secrets a rotator may read', () => {
+  const secret = (storeHash: string, name = `bigcommerce/${storeHash}/api-account`) => ({ name, storeHash });
+  const stores = (count: number) => Array.from({ length: count }, (_, i) => `store${i}`);
+
+  it('are named one by one while there are few', () => {
+    expect(rootSecretPatterns(stores(MAX_ROOT_SECRET_PATTERNS).map((s) => secret(s)))).toEqual(
+      stores(MAX_ROOT_SECRET_PATTERNS).map((s) => `bigcommerce/${s}/api-account-??????`),
+    );
+  });
+
+  it("then by each store's secret of that kind, so the B2B logins stay out of the storefront rotator's reach", () => {
+    const many = stores(1_250).flatMap((s) => [secret(s), secret(s, `bigcommerce/${s}/b2b-login`)]);
+    expect(rootSecretPatterns(many)).toEqual(['bigcommerce/*/api-account-??????', 'bigcommerce/*/b2b-login-??????']);
+  });
+
+  it('then by directory, then by first path segment, for names that do not contain their store hash', () => {
+    const byDirectory = stores(30).map((s, i) => secret(s, `team${i % 3}/bigcommerce/credentials-${i}`));
+    expect(rootSecretPatterns(byDirectory)).toEqual([
+      'team0/bigcommerce/*',
+      'team1/bigcommerce/*',
+      'team2/bigcommerce/*',
+    ]);
+    const bySegment = stores(30).map((s, i) => secret(s, `team${i % 3}/store-${i}/credentials`));
+    expect(rootSecretPatterns(bySegment)).toEqual(['team0/*', 'team1/*', 'team2/*']);
   });
 });

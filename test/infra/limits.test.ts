@@ -1,16 +1,16 @@
-import { useAppBuilder, privateTokens } from '../support/infra';
+import { privateTokens, useAppBuilder } from '../support/infra';
 import { storefrontConfig } from '../support/rotator';
 
 const build = useAppBuilder();
 
-describe("CloudFormation's limits on one stack", () => {
-  it('refuses at synth, with what to do, a configuration CloudFormation would refuse at deploy', () => {
-    expect(() => build(storefrontConfig({ tokens: privateTokens(250) }), 'limits-250')).toThrow(
-      /250 tokens make \d+ outputs \(CloudFormation allows 200\) and \d+ resources \(CloudFormation allows 500\).*separate stacks: ROTATOR_STACK_NAME/,
+describe("CloudFormation's limits on each template", () => {
+  it("refuses at synth, naming the store and what to do, a store's tokens beyond one nested stack's 500 resources", () => {
+    expect(() => build(storefrontConfig({ tokens: privateTokens(251) }), 'limits-251')).toThrow(
+      /shard \d+ \(store teststore1 \(251 tokens\)\) makes 502 resources \(CloudFormation allows 500\)\. All the tokens of a store share one nested stack.*separate stack: ROTATOR_STACK_NAME/,
     );
   });
 
-  it('synthesizes a configuration within them', () => {
-    expect(() => build(storefrontConfig({ tokens: privateTokens(150) }), 'limits-150')).not.toThrow();
+  it('synthesizes one store with as many tokens as one nested stack holds (250: 500 resources, the limit itself)', () => {
+    expect(() => build(storefrontConfig({ tokens: privateTokens(250) }), 'limits-250')).not.toThrow();
   });
 });

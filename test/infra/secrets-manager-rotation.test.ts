@@ -1,15 +1,18 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { BACKSTOP_ROTATION_DAYS } from '../../infra/secrets-manager-rotation';
 import { auditText } from '../support/audit';
-import { useAppBuilder } from '../support/infra';
+import { secretsTemplate, useAppBuilder } from '../support/infra';
 import { STORE, storefrontConfig } from '../support/rotator';
 
 const build = useAppBuilder();
 
-function template(config: Record<string, unknown>): Template {
-  const synthesized = Template.fromStack(build(config, 'rotation').stack);
-  auditText('template', JSON.stringify(synthesized.toJSON()));
-  return synthesized;
+/** The root stack's template (the functions) and the nested stack's (the secrets). */
+function templates(config: Record<string, unknown>): { root: Template; secrets: Template } {
+  const { stack } = build(config, 'rotation');
+  const root = Template.fromStack(stack);
+  const secrets = secretsTemplate(stack);
+  for (const t of [root, secrets]) auditText('template', JSON.stringify(t.toJSON()));
+  return { root, secrets };
 }
 
 describe('Secrets Manager rotation on the managed secrets', () => {
@@ -27,18 +30,32 @@ describe('Secrets Manager rotation on the managed secrets', () => {
       },
     ],
   });
-  const synthesized = template(config);
+  const { root: synthesized, secrets } = templates(config);
 
   it('makes the rotator the rotation function of each of its secrets, with a backstop schedule and no rotation on deploy', () => {
-    const schedules = synthesized.findResources('AWS::SecretsManager::RotationSchedule');
+    const schedules = secrets.findResources('AWS::SecretsManager::RotationSchedule');
     expect(Object.keys(schedules)).toHaveLength(4);
+    // The function's ARN comes in as a parameter of the nested stack, set by the root stack.
+    const [parameter] = Object.keys(secrets.findParameters('*', { Type: 'String' })).filter((p) =>
+      p.includes('StorefrontRotatorFunction'),
+    );
     for (const schedule of Object.values(schedules)) {
       expect(schedule.Properties).toMatchObject({
-        RotationLambdaARN: { 'Fn::GetAtt': [expect.stringMatching(/^StorefrontRotatorFunction/), 'Arn'] },
+        RotationLambdaARN: { Ref: parameter },
         RotationRules: { AutomaticallyAfterDays: BACKSTOP_ROTATION_DAYS },
         RotateImmediatelyOnUpdate: false,
       });
     }
+  });
+
+  it('creates the schedules only once the function may be invoked: the nested stack depends on its permissions', () => {
+    const [nested] = Object.values(synthesized.findResources('AWS::CloudFormation::Stack'));
+    const permissions = Object.keys(
+      synthesized.findResources('AWS::Lambda::Permission', {
+        Properties: { Principal: 'secretsmanager.amazonaws.com' },
+      }),
+    );
+    expect(nested?.DependsOn).toEqual(expect.arrayContaining(permissions));
   });
 
   it('lets Secrets Manager invoke the function only for this account and the managed name prefixes', () => {

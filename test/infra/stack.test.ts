@@ -22,6 +22,7 @@ import { TOKEN_TABLE_ROWS } from '../../infra/dashboard';
 import { JWT_PATTERN, STORED_INSTRUMENTS_TOKEN_PATTERN } from '../../infra/log-data-protection';
 import { MANAGED_SECRET_TAG, TokenRotatorStack } from '../../infra/stack';
 import { auditText } from '../support/audit';
+import { secretsTemplate } from '../support/infra';
 import { storefrontConfig } from '../support/rotator';
 
 const OUT = path.join(__dirname, '../../.jest-cdk-out');
@@ -49,6 +50,12 @@ function synth(config: Record<string, unknown> = storefrontConfig(), name = 'sta
       auditText('template', JSON.stringify(template.toJSON()));
       return template;
     },
+    /** The nested stack's template, where the secrets of the one store are. */
+    secrets: () => {
+      const template = secretsTemplate(stack);
+      auditText('template', JSON.stringify(template.toJSON()));
+      return template;
+    },
   };
 }
 
@@ -56,28 +63,39 @@ describe('the stack', () => {
   const built = synth();
   const stack = built.stack;
   const template = built.template();
-  const json = JSON.stringify(template.toJSON());
+  const secrets = built.secrets();
+  const json = JSON.stringify([template.toJSON(), secrets.toJSON()]);
 
   it('keeps each managed token in its own secret, under a stable name, encrypted with the stack key', () => {
-    template.resourceCountIs('AWS::SecretsManager::Secret', 3);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    secrets.resourceCountIs('AWS::SecretsManager::Secret', 3);
+    // The key's ARN comes in as a parameter of the nested stack, set by the root stack.
+    const [keyParameter] = Object.keys(secrets.findParameters('*')).filter((p) => p.includes('SecretsKey'));
+    template.hasResourceProperties('AWS::CloudFormation::Stack', {
+      Parameters: { [keyParameter as string]: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SecretsKey'), 'Arn'] } },
+    });
     for (const id of ['headless', 'browser', 'impersonation']) {
-      template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      secrets.hasResourceProperties('AWS::SecretsManager::Secret', {
         Name: `bigcommerce/teststore1/${id}`,
-        KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SecretsKey'), 'Arn'] },
+        KmsKeyId: { Ref: keyParameter },
         GenerateSecretString: Match.absent(),
       });
     }
-    template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+    expect(Object.values(secrets.findResources('AWS::SecretsManager::Secret')).map((s) => s.DeletionPolicy)).toEqual([
+      'Retain',
+      'Retain',
+      'Retain',
+    ]);
   });
 
   it("creates each secret with its token's placeholder as first version, which holds no token", () => {
     const tokens = storefrontConfig().tokens as { id: string; family: TokenFamily; store: string }[];
-    const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret')) as {
+    const created = Object.values(secrets.findResources('AWS::SecretsManager::Secret')) as {
       Properties: { Name: string; SecretString: string };
     }[];
-    expect(secrets).toHaveLength(tokens.length);
+    expect(created).toHaveLength(tokens.length);
     for (const token of tokens) {
-      const secret = secrets.find((s) => s.Properties.Name === `bigcommerce/teststore1/${token.id}`);
+      const secret = created.find((s) => s.Properties.Name === `bigcommerce/teststore1/${token.id}`);
       const expected = placeholderValue({ id: token.id, family: token.family, storeHash: token.store });
       expect(secret?.Properties.SecretString).toBe(expected);
       expect(JSON.parse(secret?.Properties.SecretString ?? '{}')).toEqual({
@@ -200,7 +218,7 @@ describe('the stack', () => {
     expect(managed.Condition).toEqual({
       StringEquals: { [`secretsmanager:ResourceTag/${MANAGED_SECRET_TAG}`]: 'BigCommerceTokenRotator/storefront' },
     });
-    for (const secret of Object.values(template.findResources('AWS::SecretsManager::Secret'))) {
+    for (const secret of Object.values(secrets.findResources('AWS::SecretsManager::Secret'))) {
       expect(secret.Properties.Tags).toEqual([
         { Key: MANAGED_SECRET_TAG, Value: 'BigCommerceTokenRotator/storefront' },
       ]);
@@ -273,8 +291,12 @@ describe('the stack', () => {
     withEmail.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
   });
 
-  it('names the secrets and the function in its outputs', () => {
-    template.hasOutput('SecretHeadlessArn', { Description: Match.stringLikeRegexp('bigcommerce/teststore1/headless') });
+  it("names the secrets' tag and the function in its outputs, and no secret one by one", () => {
+    template.hasOutput('ManagedSecretsTag', {
+      Value: `${MANAGED_SECRET_TAG}=BigCommerceTokenRotator/storefront`,
+      Description: Match.stringLikeRegexp('list-secrets'),
+    });
+    expect(Object.keys(template.findOutputs('*')).filter((id) => /^Secret.*Arn$/.test(id))).toEqual(['SecretsKeyArn']);
     template.hasOutput('StorefrontRotatorFunctionName', {});
     template.hasOutput('EventBusName', {});
     expect(stack.rotators.size).toBe(1);
@@ -381,7 +403,9 @@ describe('the payments rotator', () => {
       { id: 'instruments', store: 'teststore1', family: 'stored-instruments', renewBefore: '30m' },
     ],
   });
-  const template = synth(config, 'payments').template();
+  const built = synth(config, 'payments');
+  const template = built.template();
+  const secrets = built.secrets();
 
   it('is its own function with its own schedule, derived from the renewal window', () => {
     template.resourceCountIs('AWS::Lambda::Function', 2);
@@ -404,7 +428,7 @@ describe('the payments rotator', () => {
       return statement.Condition.StringEquals[`secretsmanager:ResourceTag/${MANAGED_SECRET_TAG}`];
     };
     const taggedFor = (value: string) =>
-      Object.entries(template.findResources('AWS::SecretsManager::Secret'))
+      Object.entries(secrets.findResources('AWS::SecretsManager::Secret'))
         .filter(([, s]) => s.Properties.Tags.some((t: { Value: string }) => t.Value === value))
         .map(([id]) => id);
     expect(taggedFor(grantedTag('Payments'))).toEqual([expect.stringMatching(/^SecretInstruments/)]);
@@ -492,7 +516,7 @@ describe('configuration at synth', () => {
   });
 
   it('creates no function for families without tokens', () => {
-    const template = synth(
+    const built = synth(
       storefrontConfig({
         tokens: [
           {
@@ -506,9 +530,9 @@ describe('configuration at synth', () => {
         ],
       }),
       'one',
-    ).template();
-    template.resourceCountIs('AWS::Lambda::Function', 1);
-    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    );
+    built.template().resourceCountIs('AWS::Lambda::Function', 1);
+    built.secrets().resourceCountIs('AWS::SecretsManager::Secret', 1);
   });
 });
 
