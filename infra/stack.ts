@@ -188,7 +188,7 @@ export class TokenRotatorStack extends Stack {
           .join(','),
         description:
           'The tag of the token secrets, one value per function; their ARNs: aws secretsmanager list-secrets ' +
-          '--filters Key=tag-key,Values=<key> Key=tag-value,Values=<value>, or npm run status',
+          '--filters Key=tag-key,Values=<key> Key=tag-value,Values=<value>',
       });
     }
     this.assertWithinLimits();
