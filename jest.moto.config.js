@@ -12,11 +12,14 @@ module.exports = {
     '<rootDir>/test/reliability/concurrency.test.ts',
     '<rootDir>/test/reliability/deadlines.test.ts',
     '<rootDir>/test/reliability/fault-matrix.test.ts',
+    // moto's departures from the API reference that the exclusion below rests on, pinned.
+    '<rootDir>/test/conformance/*.moto.ts',
   ],
   // The call budget counts calls that moto answers wrongly: after a promotion by UpdateSecretVersionStage,
   // its BatchGetSecretValue (like GetSecretValue without a stage) returns the version that was current before,
   // so the product's bulk read finds no settled AWSCURRENT and each token reads its own secret (correct, not
-  // cheaper). The budget holds on the sandbox, which follows the API reference there.
+  // cheaper). The budget holds on the sandbox, which follows the API reference there;
+  // test/conformance/moto-deviations.moto.ts fails the day moto follows it too.
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/call-budget.test.ts'],
   setupFilesAfterEnv: ['<rootDir>/test/support/moto-setup.ts'],
   // moto answers in milliseconds, not microseconds, and a busy two-core machine has been seen to take over a

@@ -16,8 +16,11 @@ export interface DrainOptions {
   queueArn: string;
   /** The event source mapping's maximum concurrency: invocations at once. */
   maxConcurrency: number;
-  /** Invokes the function with an SQS event, as Lambda would. */
-  invoke: (event: unknown) => Promise<unknown>;
+  /**
+   * Invokes the function with an SQS event, as Lambda would; `instance` (0 to maxConcurrency - 1) is the
+   * execution environment: an instance runs one invocation at a time, as a Lambda container does.
+   */
+  invoke: (event: unknown, instance: number) => Promise<unknown>;
 }
 
 /**
@@ -30,7 +33,7 @@ export interface DrainOptions {
 export async function drainWorkQueue(options: DrainOptions): Promise<DrainReport> {
   const report: DrainReport = { invocations: 0, failures: 0, maxInFlight: 0 };
   let inFlight = 0;
-  const poller = async (): Promise<void> => {
+  const poller = async (instance: number): Promise<void> => {
     for (;;) {
       const out = await options.client.send(
         new ReceiveMessageCommand({ QueueUrl: options.queueUrl, MaxNumberOfMessages: 1, VisibilityTimeout: 900 }),
@@ -41,7 +44,7 @@ export async function drainWorkQueue(options: DrainOptions): Promise<DrainReport
       report.maxInFlight = Math.max(report.maxInFlight, inFlight);
       report.invocations += 1;
       try {
-        await options.invoke({ Records: [sqsRecord(message, options.queueArn)] });
+        await options.invoke({ Records: [sqsRecord(message, options.queueArn)] }, instance);
         await options.client.send(
           new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle }),
         );
@@ -52,7 +55,7 @@ export async function drainWorkQueue(options: DrainOptions): Promise<DrainReport
       }
     }
   };
-  await Promise.all(Array.from({ length: options.maxConcurrency }, poller));
+  await Promise.all(Array.from({ length: options.maxConcurrency }, (_, instance) => poller(instance)));
   return report;
 }
 

@@ -5,6 +5,9 @@ import { createRotatorHandler } from '../functions/rotator/handler';
 import { type RecordedRequest, type Sandbox, startSandbox } from '../sandbox';
 import { localLambdaContext } from '../sandbox/lambda-context';
 import { provisionSandbox } from '../sandbox/provision';
+import { type DrainReport, drainWorkQueue } from '../sandbox/event-source-mapping';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { WORK_QUEUE_CONCURRENCY, WRITES_PER_SECOND_PER_INVOCATION } from '../infra/work-queue';
 
 /**
  * Rotation measures against the sandbox with latency injected on every BigCommerce and AWS request (the
@@ -24,9 +27,19 @@ const DAY = 24 * 3_600_000;
 interface Fleet {
   sandbox: Sandbox;
   invoke(kind: RotatorKind, event?: unknown): Promise<RunReport>;
+  /** Mints every token of `kind` in one run, unpaced and without the queue: setting up, not measured. */
+  prepare(kind: RotatorKind): Promise<RunReport>;
+  /**
+   * Works the storefront function's queue as its event source mapping would: WORK_QUEUE_CONCURRENCY execution
+   * environments, each running one invocation at a time; returns their reports too.
+   */
+  drain(): Promise<DrainReport & { reports: RunReport[] }>;
   close(): Promise<void>;
 }
 
+const WORK_QUEUE = 'storefront-rotator-work';
+
+/** A deployed fleet, locally: each function's work queue and its writes share as the stack configures them. */
 async function fleet(rawConfig: Record<string, unknown>, storeHashes: string[]): Promise<Fleet> {
   const sandbox = await startSandbox({
     bigcommerce: { stores: storeHashes.map((storeHash) => ({ storeHash, channelIds: [1] })) },
@@ -38,14 +51,41 @@ async function fleet(rawConfig: Record<string, unknown>, storeHashes: string[]):
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
-  const env: NodeJS.ProcessEnv = { ...process.env, ROTATOR_CONFIG: JSON.stringify(rawConfig) };
+  const queueUrl = sandbox.aws.api.sqs.operations.CreateQueue?.({ QueueName: WORK_QUEUE }).QueueUrl as string;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ROTATOR_CONFIG: JSON.stringify(rawConfig),
+    WORK_QUEUE_URL: queueUrl,
+    SECRETS_WRITES_PER_SECOND: String(WRITES_PER_SECOND_PER_INVOCATION),
+  };
   const handlers = new Map<RotatorKind, ReturnType<typeof createRotatorHandler>>();
+  const run = async (handler: ReturnType<typeof createRotatorHandler>, kind: RotatorKind, event: unknown) =>
+    (await handler(event, localLambdaContext(`${kind}-rotator`, LAMBDA_TIMEOUT_MS))) as RunReport;
+  const consumers = Array.from({ length: WORK_QUEUE_CONCURRENCY }, () =>
+    createRotatorHandler('storefront', { clock: sandbox.clock, env }),
+  );
   return {
     sandbox,
     invoke: async (kind, event = {}) => {
       if (!handlers.has(kind)) handlers.set(kind, createRotatorHandler(kind, { clock: sandbox.clock, env }));
-      const handler = handlers.get(kind) as ReturnType<typeof createRotatorHandler>;
-      return (await handler(event, localLambdaContext(`${kind}-rotator`, LAMBDA_TIMEOUT_MS))) as RunReport;
+      return run(handlers.get(kind) as ReturnType<typeof createRotatorHandler>, kind, event);
+    },
+    prepare: (kind) => {
+      const { WORK_QUEUE_URL: _queue, SECRETS_WRITES_PER_SECOND: _paced, ...unpaced } = env;
+      return run(createRotatorHandler(kind, { clock: sandbox.clock, env: unpaced }), kind, {});
+    },
+    drain: async () => {
+      const reports: RunReport[] = [];
+      const drained = await drainWorkQueue({
+        client: new SQSClient({ useQueueUrlAsEndpoint: false }),
+        queueUrl,
+        queueArn: `arn:aws:sqs:${sandbox.aws.region}:123456789012:${WORK_QUEUE}`,
+        maxConcurrency: WORK_QUEUE_CONCURRENCY,
+        invoke: async (event, instance) => {
+          reports.push(await run(consumers[instance] as ReturnType<typeof createRotatorHandler>, 'storefront', event));
+        },
+      });
+      return { ...drained, reports };
     },
     close: () => sandbox.close(),
   };
@@ -125,7 +165,7 @@ export async function oneDueToken(latency: number): Promise<void> {
     );
     try {
       const kind = FAMILY_ROTATOR[family as keyof typeof FAMILY_ROTATOR];
-      const minted = await f.invoke(kind);
+      const minted = await f.prepare(kind);
       f.sandbox.clock.set(Date.parse(minted.results[0]?.nextDueAt ?? '') + 60_000);
       const { report, wallMs, bigcommerce, aws } = await measured(f, kind, latency);
       if (report.summary.rotated !== 1) throw new Error(`p1 ${family}: the due token was not rotated`);
@@ -160,7 +200,7 @@ export async function idleSweep(latency: number): Promise<void> {
   const stores = storeNames(125);
   const f = await fleet(privateTokens(stores, 4), stores);
   try {
-    await f.invoke('storefront');
+    await f.prepare('storefront');
     const { report, wallMs, bigcommerce, aws } = await measured(f, 'storefront', latency);
     console.log(
       `bench p2 tokens=${report.results.length} aws_calls=${aws.length} bigcommerce_calls=${bigcommerce.length} ` +
@@ -191,20 +231,33 @@ function maxInflightPerStore(requests: RecordedRequest[], latency: number): numb
   return most;
 }
 
-/** p3: 1,000 due tokens across 250 stores in one run. */
+/**
+ * p3: 1,000 due tokens across 250 stores: the sweep hands them out, one message per store, and the work
+ * queue's invocations (WORK_QUEUE_CONCURRENCY at once, each pacing its Secrets Manager writes) rotate them.
+ * Wall time from the sweep's start to the queue's last invocation's end.
+ */
 export async function manyDueTokens(latency: number): Promise<void> {
   const stores = storeNames(250);
   const f = await fleet(privateTokens(stores, 4), stores);
   try {
-    await f.invoke('storefront');
+    await f.prepare('storefront');
     f.sandbox.clock.advance(6 * DAY);
-    const { report, wallMs, bigcommerce } = await measured(f, 'storefront', latency);
-    const done = report.results.length;
+    clearLogs(f.sandbox);
+    setLatency(f.sandbox, latency);
+    const started = performance.now();
+    const sweep = await f.invoke('storefront');
+    const drained = await f.drain();
+    const wallMs = performance.now() - started;
+    setLatency(f.sandbox, 0);
+    const reports = [sweep, ...drained.reports];
+    const rotated = reports.reduce((n, r) => n + r.summary.rotated, 0);
+    const notReached = reports.reduce((n, r) => n + r.notReached.length, 0) + drained.failures;
+    const bigcommerce = f.sandbox.bigcommerce.server.requests();
     console.log(
-      `bench p3 tokens=${report.summary.rotated} stores=${stores.length} wall_ms=${Math.round(wallMs)} ` +
-        `per_token_ms=${done > 0 ? Math.round(wallMs / done) : 0} ` +
+      `bench p3 tokens=${rotated} stores=${stores.length} wall_ms=${Math.round(wallMs)} ` +
+        `per_token_ms=${rotated > 0 ? Math.round(wallMs / rotated) : 0} ` +
         `max_inflight_per_store=${maxInflightPerStore(bigcommerce, latency)} ` +
-        `rate_limited=${bigcommerce.filter((r) => r.status === 429).length} not_reached=${report.notReached.length}`,
+        `rate_limited=${bigcommerce.filter((r) => r.status === 429).length} not_reached=${notReached}`,
     );
   } finally {
     await f.close();

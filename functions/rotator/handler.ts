@@ -60,8 +60,11 @@ interface Runtime {
   credentials: StoreCredentials;
   /** The function's work queue (WORK_QUEUE_URL), where a large sweep hands out its work. */
   workQueueUrl: string | undefined;
-  /** This invocation's share of Secrets Manager's account-wide write quota (SECRETS_WRITES_PER_SECOND). */
-  writesPerSecond: number | undefined;
+  /**
+   * This container's share of Secrets Manager's account-wide write quota (SECRETS_WRITES_PER_SECOND): one
+   * limiter for all its invocations, so one invocation's last writes and the next one's first are paced too.
+   */
+  writes: RateLimiter | undefined;
 }
 
 function buildRuntime(env: NodeJS.ProcessEnv, aws: AwsClientOptions): Runtime {
@@ -80,7 +83,7 @@ function buildRuntime(env: NodeJS.ProcessEnv, aws: AwsClientOptions): Runtime {
     eventBusName: env.EVENT_BUS_NAME ?? config.eventBusName,
     credentials: new SecretsManagerStoreCredentials(clients.secretsManager, config.stores),
     workQueueUrl: env.WORK_QUEUE_URL || undefined,
-    writesPerSecond,
+    writes: writesPerSecond === undefined ? undefined : new RateLimiter(writesPerSecond),
   };
 }
 
@@ -141,11 +144,7 @@ function createFunctionHandler(
     const families = familyAdapters(http, live.endpoints);
     const ports: RotationPorts = {
       clock,
-      secrets: new SecretsManagerSecretStore(
-        live.clients.secretsManager,
-        signal,
-        live.writesPerSecond ? new RateLimiter(live.writesPerSecond) : undefined,
-      ),
+      secrets: new SecretsManagerSecretStore(live.clients.secretsManager, signal, live.writes),
       publisher: new EventBridgePublisher(live.clients.eventBridge, live.eventBusName, signal),
       credentials: live.credentials,
       log,

@@ -159,13 +159,13 @@ export function useRotator(
       drain: (kind = 'storefront', maxConcurrency = 5) => {
         const queueUrl = queueUrls.get(kind);
         if (!queueUrl) throw new Error('drain: this harness has no work queue (tuning.workQueue)');
-        const consumer = make(kind);
+        const instances = Array.from({ length: maxConcurrency }, () => make(kind));
         return drainWorkQueue({
           client: sqs,
           queueUrl,
           queueArn: `arn:aws:sqs:${s.aws.region}:123456789012:${kind}-rotator-work`,
           maxConcurrency,
-          invoke: (event) => consumer(event),
+          invoke: (event, instance) => (instances[instance] as ReturnType<typeof make>)(event),
         });
       },
     };
