@@ -37,6 +37,10 @@ export interface RotatorFunctionProps {
   logRetention: logs.RetentionDays;
   /** Where this function's alarms notify. */
   alarmTopic: sns.ITopic;
+  /** Whether the function gets a work queue to hand its sweeps' work out to. */
+  workQueue: boolean;
+  /** This function's invocations' share of Secrets Manager's account-wide write quota (writesPerInvocation). */
+  writesPerSecond: number;
 }
 
 export interface RootSecret {
@@ -145,7 +149,8 @@ export class RotatorFunction extends Construct {
   readonly deadLetterQueue: sqs.Queue;
   readonly schedule: Schedule;
   readonly alarms: cloudwatch.Alarm[];
-  readonly workQueue: WorkQueue;
+  /** Present when the function's tokens can be handed out (mayFanOut). */
+  readonly workQueue: WorkQueue | undefined;
 
   constructor(scope: Construct, id: string, props: RotatorFunctionProps) {
     super(scope, id);
@@ -265,6 +270,7 @@ export class RotatorFunction extends Construct {
         EVENT_BUS_NAME: props.bus.eventBusName,
         POWERTOOLS_SERVICE_NAME: 'bigcommerce-token-rotator',
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        SECRETS_WRITES_PER_SECOND: String(props.writesPerSecond),
         // NodejsFunction's sourceMap only writes the map; Node reads it only when told to.
         NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
       },
@@ -304,11 +310,13 @@ export class RotatorFunction extends Construct {
       }),
     });
 
-    this.workQueue = new WorkQueue(this, 'Work', {
-      fn: this.function,
-      deadLetterQueue: this.deadLetterQueue,
-      functionTimeout: FUNCTION_TIMEOUT,
-    });
+    this.workQueue = props.workQueue
+      ? new WorkQueue(this, 'Work', {
+          fn: this.function,
+          deadLetterQueue: this.deadLetterQueue,
+          functionTimeout: FUNCTION_TIMEOUT,
+        })
+      : undefined;
     this.alarms = this.createAlarms(props.kind, logGroup, props.alarmTopic);
 
     Validations.of(this.deadLetterQueue).acknowledge({

@@ -16,7 +16,16 @@ export const WORK_QUEUE_CONCURRENCY = 5;
  * takes an equal share, so the work-queue invocations together never exceed it.
  */
 export const ACCOUNT_WRITES_PER_SECOND = 40;
-export const WRITES_PER_SECOND_PER_INVOCATION = ACCOUNT_WRITES_PER_SECOND / WORK_QUEUE_CONCURRENCY;
+
+/**
+ * Each writing invocation's share of ACCOUNT_WRITES_PER_SECOND, in hundredths: the stack's functions may all
+ * run at once, each with WORK_QUEUE_CONCURRENCY invocations when it has a work queue and one when it has not
+ * (its sweep). Secrets Manager's own rotations of a single token write three times and are not counted.
+ */
+export function writesPerInvocation(functions: { workQueue: boolean }[]): number {
+  const writers = functions.reduce((n, f) => n + (f.workQueue ? WORK_QUEUE_CONCURRENCY : 1), 0);
+  return Math.floor((ACCOUNT_WRITES_PER_SECOND * 100) / Math.max(1, writers)) / 100;
+}
 
 export interface WorkQueueProps {
   fn: lambda.Function;
@@ -27,10 +36,10 @@ export interface WorkQueueProps {
 }
 
 /**
- * A rotator's work queue: a sweep with many tokens to rotate across stores sends one message per store, and
+ * A rotator's work queue, for a function whose tokens can be handed out (mayFanOut): a sweep with many tokens to rotate across stores sends one message per store, and
  * Lambda's event source mapping invokes the same function with each message, one message per invocation, at
- * most WORK_QUEUE_CONCURRENCY at once. An empty queue costs the mapping's polling only (SQS requests, no
- * invocations).
+ * most WORK_QUEUE_CONCURRENCY at once. An empty queue still costs the mapping's polling (SQS requests, no
+ * invocations), which is why a function that can never fan out has none.
  */
 export class WorkQueue extends Construct {
   readonly queue: sqs.Queue;
@@ -49,8 +58,7 @@ export class WorkQueue extends Construct {
     });
     this.queue.grantSendMessages(props.fn);
     props.fn.addEventSource(new SqsEventSource(this.queue, { batchSize: 1, maxConcurrency: WORK_QUEUE_CONCURRENCY }));
-    // Neither is a secret: the queue's URL and a number.
+    // Not a secret: the queue's URL.
     props.fn.addEnvironment('WORK_QUEUE_URL', this.queue.queueUrl);
-    props.fn.addEnvironment('SECRETS_WRITES_PER_SECOND', String(WRITES_PER_SECOND_PER_INVOCATION));
   }
 }

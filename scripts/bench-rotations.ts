@@ -7,7 +7,8 @@ import { localLambdaContext } from '../sandbox/lambda-context';
 import { provisionSandbox } from '../sandbox/provision';
 import { type DrainReport, drainWorkQueue } from '../sandbox/event-source-mapping';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { WORK_QUEUE_CONCURRENCY, WRITES_PER_SECOND_PER_INVOCATION } from '../infra/work-queue';
+import { WORK_QUEUE_CONCURRENCY, writesPerInvocation } from '../infra/work-queue';
+import { mayFanOut } from '../functions/rotation/fan-out';
 
 /**
  * Rotation measures against the sandbox with latency injected on every BigCommerce and AWS request (the
@@ -52,11 +53,14 @@ async function fleet(rawConfig: Record<string, unknown>, storeHashes: string[]):
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
   const queueUrl = sandbox.aws.api.sqs.operations.CreateQueue?.({ QueueName: WORK_QUEUE }).QueueUrl as string;
+  // As the stack configures the functions of this configuration (see infra/work-queue.ts).
+  const kinds = [...new Set(config.tokens.map((t) => FAMILY_ROTATOR[t.family]))];
+  const fanOut = (kind: RotatorKind) => mayFanOut(config.tokens.filter((t) => FAMILY_ROTATOR[t.family] === kind));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ROTATOR_CONFIG: JSON.stringify(rawConfig),
-    WORK_QUEUE_URL: queueUrl,
-    SECRETS_WRITES_PER_SECOND: String(WRITES_PER_SECOND_PER_INVOCATION),
+    ...(fanOut('storefront') ? { WORK_QUEUE_URL: queueUrl } : {}),
+    SECRETS_WRITES_PER_SECOND: String(writesPerInvocation(kinds.map((kind) => ({ workQueue: fanOut(kind) })))),
   };
   const handlers = new Map<RotatorKind, ReturnType<typeof createRotatorHandler>>();
   const run = async (handler: ReturnType<typeof createRotatorHandler>, kind: RotatorKind, event: unknown) =>

@@ -28,8 +28,16 @@ export function planFanOut(
   sweep: Pick<StoreWork, 'trigger' | 'force' | 'startedAt'>,
   minTokens = FAN_OUT_MIN_TOKENS,
 ): StoreWork[] | undefined {
+  if (!mayFanOut(work, minTokens)) return undefined;
   const byStore = new Map<string, string[]>();
   for (const token of work) byStore.set(token.storeHash, [...(byStore.get(token.storeHash) ?? []), token.id]);
-  if (work.length < minTokens || byStore.size < 2) return undefined;
   return [...byStore].map(([storeHash, tokenIds]) => ({ storeHash, tokenIds, ...sweep }));
+}
+
+/**
+ * Whether `tokens` are enough, and across enough stores, to be handed out. Applied to all of a function's
+ * tokens, it says whether that function can ever fan out: the stack gives a work queue only to those.
+ */
+export function mayFanOut(tokens: ManagedToken[], minTokens = FAN_OUT_MIN_TOKENS): boolean {
+  return tokens.length >= minTokens && new Set(tokens.map((t) => t.storeHash)).size >= 2;
 }

@@ -142,7 +142,6 @@ describe('the stack', () => {
       'POWERTOOLS_LOG_LEVEL',
       'POWERTOOLS_SERVICE_NAME',
       'SECRETS_WRITES_PER_SECOND',
-      'WORK_QUEUE_URL',
     ]);
   });
 

@@ -1,64 +1,99 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import {
-  ACCOUNT_WRITES_PER_SECOND,
-  WORK_QUEUE_CONCURRENCY,
-  WRITES_PER_SECOND_PER_INVOCATION,
-} from '../../infra/work-queue';
-import { useAppBuilder } from '../support/infra';
+import { FAN_OUT_MIN_TOKENS } from '../../functions/rotation/fan-out';
+import { ACCOUNT_WRITES_PER_SECOND, WORK_QUEUE_CONCURRENCY } from '../../infra/work-queue';
+import { fleetConfig, useAppBuilder } from '../support/infra';
 import { storefrontConfig } from '../support/rotator';
 
 const build = useAppBuilder();
 
-describe("each function's work queue", () => {
+type Fn = { Properties: { Environment: { Variables: Record<string, unknown> } } };
+
+/**
+ * Ten stores with two storefront-family tokens, one stored-instruments and one B2B token each: the storefront
+ * function has enough tokens across stores to hand work out, the other two never do.
+ */
+describe('work queues', () => {
   let template: Template;
+  let functions: [string, Fn][];
   beforeAll(() => {
-    template = Template.fromStack(build(storefrontConfig(), 'work-queue').stack);
+    template = Template.fromStack(build(fleetConfig(10), 'work-queue').stack);
+    functions = Object.entries(template.findResources('AWS::Lambda::Function')) as [string, Fn][];
   });
 
-  it('feeds the function one message at a time, at most WORK_QUEUE_CONCURRENCY invocations at once', () => {
+  it('exist only for a function whose tokens can be handed out', () => {
+    expect(20).toBeGreaterThanOrEqual(FAN_OUT_MIN_TOKENS);
+    const withQueue = functions.filter(([, fn]) => fn.Properties.Environment.Variables.WORK_QUEUE_URL !== undefined);
+    expect(withQueue.map(([id]) => id)).toEqual([expect.stringMatching(/^StorefrontRotator/)]);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+  });
+
+  it('feed the function one message at a time, at most WORK_QUEUE_CONCURRENCY invocations at once', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BatchSize: 1,
       ScalingConfig: { MaximumConcurrency: WORK_QUEUE_CONCURRENCY },
-      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Work.*Queue'), 'Arn'] },
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StorefrontRotatorWork'), 'Arn'] },
+      FunctionName: { Ref: Match.stringLikeRegexp('^StorefrontRotatorFunction') },
     });
   });
 
-  it("keeps the invocations together under Secrets Manager's 50 writes a second", () => {
-    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as {
-      Properties: { Environment: { Variables: Record<string, unknown> } };
-    };
-    const perInvocation = Number(fn.Properties.Environment.Variables.SECRETS_WRITES_PER_SECOND);
-    expect(perInvocation).toBe(WRITES_PER_SECOND_PER_INVOCATION);
-    expect(perInvocation * WORK_QUEUE_CONCURRENCY).toBeLessThanOrEqual(ACCOUNT_WRITES_PER_SECOND);
+  it("keep every function's invocations together under Secrets Manager's 50 writes a second", () => {
+    let total = 0;
+    for (const [, fn] of functions) {
+      const rate = Number(fn.Properties.Environment.Variables.SECRETS_WRITES_PER_SECOND);
+      expect(rate).toBeGreaterThan(0);
+      const concurrent = fn.Properties.Environment.Variables.WORK_QUEUE_URL ? WORK_QUEUE_CONCURRENCY : 1;
+      total += rate * concurrent;
+    }
+    expect(functions).toHaveLength(3);
+    expect(total).toBeLessThanOrEqual(ACCOUNT_WRITES_PER_SECOND);
+    expect(total).toBeGreaterThan(ACCOUNT_WRITES_PER_SECOND - 0.1);
     expect(ACCOUNT_WRITES_PER_SECOND).toBeLessThan(50);
-    expect(fn.Properties.Environment.Variables.WORK_QUEUE_URL).toEqual({ Ref: expect.stringMatching(/Work.*Queue/) });
   });
 
-  it('is encrypted, TLS-only, short-lived, and hands failing messages to the dead-letter queue', () => {
-    const queues = template.findResources('AWS::SQS::Queue');
-    const work = Object.entries(queues).find(([id]) => /Work/.test(id));
-    expect(work).toBeDefined();
-    const props = (work as [string, { Properties: Record<string, any> }])[1].Properties;
+  it('are encrypted, TLS-only, short-lived, and hand failing messages to the dead-letter queue', () => {
+    const queues = Object.entries(template.findResources('AWS::SQS::Queue'));
+    const work = queues.filter(([id]) => id.startsWith('StorefrontRotatorWork'));
+    expect(work).toHaveLength(1);
+    const props = (work[0] as [string, { Properties: Record<string, any> }])[1].Properties;
     expect(props.SqsManagedSseEnabled).toBe(true);
     expect(props.VisibilityTimeout).toBe(6 * 300);
     expect(props.MessageRetentionPeriod).toBe(4 * 3600);
     expect(props.RedrivePolicy).toEqual({
-      deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/DeadLetterQueue/), 'Arn'] },
+      deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^StorefrontRotatorDeadLetterQueue/), 'Arn'] },
       maxReceiveCount: 3,
     });
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as { Properties: unknown }[];
+    const tlsOnly = policies.some(
+      (p) =>
+        JSON.stringify(p.Properties).includes('StorefrontRotatorWork') &&
+        JSON.stringify(p.Properties).includes('"aws:SecureTransport":"false"'),
+    );
+    expect(tlsOnly).toBe(true);
   });
 
-  it('lets only its own function send to it', () => {
+  it('let only their own function send to them', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as {
       Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } };
     }[];
     const sendsToWork = policies.filter((p) =>
       p.Properties.PolicyDocument.Statement.some(
-        (s) => JSON.stringify(s.Action).includes('sqs:SendMessage') && /Work.*Queue/.test(JSON.stringify(s.Resource)),
+        (s) =>
+          JSON.stringify(s.Action).includes('sqs:SendMessage') &&
+          JSON.stringify(s.Resource).includes('StorefrontRotatorWork'),
       ),
     );
     expect(sendsToWork.map((p) => p.Properties.Roles)).toEqual([
       [{ Ref: expect.stringMatching(/^StorefrontRotatorRole/) }],
     ]);
+  });
+});
+
+describe('a small configuration', () => {
+  it('has no work queue: one store and a few tokens are rotated by the sweep alone, as cheaply as ever', () => {
+    const template = Template.fromStack(build(storefrontConfig(), 'no-work-queue').stack);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as Fn;
+    expect(fn.Properties.Environment.Variables.WORK_QUEUE_URL).toBeUndefined();
+    expect(Number(fn.Properties.Environment.Variables.SECRETS_WRITES_PER_SECOND)).toBe(ACCOUNT_WRITES_PER_SECOND);
   });
 });
