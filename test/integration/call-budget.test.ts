@@ -1,5 +1,5 @@
 import type { RecordedRequest } from '../../sandbox';
-import { useRotator } from '../support/rotator';
+import { privateFleetConfig, useRotator } from '../support/rotator';
 
 /**
  * What a run costs, counted at the sandbox: AWS calls (Secrets Manager's write quota is 50 per second per
@@ -8,24 +8,6 @@ import { useRotator } from '../support/rotator';
 const STORES = 125;
 const PER_STORE = 4;
 
-function fleetConfig(): Record<string, unknown> {
-  const stores = Array.from({ length: STORES }, (_, i) => `fleet${String(i).padStart(3, '0')}`);
-  return {
-    stores: stores.map((storeHash) => ({ storeHash, credentialsSecret: `bigcommerce/${storeHash}/api-account` })),
-    tokens: stores.flatMap((store) =>
-      Array.from({ length: PER_STORE }, (_, n) => ({
-        id: `${store}-t${n}`,
-        store,
-        family: 'storefront-private',
-        channelIds: [1],
-        scopes: ['Customer'],
-        lifetime: '7d',
-        renewBefore: '2d',
-      })),
-    ),
-  };
-}
-
 function operations(requests: RecordedRequest[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const r of requests) counts[r.operation ?? r.path] = (counts[r.operation ?? r.path] ?? 0) + 1;
@@ -33,7 +15,7 @@ function operations(requests: RecordedRequest[]): Record<string, number> {
 }
 
 describe(`an idle sweep of ${STORES * PER_STORE} tokens`, () => {
-  const rotator = useRotator(fleetConfig(), { workQueue: {} });
+  const rotator = useRotator(privateFleetConfig('fleet', STORES, PER_STORE), { workQueue: {} });
 
   it('reads every secret in bulk: at most 30 AWS calls, no BigCommerce call, nothing for the work queue', async () => {
     const h = rotator();

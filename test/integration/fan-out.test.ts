@@ -1,6 +1,6 @@
 import type { RecordedRequest } from '../../sandbox';
 import { FAN_OUT_MIN_TOKENS } from '../../functions/rotation/fan-out';
-import { capturedLogLines, useRotator } from '../support/rotator';
+import { capturedLogLines, privateFleetConfig, useRotator } from '../support/rotator';
 
 /**
  * A sweep with enough work hands it to its function's work queue, one message per store, and the event
@@ -11,30 +11,12 @@ const STORES = 10;
 const PER_STORE = 3;
 const TOKENS = STORES * PER_STORE;
 
-function fleetConfig(): Record<string, unknown> {
-  const stores = Array.from({ length: STORES }, (_, i) => `fan${String(i).padStart(2, '0')}`);
-  return {
-    stores: stores.map((storeHash) => ({ storeHash, credentialsSecret: `bigcommerce/${storeHash}/api-account` })),
-    tokens: stores.flatMap((store) =>
-      Array.from({ length: PER_STORE }, (_, n) => ({
-        id: `${store}-t${n}`,
-        store,
-        family: 'storefront-private',
-        channelIds: [1],
-        scopes: ['Customer'],
-        lifetime: '7d',
-        renewBefore: '2d',
-      })),
-    ),
-  };
-}
-
 function count(requests: RecordedRequest[], operation: string): number {
   return requests.filter((r) => r.operation === operation).length;
 }
 
 describe('a sweep with many tokens to rotate across stores', () => {
-  const rotator = useRotator(fleetConfig(), { workQueue: { writesPerSecond: 40 } });
+  const rotator = useRotator(privateFleetConfig('fan', STORES, PER_STORE), { workQueue: { writesPerSecond: 40 } });
 
   it('hands the work out, one message per store, and the consumers rotate every token', async () => {
     expect(TOKENS).toBeGreaterThanOrEqual(FAN_OUT_MIN_TOKENS);
