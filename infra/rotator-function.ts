@@ -396,9 +396,25 @@ export class RotatorFunction extends Construct {
         // otherwise, rather than clearing in every quiet five minutes and firing again at the next run.
         treatMissingData: cloudwatch.TreatMissingData.IGNORE,
       }),
+      ...(this.workQueue ? [this.workBacklogAlarm(kind, this.workQueue, period)] : []),
     ];
     for (const alarm of alarms) alarm.addAlarmAction(new SnsAction(topic));
     return alarms;
+  }
+
+  /**
+   * Work a sweep handed out is rotated within seconds; a message waiting half an hour means the queue's
+   * invocations fail or are throttled, and those stores' tokens are being renewed late.
+   */
+  private workBacklogAlarm(kind: RotatorKind, work: WorkQueue, period: Duration): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, 'WorkBacklogAlarm', {
+      alarmDescription: `Work a ${kind} sweep handed out has waited 30 minutes or more in the work queue: its invocations fail or are throttled (see the function's logs and Throttles); those stores' tokens are renewed late.`,
+      metric: work.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period }),
+      threshold: 30 * 60,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
   }
 
   /** A metric the function writes itself (EMF), per function: its `service` and `FunctionName` dimensions. */

@@ -71,6 +71,18 @@ describe('work queues', () => {
     expect(tlsOnly).toBe(true);
   });
 
+  it('alarm, through the topic, when work has waited half an hour', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Namespace: 'AWS/SQS',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StorefrontRotatorWork'), 'QueueName'] } },
+      ],
+      Threshold: 1800,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmTopic') }],
+    });
+  });
+
   it('let only their own function send to them', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as {
       Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } };
