@@ -76,12 +76,32 @@ const bundleLoad: Measure = ({ dir, functions }) => {
 };
 
 /** Every measure, in the order they print. */
-const MEASURES: Measure[] = [
-  () => oneDueToken(latencyMs()),
-  () => idleSweep(latencyMs()),
-  () => manyDueTokens(latencyMs()),
-  bundleLoad,
-];
+const MEASURES: Record<string, Measure> = {
+  p1: () => oneDueToken(latencyMs()),
+  p2: () => idleSweep(latencyMs()),
+  p3: () => manyDueTokens(latencyMs(), numberOption('--p3-stores', 250)),
+  p4: bundleLoad,
+};
+
+/** `--<name> <n>`: a positive whole number, or `fallback` when the option is absent. */
+function numberOption(name: string, fallback: number): number {
+  const at = process.argv.indexOf(name);
+  if (at === -1) return fallback;
+  const value = Number(process.argv[at + 1]);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} takes a positive whole number`);
+  return value;
+}
+
+/** `--only p1,p3`: the measures to run, all by default. */
+function selectedMeasures(): Measure[] {
+  const at = process.argv.indexOf('--only');
+  if (at === -1) return Object.values(MEASURES);
+  const names = (process.argv[at + 1] ?? '').split(',');
+  const unknown = names.filter((n) => !(n in MEASURES));
+  if (unknown.length > 0)
+    throw new Error(`--only takes ${Object.keys(MEASURES).join(', ')}; not ${unknown.join(', ')}`);
+  return names.map((n) => MEASURES[n] as Measure);
+}
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bctr-bench-'));
@@ -94,7 +114,7 @@ async function main(): Promise<void> {
     }
     const version = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
     console.error(`bench: loading with ${NODE} (${version})`);
-    for (const measure of MEASURES) await measure({ dir, functions });
+    for (const measure of selectedMeasures()) await measure({ dir, functions });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -125,8 +125,12 @@ function createFunctionHandler(
   const rotate = async (
     event: unknown,
     context: Context,
-    { signal }: { signal: AbortSignal },
+    { signal: middySignal }: { signal: AbortSignal },
   ): Promise<RunReport | ProtocolOutcome> => {
+    // middy hands every handler of a process the same AbortSignal. Lambda runs one invocation per container,
+    // but local runs (tests, the sandbox's event source mapping) run several at once, and the SDK's request
+    // listeners on that one signal would add up; each invocation listens on its own signal that follows it.
+    const signal = AbortSignal.any([middySignal]);
     log.useContext(context);
     try {
       runtime ??= buildRuntime(dependencies.env ?? process.env, { ...DEFAULT_AWS_CLIENT_OPTIONS, ...dependencies.aws });

@@ -76,3 +76,35 @@ describe('one due storefront-private token', () => {
     ]);
   });
 });
+
+describe('one due B2B backend token, past its grace period since the last cleanup', () => {
+  const rotator = useRotator({
+    stores: [{ storeHash: 'budget2', b2bCredentialsSecret: 'bigcommerce/budget2/b2b-user' }],
+    tokens: [{ id: 'erp', store: 'budget2', family: 'b2b-backend', rotationPeriod: '7d', gracePeriod: '1d' }],
+  });
+
+  it('lists the store tokens once and reads the secret only in bulk: 2 BigCommerce calls, 5 AWS calls', async () => {
+    const h = rotator();
+    await h.invoke({}, 'b2b');
+    h.sandbox.clock.advance(8 * 24 * 3_600_000);
+    h.sandbox.aws.server.clearRequests();
+    h.sandbox.bigcommerce.server.clearRequests();
+
+    const report = await h.invoke({}, 'b2b');
+    expect(report.results[0]?.outcome).toBe('rotated');
+    const credentials = 'bigcommerce/budget2/b2b-user';
+    const aws = h.sandbox.aws.server.requests((r) => (r.body as { SecretId?: string }).SecretId !== credentials);
+    expect(operations(aws)).toEqual({
+      BatchGetSecretValue: 1,
+      PutSecretValue: 2,
+      UpdateSecretVersionStage: 1,
+      PutEvents: 1,
+    });
+    const bigcommerce = h.sandbox.bigcommerce.server.requests();
+    // The mint (the backend login returns the token), then one list that serves verification and cleanup.
+    expect(bigcommerce.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /b2b/api/io/auth/backend',
+      'GET /b2b/api/io/backend/tokens',
+    ]);
+  });
+});
