@@ -12,6 +12,8 @@ module.exports = {
     '<rootDir>/test/reliability/concurrency.test.ts',
     '<rootDir>/test/reliability/deadlines.test.ts',
     '<rootDir>/test/reliability/fault-matrix.test.ts',
+    // The sandbox's SQS rules, held to moto's SQS.
+    '<rootDir>/test/sandbox/aws-sqs.test.ts',
     // moto's departures from the API reference that the exclusion below rests on, pinned.
     '<rootDir>/test/conformance/*.moto.ts',
   ],

@@ -36,7 +36,12 @@ export async function drainWorkQueue(options: DrainOptions): Promise<DrainReport
   const poller = async (instance: number): Promise<void> => {
     for (;;) {
       const out = await options.client.send(
-        new ReceiveMessageCommand({ QueueUrl: options.queueUrl, MaxNumberOfMessages: 1, VisibilityTimeout: 900 }),
+        new ReceiveMessageCommand({
+          QueueUrl: options.queueUrl,
+          MaxNumberOfMessages: 1,
+          VisibilityTimeout: 900,
+          MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+        }),
       );
       const message = out.Messages?.[0];
       if (!message?.ReceiptHandle) return;
@@ -61,7 +66,13 @@ export async function drainWorkQueue(options: DrainOptions): Promise<DrainReport
 
 /** The record Lambda builds for one SQS message (the shape of `SQSRecord` in @types/aws-lambda). */
 function sqsRecord(
-  message: { MessageId?: string; ReceiptHandle?: string; Body?: string; MD5OfBody?: string },
+  message: {
+    MessageId?: string;
+    ReceiptHandle?: string;
+    Body?: string;
+    MD5OfBody?: string;
+    Attributes?: Record<string, string>;
+  },
   queueArn: string,
 ) {
   const now = String(Date.now());
@@ -70,8 +81,8 @@ function sqsRecord(
     receiptHandle: message.ReceiptHandle,
     body: message.Body,
     attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: now,
+      ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? '1',
+      SentTimestamp: message.Attributes?.SentTimestamp ?? now,
       SenderId: 'local',
       ApproximateFirstReceiveTimestamp: now,
     },

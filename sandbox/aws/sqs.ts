@@ -141,14 +141,27 @@ export class Sqs {
       m.invisibleUntil = now + visibility * 1000;
       m.receiptHandle = randomUUID();
     }
+    // "MessageSystemAttributeNames: A list of attributes that need to be returned along with each message"
+    // (`All` for all); the deprecated AttributeNames still works. Only the two the sandbox keeps are known.
+    const asked = [
+      ...((optionalArray(input, 'MessageSystemAttributeNames') ?? []) as string[]),
+      ...((optionalArray(input, 'AttributeNames') ?? []) as string[]),
+    ];
+    const wants = (name: string) => asked.includes(name) || asked.includes('All');
     return {
-      Messages: visible.map((m) => ({
-        MessageId: m.messageId,
-        ReceiptHandle: m.receiptHandle,
-        MD5OfBody: m.md5,
-        Body: m.body,
-        Attributes: { ApproximateReceiveCount: String(m.receiveCount), SentTimestamp: String(m.sentAt) },
-      })),
+      Messages: visible.map((m) => {
+        const attributes = {
+          ...(wants('ApproximateReceiveCount') ? { ApproximateReceiveCount: String(m.receiveCount) } : {}),
+          ...(wants('SentTimestamp') ? { SentTimestamp: String(m.sentAt) } : {}),
+        };
+        return {
+          MessageId: m.messageId,
+          ReceiptHandle: m.receiptHandle,
+          MD5OfBody: m.md5,
+          Body: m.body,
+          ...(Object.keys(attributes).length > 0 ? { Attributes: attributes } : {}),
+        };
+      }),
     };
   }
 
