@@ -1,4 +1,5 @@
 import {
+  BatchGetSecretValueCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
   ListSecretsCommand,
@@ -31,6 +32,8 @@ export interface SecretReader {
   /** Undefined when the secret does not exist. */
   describe(name: string): Promise<SecretDescription | undefined>;
   read(name: string, versionId: string): Promise<string | undefined>;
+  /** Each secret's AWSCURRENT version id and value, 20 secrets a call; names it could not read are absent. */
+  readCurrentMany(names: string[]): Promise<Map<string, { versionId: string; text: string | undefined }>>;
 }
 
 export class SecretsManagerReader implements SecretReader {
@@ -64,6 +67,17 @@ export class SecretsManagerReader implements SecretReader {
 
   async read(name: string, versionId: string): Promise<string | undefined> {
     return (await this.client.send(new GetSecretValueCommand({ SecretId: name, VersionId: versionId }))).SecretString;
+  }
+
+  async readCurrentMany(names: string[]): Promise<Map<string, { versionId: string; text: string | undefined }>> {
+    const found = new Map<string, { versionId: string; text: string | undefined }>();
+    for (let i = 0; i < names.length; i += 20) {
+      const out = await this.client.send(new BatchGetSecretValueCommand({ SecretIdList: names.slice(i, i + 20) }));
+      for (const v of out.SecretValues ?? []) {
+        if (v.Name && v.VersionId) found.set(v.Name, { versionId: v.VersionId, text: v.SecretString });
+      }
+    }
+    return found;
   }
 }
 
@@ -136,6 +150,14 @@ export async function readStatus(
   } catch {
     // Without ListSecrets (it cannot be limited to some secrets) each secret is described instead.
   }
+  // Each current version in bulk; a version the bulk read did not return (a secret it could not read, or one
+  // whose AWSCURRENT moved since the listing) is read on its own.
+  let currents = new Map<string, { versionId: string; text: string | undefined }>();
+  try {
+    currents = await reader.readCurrentMany(tokens.map((t) => t.secretName));
+  } catch {
+    // Without BatchGetSecretValue each version is read with GetSecretValue.
+  }
   const adapters = ruleAdapters();
   const statuses: TokenStatus[] = new Array(tokens.length);
   let next = 0;
@@ -147,7 +169,7 @@ export async function readStatus(
         reader,
         target,
         adapters.get(target.family),
-        listed.get(target.secretName),
+        { listed: listed.get(target.secretName), current: currents.get(target.secretName) },
         now,
       );
     }
@@ -156,11 +178,17 @@ export async function readStatus(
   return { at: now.toISOString(), tokens: statuses };
 }
 
+/** What the bulk reads already know of one secret. */
+interface KnownState {
+  listed: SecretDescription | undefined;
+  current: { versionId: string; text: string | undefined } | undefined;
+}
+
 async function tokenStatus(
   reader: SecretReader,
   target: ManagedToken,
   family: FamilyAdapter | undefined,
-  listed: SecretDescription | undefined,
+  { listed, current }: KnownState,
   now: Date,
 ): Promise<TokenStatus> {
   const base = {
@@ -172,7 +200,7 @@ async function tokenStatus(
   try {
     const description = listed ?? (await reader.describe(target.secretName));
     if (!description) return { ...base, unreadable: 'ResourceNotFoundException' };
-    return { ...base, ...(await versionsStatus(reader, target, family, description, now)) };
+    return { ...base, ...(await versionsStatus(reader, target, family, description, current, now)) };
   } catch (error) {
     return { ...base, unreadable: (error as Error).name || 'Error' };
   }
@@ -183,9 +211,11 @@ async function versionsStatus(
   target: ManagedToken,
   family: FamilyAdapter | undefined,
   description: SecretDescription,
+  known: KnownState['current'],
   now: Date,
 ): Promise<Partial<TokenStatus>> {
   const cache = new Map<string, Promise<string | undefined>>();
+  if (known) cache.set(known.versionId, Promise.resolve(known.text));
   const read = (versionId: string) => {
     if (!cache.has(versionId)) cache.set(versionId, reader.read(target.secretName, versionId));
     return cache.get(versionId) as Promise<string | undefined>;

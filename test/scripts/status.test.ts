@@ -18,7 +18,7 @@ writeFileSync(CONFIG_FILE, JSON.stringify(storefrontConfig()));
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
 const rotator = useRotator();
-const READS = ['ListSecrets', 'DescribeSecret', 'GetSecretValue'];
+const READS = ['ListSecrets', 'DescribeSecret', 'GetSecretValue', 'BatchGetSecretValue'];
 /** Every AWS operation and every line the command produced in this file, for the read-only and no-token checks. */
 const operations: string[] = [];
 const outputs: string[] = [];
@@ -115,6 +115,14 @@ describe('npm run status', () => {
       });
       expect(tokens.get(result.tokenId)?.pending).toBeUndefined();
     }
+  }, 60_000);
+
+  it('reads the current versions in bulk: one listing and one BatchGetSecretValue for three settled tokens', async () => {
+    await report();
+    const calls = rotator()
+      .sandbox.aws.server.requests()
+      .map((r) => r.operation);
+    expect(calls).toEqual(['ListSecrets', 'BatchGetSecretValue']);
   }, 60_000);
 
   it('after a failed verification, shows the staged version, the released claim and the failed attempt', async () => {
