@@ -39,7 +39,8 @@ export function tokenQuery(metric: string, fn: 'MIN' | 'MAX', order: 'ASC' | 'DE
 /**
  * The fleet at a glance: every alarm's state; each function's token outcomes over time; the tokens closest
  * to expiry (and the oldest B2B tokens, which never expire); failed rotations by step, and the latest ones,
- * from the structured `rotation failed` log line. Widgets exist only for the functions the stack has.
+ * from the structured `rotation failed` log line; each work queue's backlog. Widgets exist only for the
+ * functions (and work queues) the stack has.
  */
 export function rotationDashboard(scope: Construct, rotators: ReadonlyMap<RotatorKind, RotatorFunction>) {
   const all = [...rotators.values()];
@@ -102,6 +103,22 @@ export function rotationDashboard(scope: Construct, rotators: ReadonlyMap<Rotato
     );
   }
   if (tables.length > 0) rows.push(tables);
+  const queued = [...rotators].flatMap(([kind, r]) => (r.workQueue ? [[kind, r.workQueue.queue] as const] : []));
+  if (queued.length > 0) {
+    // Work handed out waits seconds; a queue that stays full, or old, is invocations failing or throttled.
+    rows.push(
+      queued.map(
+        ([kind, queue]) =>
+          new cloudwatch.GraphWidget({
+            title: `Work queue: ${kind} rotator`,
+            left: [queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', label: 'stores waiting' })],
+            right: [queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', label: 'oldest (seconds)' })],
+            width: FULL / queued.length,
+            height: 6,
+          }),
+      ),
+    );
+  }
   const logGroupNames = all.map((r) => r.logGroup.logGroupName);
   const failed = `filter message = "${ROTATION_FAILED_MESSAGE}"`;
   rows.push([

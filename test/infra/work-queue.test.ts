@@ -83,6 +83,14 @@ describe('work queues', () => {
     });
   });
 
+  it('show their backlog on the dashboard', () => {
+    const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0];
+    const body = JSON.stringify(dashboard);
+    expect(body).toContain('Work queue: storefront rotator');
+    expect(body).toContain('ApproximateAgeOfOldestMessage');
+    expect(body).not.toContain('Work queue: payments rotator');
+  });
+
   it('let only their own function send to them', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as {
       Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } };
