@@ -5,6 +5,7 @@ import { createRotatorHandler } from '../functions/rotator/handler';
 import { type RecordedRequest, type Sandbox, startSandbox } from '../sandbox';
 import { localLambdaContext } from '../sandbox/lambda-context';
 import { provisionSandbox } from '../sandbox/provision';
+import { privateFleetConfig, storeNames } from '../sandbox/fleet-config';
 import { type DrainReport, drainWorkQueue } from '../sandbox/event-source-mapping';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { WORK_QUEUE_CONCURRENCY, writesPerInvocation } from '../infra/work-queue';
@@ -185,25 +186,10 @@ export async function oneDueToken(latency: number): Promise<void> {
   }
 }
 
-function privateTokens(stores: string[], perStore: number): Record<string, unknown> {
-  return {
-    stores: stores.map((storeHash) => ({ storeHash, credentialsSecret: `bigcommerce/${storeHash}/api-account` })),
-    tokens: stores.flatMap((store) =>
-      Array.from({ length: perStore }, (_, n) => ({
-        id: `${store}-t${n}`,
-        store,
-        ...FAMILY_TOKENS['storefront-private'],
-      })),
-    ),
-  };
-}
-
-const storeNames = (count: number) => Array.from({ length: count }, (_, i) => `bench${String(i).padStart(4, '0')}`);
-
 /** p2: a scheduled run over 500 tokens of which none is due. */
 export async function idleSweep(latency: number): Promise<void> {
-  const stores = storeNames(125);
-  const f = await fleet(privateTokens(stores, 4), stores);
+  const stores = storeNames('bench', 125);
+  const f = await fleet(privateFleetConfig(stores, 4), stores);
   try {
     await f.prepare('storefront');
     const { report, wallMs, bigcommerce, aws } = await measured(f, 'storefront', latency);
@@ -243,8 +229,8 @@ function maxInflightPerStore(requests: RecordedRequest[], latency: number): numb
  * invocation's end.
  */
 export async function manyDueTokens(latency: number, storeCount = 250): Promise<void> {
-  const stores = storeNames(storeCount);
-  const f = await fleet(privateTokens(stores, 4), stores);
+  const stores = storeNames('bench', storeCount);
+  const f = await fleet(privateFleetConfig(stores, 4), stores);
   try {
     await f.prepare('storefront');
     f.sandbox.clock.advance(6 * DAY);

@@ -1,5 +1,6 @@
 import type { RecordedRequest } from '../../sandbox';
-import { privateFleetConfig, useRotator } from '../support/rotator';
+import { privateFleetConfig, storeNames } from '../../sandbox/fleet-config';
+import { useRotator } from '../support/rotator';
 
 /**
  * What a run costs, counted at the sandbox: AWS calls (Secrets Manager's write quota is 50 per second per
@@ -15,7 +16,7 @@ function operations(requests: RecordedRequest[]): Record<string, number> {
 }
 
 describe(`an idle sweep of ${STORES * PER_STORE} tokens`, () => {
-  const rotator = useRotator(privateFleetConfig('fleet', STORES, PER_STORE), { workQueue: {} });
+  const rotator = useRotator(privateFleetConfig(storeNames('fleet', STORES), PER_STORE), { workQueue: {} });
 
   it('reads every secret in bulk: at most 30 AWS calls, no BigCommerce call, nothing for the work queue', async () => {
     const h = rotator();

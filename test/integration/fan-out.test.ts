@@ -1,6 +1,7 @@
 import type { RecordedRequest } from '../../sandbox';
 import { FAN_OUT_MIN_TOKENS } from '../../functions/rotation/fan-out';
-import { capturedLogLines, privateFleetConfig, useRotator } from '../support/rotator';
+import { privateFleetConfig, storeNames } from '../../sandbox/fleet-config';
+import { capturedLogLines, useRotator } from '../support/rotator';
 
 /**
  * A sweep with enough work hands it to its function's work queue, one message per store, and the event
@@ -16,7 +17,9 @@ function count(requests: RecordedRequest[], operation: string): number {
 }
 
 describe('a sweep with many tokens to rotate across stores', () => {
-  const rotator = useRotator(privateFleetConfig('fan', STORES, PER_STORE), { workQueue: { writesPerSecond: 40 } });
+  const rotator = useRotator(privateFleetConfig(storeNames('fan', STORES), PER_STORE), {
+    workQueue: { writesPerSecond: 40 },
+  });
 
   it('hands the work out, one message per store, and the consumers rotate every token', async () => {
     expect(TOKENS).toBeGreaterThanOrEqual(FAN_OUT_MIN_TOKENS);

@@ -54,28 +54,6 @@ export function storefrontConfig(overrides: Record<string, unknown> = {}): Recor
   };
 }
 
-/**
- * `perStore` private storefront tokens (`<store>-t<n>`) in each of `count` stores named `<prefix><nn>`, each
- * store with its API account secret.
- */
-export function privateFleetConfig(prefix: string, count: number, perStore: number): Record<string, unknown> {
-  const stores = Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(3, '0')}`);
-  return {
-    stores: stores.map((storeHash) => ({ storeHash, credentialsSecret: `bigcommerce/${storeHash}/api-account` })),
-    tokens: stores.flatMap((store) =>
-      Array.from({ length: perStore }, (_, n) => ({
-        id: `${store}-t${n}`,
-        store,
-        family: 'storefront-private',
-        channelIds: [1],
-        scopes: ['Customer'],
-        lifetime: '7d',
-        renewBefore: '2d',
-      })),
-    ),
-  };
-}
-
 export interface RotatorHarness {
   sandbox: Sandbox;
   config: RotatorConfig;
