@@ -117,12 +117,6 @@ export class ProtocolStepError extends Error {
   override readonly name = 'ProtocolStepError';
 }
 
-/**
- * One step of Secrets Manager's rotation protocol (RotateSecret, the console's "Rotate secret immediately",
- * `aws secretsmanager rotate-secret`) for one managed token. `versionId` is the ClientRequestToken: the id
- * of the new version, so each step is idempotent and Secrets Manager may re-drive the sequence. The same
- * step methods make up the scheduled and manual runs.
- */
 /** Whether the bulk read alone settles `target` (see Rotation.settledByBulkRead): its run would make no call. */
 export function settledByBulkRead<T extends ManagedToken>(
   target: T,
@@ -134,6 +128,12 @@ export function settledByBulkRead<T extends ManagedToken>(
   return new Rotation(target, family, ports, options, preread).settledByBulkRead();
 }
 
+/**
+ * One step of Secrets Manager's rotation protocol (RotateSecret, the console's "Rotate secret immediately",
+ * `aws secretsmanager rotate-secret`) for one managed token. `versionId` is the ClientRequestToken: the id
+ * of the new version, so each step is idempotent and Secrets Manager may re-drive the sequence. The same
+ * step methods make up the scheduled and manual runs.
+ */
 export function runProtocolStep<T extends ManagedToken>(
   target: T,
   family: FamilyAdapter<T>,
@@ -654,11 +654,6 @@ class Rotation<T extends ManagedToken> {
   }
 
   /**
-   * Reads AWSCURRENT, a distinct AWSPENDING, AWSPREVIOUS when a cleanup is due, and a claim version's
-   * record. When the run's bulk read shows AWSCURRENT holding AWSPENDING and the claim label too (the state
-   * a finished rotation leaves) and no cleanup is due, there is nothing else to look at: no further call.
-   */
-  /**
    * A token the bulk read alone settles: its current version shows a finished rotation (AWSCURRENT with
    * AWSPENDING and the claim), no cleanup is wanted, and it is not due. Its run makes no call; a sweep
    * hands everything else to the work queue.
@@ -692,6 +687,11 @@ class Rotation<T extends ManagedToken> {
     return state;
   }
 
+  /**
+   * Reads AWSCURRENT, a distinct AWSPENDING, AWSPREVIOUS when a cleanup is due, and a claim version's
+   * record. When the run's bulk read shows a finished rotation and no cleanup is due (or the token is due, so
+   * the rotation's own cleanup follows), there is nothing else to look at: no further call.
+   */
   private async read(): Promise<SecretState> {
     const state = this.bulkReadState();
     if (!state) return this.readAll();
