@@ -4,9 +4,12 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
+  type PutSecretValueCommandInput,
+  type PutSecretValueCommandOutput,
   ResourceExistsException,
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
+  type UpdateSecretVersionStageCommandInput,
 } from '@aws-sdk/client-secrets-manager';
 
 /**
@@ -117,7 +120,7 @@ export class SecretsManagerSecretStore implements SecretStore {
   constructor(
     private readonly client: SecretsManagerClient,
     private readonly signal?: AbortSignal,
-    /** This invocation's share of the account's write quota; every PutSecretValue and UpdateSecretVersionStage waits for it. */
+    /** This container's share of the account's write quota (see put and updateStage). */
     private readonly writes?: RateLimiter,
   ) {}
 
@@ -158,25 +161,17 @@ export class SecretsManagerSecretStore implements SecretStore {
   }
 
   async writePlaceholder(secretName: string, value: string, versionId: string): Promise<void> {
-    await this.writes?.acquire();
-    await this.client.send(
-      new PutSecretValueCommand({ SecretId: secretName, SecretString: value, ClientRequestToken: versionId }),
-      this.sendOptions(),
-    );
+    await this.put({ SecretId: secretName, SecretString: value, ClientRequestToken: versionId });
   }
 
   async claim(secretName: string, value: string, versionId: string): Promise<void> {
-    await this.writes?.acquire();
     try {
-      await this.client.send(
-        new PutSecretValueCommand({
-          SecretId: secretName,
-          SecretString: value,
-          ClientRequestToken: versionId,
-          VersionStages: [STAGES.claim],
-        }),
-        this.sendOptions(),
-      );
+      await this.put({
+        SecretId: secretName,
+        SecretString: value,
+        ClientRequestToken: versionId,
+        VersionStages: [STAGES.claim],
+      });
     } catch (error) {
       // PutSecretValue: "if the secret data is different, then the operation fails because you can't modify
       // an existing version": the version id is derived, so another run derived it and wrote first.
@@ -186,31 +181,23 @@ export class SecretsManagerSecretStore implements SecretStore {
   }
 
   async stagePending(secretName: string, value: string, clientRequestToken: string): Promise<string> {
-    await this.writes?.acquire();
-    const out = await this.client.send(
-      new PutSecretValueCommand({
-        SecretId: secretName,
-        SecretString: value,
-        ClientRequestToken: clientRequestToken,
-        VersionStages: [STAGES.pending, STAGES.claim],
-      }),
-      this.sendOptions(),
-    );
+    const out = await this.put({
+      SecretId: secretName,
+      SecretString: value,
+      ClientRequestToken: clientRequestToken,
+      VersionStages: [STAGES.pending, STAGES.claim],
+    });
     return out.VersionId ?? clientRequestToken;
   }
 
   async promote(secretName: string, versionId: string, expectedCurrent: string): Promise<void> {
-    await this.writes?.acquire();
     try {
-      await this.client.send(
-        new UpdateSecretVersionStageCommand({
-          SecretId: secretName,
-          VersionStage: STAGES.current,
-          MoveToVersionId: versionId,
-          RemoveFromVersionId: expectedCurrent,
-        }),
-        this.sendOptions(),
-      );
+      await this.updateStage({
+        SecretId: secretName,
+        VersionStage: STAGES.current,
+        MoveToVersionId: versionId,
+        RemoveFromVersionId: expectedCurrent,
+      });
     } catch (error) {
       // The call may have taken effect with its answer lost (an earlier attempt, then a refused retry).
       let holder: string | undefined;
@@ -234,28 +221,27 @@ export class SecretsManagerSecretStore implements SecretStore {
   }
 
   async moveLabel(secretName: string, label: string, versionId: string, holder: string | undefined): Promise<void> {
-    await this.writes?.acquire();
-    await this.client.send(
-      new UpdateSecretVersionStageCommand({
-        SecretId: secretName,
-        VersionStage: label,
-        MoveToVersionId: versionId,
-        ...(holder && holder !== versionId ? { RemoveFromVersionId: holder } : {}),
-      }),
-      this.sendOptions(),
-    );
+    await this.updateStage({
+      SecretId: secretName,
+      VersionStage: label,
+      MoveToVersionId: versionId,
+      ...(holder && holder !== versionId ? { RemoveFromVersionId: holder } : {}),
+    });
   }
 
   async removeLabel(secretName: string, label: string, versionId: string): Promise<void> {
+    await this.updateStage({ SecretId: secretName, VersionStage: label, RemoveFromVersionId: versionId });
+  }
+
+  /** PutSecretValue and UpdateSecretVersionStage count against the account's write quota: both are paced. */
+  private async put(input: PutSecretValueCommandInput): Promise<PutSecretValueCommandOutput> {
     await this.writes?.acquire();
-    await this.client.send(
-      new UpdateSecretVersionStageCommand({
-        SecretId: secretName,
-        VersionStage: label,
-        RemoveFromVersionId: versionId,
-      }),
-      this.sendOptions(),
-    );
+    return this.client.send(new PutSecretValueCommand(input), this.sendOptions());
+  }
+
+  private async updateStage(input: UpdateSecretVersionStageCommandInput): Promise<void> {
+    await this.writes?.acquire();
+    await this.client.send(new UpdateSecretVersionStageCommand(input), this.sendOptions());
   }
 
   private sendOptions(): { abortSignal?: AbortSignal } {
