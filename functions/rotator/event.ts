@@ -8,6 +8,11 @@ export class InvalidEventError extends Error {
   override readonly name = 'InvalidEventError';
 }
 
+/** A schema's problems in one line, `path: message; ...`, with `whole` naming the value itself. */
+export function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[], whole: string) {
+  return issues.map((i) => `${formatPath(i.path) || whole}: ${i.message}`).join('; ');
+}
+
 export interface RotationRequest {
   trigger: 'schedule' | 'manual';
   force: boolean;

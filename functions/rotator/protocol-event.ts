@@ -2,7 +2,7 @@ import * as z from '../config/zod';
 import { lazySchema } from '../config/lazy-schema';
 import { FAMILY_ROTATOR, type ManagedToken, type RotatorKind } from '../config/types';
 import { PROTOCOL_STEPS, type ProtocolStep } from '../rotation/rotate-token';
-import { InvalidEventError } from './event';
+import { InvalidEventError, describeIssues } from './event';
 
 /** One step of Secrets Manager's rotation, addressed to a token this function manages. */
 export interface ProtocolRequest {
@@ -38,8 +38,9 @@ export function isProtocolEvent(event: unknown): boolean {
 export function parseProtocolEvent(event: unknown, kind: RotatorKind, tokens: ManagedToken[]): ProtocolRequest {
   const parsed = protocolEvent().safeParse(event);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`);
-    throw new InvalidEventError(`Invalid Secrets Manager rotation event: ${problems.join('; ')}`);
+    throw new InvalidEventError(
+      `Invalid Secrets Manager rotation event: ${describeIssues(parsed.error.issues, 'event')}`,
+    );
   }
   const { Step, SecretId, ClientRequestToken } = parsed.data;
   const name = SECRET_ARN.exec(SecretId)?.[1] ?? SecretId;

@@ -1,8 +1,7 @@
 import * as z from '../config/zod';
 import { lazySchema } from '../config/lazy-schema';
 import { FAMILY_ROTATOR, type ManagedToken, type RotatorKind } from '../config/types';
-import type { RotationRequest } from './event';
-import { InvalidEventError } from './event';
+import { InvalidEventError, type RotationRequest, describeIssues } from './event';
 
 const workMessage = lazySchema(() =>
   z.strictObject({
@@ -47,8 +46,7 @@ export function parseWorkEvent(event: { Records: unknown[] }, kind: RotatorKind,
   }
   const parsed = workMessage().safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
-    throw new InvalidEventError(`Invalid work-queue message: ${problems.join('; ')}`);
+    throw new InvalidEventError(`Invalid work-queue message: ${describeIssues(parsed.error.issues, 'body')}`);
   }
   const { tokenIds, trigger, force, startedAt } = parsed.data;
   const mine = tokens.filter((t) => FAMILY_ROTATOR[t.family] === kind && tokenIds.includes(t.id));
