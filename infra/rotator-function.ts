@@ -39,7 +39,7 @@ export interface RotatorFunctionProps {
   alarmTopic: sns.ITopic;
   /** Whether the function gets a work queue to hand its sweeps' work out to. */
   workQueue: boolean;
-  /** This function's invocations' share of Secrets Manager's account-wide write quota (writesPerInvocation). */
+  /** This function's invocations' share of Secrets Manager's account-wide write quota (fanOutPlan). */
   writesPerSecond: number;
 }
 

@@ -11,8 +11,7 @@ import type { Construct } from 'constructs';
 import { FAMILY_ROTATOR, type ManagedToken, type RotatorConfig, type RotatorKind } from '../functions/config/types';
 import { rotationDashboard } from './dashboard';
 import { RotatorFunction } from './rotator-function';
-import { writesPerInvocation } from './work-queue';
-import { mayFanOut } from '../functions/rotation/fan-out';
+import { fanOutPlan } from './work-queue';
 import { allowRotationOf } from './secrets-manager-rotation';
 import { TokenShardStack, pascal, tokenShard } from './token-shards';
 
@@ -134,11 +133,9 @@ export class TokenRotatorStack extends Stack {
       description: 'Subscribe to be told when a rotation fails',
     });
 
-    const kinds = [...new Set(config.tokens.map((t) => FAMILY_ROTATOR[t.family]))];
-    const tokensOf = (kind: RotatorKind) => config.tokens.filter((t) => FAMILY_ROTATOR[t.family] === kind);
-    const writesPerSecond = writesPerInvocation(kinds.map((kind) => ({ workQueue: mayFanOut(tokensOf(kind)) })));
-    for (const kind of kinds) {
-      const tokens = tokensOf(kind);
+    const fanOut = fanOutPlan(config.tokens);
+    for (const [kind, workQueue] of fanOut.workQueue) {
+      const tokens = config.tokens.filter((t) => FAMILY_ROTATOR[t.family] === kind);
       const stores = config.stores.filter((s) => tokens.some((t) => t.storeHash === s.storeHash));
       // B2B tokens are minted with the backend user's login; every other family with the API account token.
       const rootSecrets = stores.flatMap((s) =>
@@ -160,8 +157,8 @@ export class TokenRotatorStack extends Stack {
         configJson: props.configJson,
         logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
         alarmTopic: this.alarmTopic,
-        workQueue: mayFanOut(tokens),
-        writesPerSecond,
+        workQueue,
+        writesPerSecond: fanOut.writesPerSecond,
       });
       this.rotators.set(kind, rotator);
       allowRotationOf(

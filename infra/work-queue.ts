@@ -3,6 +3,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { FAMILY_ROTATOR, type ManagedToken, type RotatorKind } from '../functions/config/types';
+import { mayFanOut } from '../functions/rotation/fan-out';
 
 /**
  * Invocations of one function that work its queue at the same time: Lambda's SQS event source mapping
@@ -17,14 +19,25 @@ export const WORK_QUEUE_CONCURRENCY = 5;
  */
 export const ACCOUNT_WRITES_PER_SECOND = 40;
 
-/**
- * Each writing invocation's share of ACCOUNT_WRITES_PER_SECOND, in hundredths: the stack's functions may all
- * run at once, each with WORK_QUEUE_CONCURRENCY invocations when it has a work queue and one when it has not
- * (its sweep). Secrets Manager's own rotations of a single token write three times and are not counted.
- */
-export function writesPerInvocation(functions: { workQueue: boolean }[]): number {
-  const writers = functions.reduce((n, f) => n + (f.workQueue ? WORK_QUEUE_CONCURRENCY : 1), 0);
-  return Math.floor((ACCOUNT_WRITES_PER_SECOND * 100) / Math.max(1, writers)) / 100;
+/** How a configuration's functions hand work out (see fanOutPlan). */
+export interface FanOutPlan {
+  /** Per function: whether it gets a work queue, which only a function whose tokens may fan out needs. */
+  workQueue: ReadonlyMap<RotatorKind, boolean>;
+  /**
+   * Each writing invocation's share of ACCOUNT_WRITES_PER_SECOND, in hundredths: the functions may all run at
+   * once, each with WORK_QUEUE_CONCURRENCY invocations when it has a work queue and one when it has not (its
+   * sweep). Secrets Manager's own rotations of a single token write three times and are not counted.
+   */
+  writesPerSecond: number;
+}
+
+export function fanOutPlan(tokens: readonly ManagedToken[]): FanOutPlan {
+  const workQueue = new Map<RotatorKind, boolean>();
+  for (const kind of new Set(tokens.map((t) => FAMILY_ROTATOR[t.family]))) {
+    workQueue.set(kind, mayFanOut(tokens.filter((t) => FAMILY_ROTATOR[t.family] === kind)));
+  }
+  const writers = [...workQueue.values()].reduce((n, queue) => n + (queue ? WORK_QUEUE_CONCURRENCY : 1), 0);
+  return { workQueue, writesPerSecond: Math.floor((ACCOUNT_WRITES_PER_SECOND * 100) / Math.max(1, writers)) / 100 };
 }
 
 export interface WorkQueueProps {

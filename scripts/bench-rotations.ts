@@ -5,11 +5,10 @@ import { createRotatorHandler } from '../functions/rotator/handler';
 import { type RecordedRequest, type Sandbox, startSandbox } from '../sandbox';
 import { localLambdaContext } from '../sandbox/lambda-context';
 import { provisionSandbox } from '../sandbox/provision';
-import { privateFleetConfig, storeNames } from '../sandbox/fleet-config';
+import { PRIVATE_TOKEN, privateFleetConfig, storeNames } from '../sandbox/fleet-config';
 import { type DrainReport, drainWorkQueue } from '../sandbox/event-source-mapping';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { WORK_QUEUE_CONCURRENCY, writesPerInvocation } from '../infra/work-queue';
-import { mayFanOut } from '../functions/rotation/fan-out';
+import { WORK_QUEUE_CONCURRENCY, fanOutPlan } from '../infra/work-queue';
 
 /**
  * Rotation measures against the sandbox with latency injected on every BigCommerce and AWS request (the
@@ -54,14 +53,13 @@ async function fleet(rawConfig: Record<string, unknown>, storeHashes: string[]):
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
   const queueUrl = sandbox.aws.api.sqs.operations.CreateQueue?.({ QueueName: WORK_QUEUE }).QueueUrl as string;
-  // As the stack configures the functions of this configuration (see infra/work-queue.ts).
-  const kinds = [...new Set(config.tokens.map((t) => FAMILY_ROTATOR[t.family]))];
-  const fanOut = (kind: RotatorKind) => mayFanOut(config.tokens.filter((t) => FAMILY_ROTATOR[t.family] === kind));
+  // As the stack configures the functions of this configuration.
+  const fanOut = fanOutPlan(config.tokens);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ROTATOR_CONFIG: JSON.stringify(rawConfig),
-    ...(fanOut('storefront') ? { WORK_QUEUE_URL: queueUrl } : {}),
-    SECRETS_WRITES_PER_SECOND: String(writesPerInvocation(kinds.map((kind) => ({ workQueue: fanOut(kind) })))),
+    ...(fanOut.workQueue.get('storefront') ? { WORK_QUEUE_URL: queueUrl } : {}),
+    SECRETS_WRITES_PER_SECOND: String(fanOut.writesPerSecond),
   };
   const handlers = new Map<RotatorKind, ReturnType<typeof createRotatorHandler>>();
   const run = async (handler: ReturnType<typeof createRotatorHandler>, kind: RotatorKind, event: unknown) =>
@@ -128,13 +126,7 @@ async function measured(
 }
 
 const FAMILY_TOKENS: Record<string, Record<string, unknown>> = {
-  'storefront-private': {
-    family: 'storefront-private',
-    channelIds: [1],
-    scopes: ['Customer'],
-    lifetime: '7d',
-    renewBefore: '2d',
-  },
+  'storefront-private': PRIVATE_TOKEN,
   storefront: {
     family: 'storefront',
     channelId: 1,
