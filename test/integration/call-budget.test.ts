@@ -1,5 +1,5 @@
 import type { RecordedRequest } from '../../sandbox';
-import { privateFleetConfig, storeNames } from '../../sandbox/fleet-config';
+import { PRIVATE_TOKEN, privateFleetConfig, storeNames } from '../../sandbox/fleet-config';
 import { useRotator } from '../support/rotator';
 
 /**
@@ -42,11 +42,7 @@ describe('one due storefront-private token', () => {
       {
         id: 'headless',
         store: 'budget1',
-        family: 'storefront-private',
-        channelIds: [1],
-        scopes: ['Customer'],
-        lifetime: '7d',
-        renewBefore: '2d',
+        ...PRIVATE_TOKEN,
       },
     ],
   });

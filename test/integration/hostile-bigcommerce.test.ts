@@ -1,3 +1,4 @@
+import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
 import { HOSTILE_ECHO_FORMS } from '../../sandbox/bigcommerce/hostile';
 import { scanForLeaks } from '../audit/secret-forms';
 import { auditSecrets } from '../support/audit';
@@ -17,11 +18,7 @@ const rotator = useRotator({
     {
       id: 'headless',
       store: STORE,
-      family: 'storefront-private',
-      channelIds: [1],
-      scopes: ['Customer'],
-      lifetime: '7d',
-      renewBefore: '2d',
+      ...PRIVATE_TOKEN,
     },
     { id: 'erp', store: STORE, family: 'b2b-backend', rotationPeriod: '7d', gracePeriod: '1h' },
   ],

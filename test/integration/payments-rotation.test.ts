@@ -1,3 +1,4 @@
+import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
 import { InvalidEventError } from '../../functions/rotator/event';
 import { decodeJwt } from '../support/sandbox';
 import { STORE, capturedOutput, useRotator } from '../support/rotator';
@@ -10,11 +11,7 @@ const rotator = useRotator({
     {
       id: 'headless',
       store: STORE,
-      family: 'storefront-private',
-      channelIds: [1],
-      scopes: ['Customer'],
-      lifetime: '7d',
-      renewBefore: '2d',
+      ...PRIVATE_TOKEN,
     },
   ],
 });

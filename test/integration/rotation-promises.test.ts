@@ -1,3 +1,4 @@
+import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { RotatorKind } from '../../functions/config/types';
 import type { RunReport } from '../../functions/rotation/run';
@@ -17,17 +18,10 @@ const stores = [
     b2bCredentialsSecret: `bigcommerce/${STORE}/b2b-user`,
   },
 ];
-const privateToken = {
-  family: 'storefront-private',
-  channelIds: [1],
-  scopes: ['Customer'],
-  lifetime: '7d',
-  renewBefore: '2d',
-};
 const rotator = useRotator({
   stores,
   tokens: [
-    { id: 'private', store: STORE, ...privateToken },
+    { id: 'private', store: STORE, ...PRIVATE_TOKEN },
     {
       id: 'browser',
       store: STORE,
@@ -77,7 +71,7 @@ describe('the first rotation of a secret created without a value', () => {
     const h = rotator();
     const secretName = `bigcommerce/${STORE}/created-without-value`;
     await secretsManager().send(new CreateSecretCommand({ Name: secretName }));
-    const run = handlerFor({ stores, tokens: [{ id: 'late', store: STORE, ...privateToken, secretName }] });
+    const run = handlerFor({ stores, tokens: [{ id: 'late', store: STORE, ...PRIVATE_TOKEN, secretName }] });
     const eventsBefore = (await h.events()).length;
     h.sandbox.bigcommerce.server.injectFault({
       match: { path: '/storefront/store-' },
@@ -105,7 +99,7 @@ describe('a missing root-credential secret', () => {
     const before = await h.secret('private');
     const run = handlerFor({
       stores: [{ storeHash: STORE, credentialsSecret: missing }],
-      tokens: [{ id: 'private', store: STORE, ...privateToken }],
+      tokens: [{ id: 'private', store: STORE, ...PRIVATE_TOKEN }],
     });
     const report = await run({ force: true });
     expect(report.results[0]).toMatchObject({

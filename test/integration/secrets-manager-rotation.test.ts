@@ -1,3 +1,4 @@
+import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
 import { randomUUID } from 'node:crypto';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { EventBridgePublisher } from '../../functions/aws/event-publisher';
@@ -22,11 +23,7 @@ const rotator = useRotator({
     {
       id: 'headless',
       store: STORE,
-      family: 'storefront-private',
-      channelIds: [1],
-      scopes: ['Customer'],
-      lifetime: '7d',
-      renewBefore: '2d',
+      ...PRIVATE_TOKEN,
     },
     {
       id: 'impersonation',

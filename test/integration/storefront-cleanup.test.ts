@@ -1,3 +1,4 @@
+import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
 import { STAGES } from '../../functions/aws/secret-store';
 import { STORE, storefrontConfig, useRotator } from '../support/rotator';
 import { pendingOutsideCurrent } from '../support/stages';
@@ -18,11 +19,7 @@ const rotator = useRotator(
       {
         id: 'headless',
         store: STORE,
-        family: 'storefront-private',
-        channelIds: [1],
-        scopes: ['Customer'],
-        lifetime: '7d',
-        renewBefore: '2d',
+        ...PRIVATE_TOKEN,
       },
     ],
   }),

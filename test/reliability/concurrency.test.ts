@@ -1,3 +1,4 @@
+import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
 import type { ManagedToken, RotatorKind } from '../../functions/config/types';
 import { STORE, useRotator } from '../support/rotator';
 import { pendingOutsideCurrent } from '../support/stages';
@@ -7,7 +8,7 @@ const families: { name: string; kind: RotatorKind; token: Record<string, unknown
   {
     name: 'storefront-private',
     kind: 'storefront',
-    token: { family: 'storefront-private', channelIds: [1], scopes: ['Customer'], lifetime: '7d', renewBefore: '2d' },
+    token: PRIVATE_TOKEN,
   },
   {
     name: 'storefront',

@@ -1,3 +1,4 @@
+import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
 import type { FaultRule } from '../../sandbox';
 import type { ManagedToken, RotatorKind } from '../../functions/config/types';
 import { ownershipName } from '../../functions/families/b2b-backend';
@@ -30,11 +31,7 @@ const families: FamilyUnderTest[] = [
     name: 'storefront-private',
     kind: 'storefront',
     token: {
-      family: 'storefront-private',
-      channelIds: [1],
-      scopes: ['Customer'],
-      lifetime: '7d',
-      renewBefore: '2d',
+      ...PRIVATE_TOKEN,
       revokeSuperseded: { gracePeriod: '0s' },
     },
     mint: { method: 'POST', path: 'api-token-private$' },

@@ -1,3 +1,4 @@
+import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -32,11 +33,7 @@ export function privateTokens(count: number): Record<string, unknown>[] {
   return Array.from({ length: count }, (_, i) => ({
     id: `private-${i}`,
     store: STORE,
-    family: 'storefront-private',
-    channelIds: [1],
-    scopes: ['Customer'],
-    lifetime: '7d',
-    renewBefore: '2d',
+    ...PRIVATE_TOKEN,
   }));
 }
 
@@ -62,11 +59,7 @@ export function fleetConfig(stores: number): Record<string, unknown> {
       {
         id: `${hash}-headless`,
         store: hash,
-        family: 'storefront-private',
-        channelIds: [1],
-        scopes: ['Customer'],
-        lifetime: '7d',
-        renewBefore: '2d',
+        ...PRIVATE_TOKEN,
       },
       {
         id: `${hash}-browser`,

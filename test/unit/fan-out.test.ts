@@ -1,3 +1,4 @@
+import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
 import { parseConfig } from '../../functions/config/schema';
 import { FAN_OUT_MIN_TOKENS, planFanOut } from '../../functions/rotation/fan-out';
 import { RateLimiter } from '../../functions/aws/write-rate';
@@ -10,11 +11,7 @@ const config = parseConfig({
     ...Array.from({ length: 21 }, (_, i) => ({
       id: `t${i}`,
       store: `s${(i % 3) + 1}`,
-      family: 'storefront-private',
-      channelIds: [1],
-      scopes: ['Customer'],
-      lifetime: '7d',
-      renewBefore: '2d',
+      ...PRIVATE_TOKEN,
     })),
     { id: 'pay', store: 's1', family: 'stored-instruments', lifetime: '1h', renewBefore: '10m' },
   ],
