@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
@@ -17,6 +17,7 @@ import type { RotatorKind, ScheduleConfig } from '../functions/config/types';
 import { ROTATION_FAILED_MESSAGE, SERVICE_NAME } from '../functions/observability/logger';
 import { DIMENSIONS, METRICS_NAMESPACE, RENEWAL_OVERDUE } from '../functions/observability/rotation-metrics';
 import { bundleSettings, FUNCTION_NODE_OPTIONS, handlerEntry, PROJECT_ROOT } from './bundling';
+import { secretArn } from './secret-arn';
 import { tokenDataProtectionPolicy } from './log-data-protection';
 import { WorkQueue } from './work-queue';
 
@@ -182,14 +183,7 @@ export class RotatorFunction extends Construct {
           'secretsmanager:PutSecretValue',
           'secretsmanager:UpdateSecretVersionStage',
         ],
-        resources: [
-          stack.formatArn({
-            service: 'secretsmanager',
-            resource: 'secret',
-            resourceName: '*',
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
+        resources: [secretArn(this, '*')],
         conditions: {
           StringEquals: { [`secretsmanager:ResourceTag/${props.secretsTag.key}`]: props.secretsTag.value },
         },
@@ -213,14 +207,7 @@ export class RotatorFunction extends Construct {
         conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
       }),
     );
-    const rootSecretArns = rootSecretPatterns(props.rootSecrets).map((pattern) =>
-      stack.formatArn({
-        service: 'secretsmanager',
-        resource: 'secret',
-        resourceName: pattern,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      }),
-    );
+    const rootSecretArns = rootSecretPatterns(props.rootSecrets).map((pattern) => secretArn(this, pattern));
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'RootCredentialsReadOnly',

@@ -1,4 +1,5 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
+import { secretArn } from './secret-arn';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -42,12 +43,7 @@ export function allowRotationOf(fn: lambda.IFunction, secretNames: readonly stri
       principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'),
       action: 'lambda:InvokeFunction',
       sourceAccount: stack.account,
-      sourceArn: stack.formatArn({
-        service: 'secretsmanager',
-        resource: 'secret',
-        resourceName: pattern,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      }),
+      sourceArn: secretArn(stack, pattern),
     });
   });
 }

@@ -1,4 +1,5 @@
 import { ArnFormat, CfnOutput, CfnResource, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { secretArn } from './secret-arn';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -258,14 +259,7 @@ export class TokenRotatorStack extends Stack {
     const grant = iam.Grant.addToPrincipal({
       grantee,
       actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-      resourceArns: [
-        this.formatArn({
-          service: 'secretsmanager',
-          resource: 'secret',
-          resourceName: `${token.secretName}-??????`,
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
-      ],
+      resourceArns: [secretArn(this, `${token.secretName}-??????`)],
     });
     return grant.combine(
       iam.Grant.addToPrincipal({
