@@ -4,7 +4,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FAMILY_ROTATOR, type ManagedToken, type RotatorKind } from '../functions/config/types';
-import { mayFanOut } from '../functions/rotation/fan-out';
+import { WORK_RETENTION_SECONDS, mayFanOut } from '../functions/rotation/fan-out';
 
 /**
  * Invocations of one function that work its queue at the same time: Lambda's SQS event source mapping
@@ -66,12 +66,13 @@ export class WorkQueue extends Construct {
       // received again while an invocation (and its retries by the mapping) still works on it.
       visibilityTimeout: Duration.seconds(props.functionTimeout.toSeconds() * 6),
       // The next sweep plans afresh; work older than this is stale, not lost.
-      retentionPeriod: Duration.hours(4),
+      retentionPeriod: Duration.seconds(WORK_RETENTION_SECONDS),
       deadLetterQueue: { queue: props.deadLetterQueue, maxReceiveCount: 3 },
     });
     this.queue.grantSendMessages(props.fn);
     props.fn.addEventSource(new SqsEventSource(this.queue, { batchSize: 1, maxConcurrency: WORK_QUEUE_CONCURRENCY }));
-    // Not a secret: the queue's URL.
+    // Not secrets: the queue's URL, where a sweep sends, and its ARN, the one event source the function obeys.
     props.fn.addEnvironment('WORK_QUEUE_URL', this.queue.queueUrl);
+    props.fn.addEnvironment('WORK_QUEUE_ARN', this.queue.queueArn);
   }
 }

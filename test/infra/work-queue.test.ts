@@ -1,27 +1,41 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { FAN_OUT_MIN_TOKENS } from '../../functions/rotation/fan-out';
+import { parseConfig } from '../../functions/config/schema';
+import { FAMILY_ROTATOR } from '../../functions/config/types';
+import { FAN_OUT_MIN_TOKENS, WORK_RETENTION_SECONDS } from '../../functions/rotation/fan-out';
 import { ACCOUNT_WRITES_PER_SECOND, WORK_QUEUE_CONCURRENCY } from '../../infra/work-queue';
 import { fleetConfig, useAppBuilder } from '../support/infra';
 import { storefrontConfig } from '../support/rotator';
 
 const build = useAppBuilder();
 
-type Fn = { Properties: { Environment: { Variables: Record<string, unknown> } } };
+type Fn = { Properties: { Role: unknown; Environment: { Variables: Record<string, unknown> } } };
 
 /**
  * Ten stores with two storefront-family tokens, one stored-instruments and one B2B token each: the storefront
  * function has enough tokens across stores to hand work out, the other two never do.
  */
 describe('work queues', () => {
+  const config = fleetConfig(10);
   let template: Template;
   let functions: [string, Fn][];
   beforeAll(() => {
-    template = Template.fromStack(build(fleetConfig(10), 'work-queue').stack);
+    template = Template.fromStack(build(config, 'work-queue').stack);
     functions = Object.entries(template.findResources('AWS::Lambda::Function')) as [string, Fn][];
   });
 
+  const storefront = (): Fn =>
+    (functions.find(([id]) => id.startsWith('StorefrontRotatorFunction')) as [string, Fn])[1];
+  const workQueueId = (): string =>
+    Object.keys(template.findResources('AWS::SQS::Queue')).find((id) =>
+      id.startsWith('StorefrontRotatorWork'),
+    ) as string;
+
   it('exist only for a function whose tokens can be handed out', () => {
-    expect(20).toBeGreaterThanOrEqual(FAN_OUT_MIN_TOKENS);
+    const tokens = parseConfig(config).tokens;
+    const perFunction = (kind: string) => tokens.filter((t) => FAMILY_ROTATOR[t.family] === kind).length;
+    expect(perFunction('storefront')).toBeGreaterThanOrEqual(FAN_OUT_MIN_TOKENS);
+    expect(perFunction('payments')).toBeLessThan(FAN_OUT_MIN_TOKENS);
+    expect(perFunction('b2b')).toBeLessThan(FAN_OUT_MIN_TOKENS);
     const withQueue = functions.filter(([, fn]) => fn.Properties.Environment.Variables.WORK_QUEUE_URL !== undefined);
     expect(withQueue.map(([id]) => id)).toEqual([expect.stringMatching(/^StorefrontRotator/)]);
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
@@ -57,7 +71,7 @@ describe('work queues', () => {
     const props = (work[0] as [string, { Properties: Record<string, any> }])[1].Properties;
     expect(props.SqsManagedSseEnabled).toBe(true);
     expect(props.VisibilityTimeout).toBe(6 * 300);
-    expect(props.MessageRetentionPeriod).toBe(4 * 3600);
+    expect(props.MessageRetentionPeriod).toBe(WORK_RETENTION_SECONDS);
     expect(props.RedrivePolicy).toEqual({
       deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^StorefrontRotatorDeadLetterQueue/), 'Arn'] },
       maxReceiveCount: 3,
@@ -91,7 +105,14 @@ describe('work queues', () => {
     expect(body).not.toContain('Work queue: payments rotator');
   });
 
-  it('let only their own function send to them', () => {
+  it('name themselves to their function: the URL to send to, the ARN of the one event source it obeys', () => {
+    const variables = storefront().Properties.Environment.Variables;
+    expect(variables.WORK_QUEUE_URL).toEqual({ Ref: workQueueId() });
+    expect(variables.WORK_QUEUE_ARN).toEqual({ 'Fn::GetAtt': [workQueueId(), 'Arn'] });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { EventSourceArn: variables.WORK_QUEUE_ARN });
+  });
+
+  it('grant sending to their own function alone', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as {
       Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } };
     }[];
@@ -114,6 +135,7 @@ describe('a small configuration', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
     const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as Fn;
     expect(fn.Properties.Environment.Variables.WORK_QUEUE_URL).toBeUndefined();
+    expect(fn.Properties.Environment.Variables.WORK_QUEUE_ARN).toBeUndefined();
     expect(Number(fn.Properties.Environment.Variables.SECRETS_WRITES_PER_SECOND)).toBe(ACCOUNT_WRITES_PER_SECOND);
   });
 });
