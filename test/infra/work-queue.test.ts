@@ -9,6 +9,14 @@ import { storefrontConfig } from '../support/rotator';
 const build = useAppBuilder();
 
 type Fn = { Properties: { Role: unknown; Environment: { Variables: Record<string, unknown> } } };
+type Statement = {
+  Sid?: string;
+  Effect: string;
+  Principal: unknown;
+  Action: unknown;
+  Resource: unknown;
+  Condition?: unknown;
+};
 
 /**
  * Ten stores with two storefront-family tokens, one stored-instruments and one B2B token each: the storefront
@@ -110,6 +118,41 @@ describe('work queues', () => {
     expect(variables.WORK_QUEUE_URL).toEqual({ Ref: workQueueId() });
     expect(variables.WORK_QUEUE_ARN).toEqual({ 'Fn::GetAtt': [workQueueId(), 'Arn'] });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { EventSourceArn: variables.WORK_QUEUE_ARN });
+  });
+
+  it("deny sending to every principal but their function's role, and deny nothing else but plain HTTP", () => {
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as {
+      Properties: { Queues: unknown[]; PolicyDocument: { Statement: Statement[] } };
+    }[];
+    const work = policies.filter(
+      (p) => JSON.stringify(p.Properties.Queues) === JSON.stringify([{ Ref: workQueueId() }]),
+    );
+    expect(work).toHaveLength(1);
+    const statements = (work[0] as (typeof work)[number]).Properties.PolicyDocument.Statement;
+    expect(statements.filter((s) => s.Effect !== 'Deny')).toEqual([]);
+    const queueArn = { 'Fn::GetAtt': [workQueueId(), 'Arn'] };
+    expect(statements).toEqual([
+      {
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'sqs:*',
+        Resource: queueArn,
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+      {
+        Sid: 'OnlyTheFunctionSends',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        // SendMessageBatch is authorised as sqs:SendMessage; receiving, deleting and managing stay as IAM allows.
+        Action: 'sqs:SendMessage',
+        Resource: queueArn,
+        // The very role the function runs with (and the event source mapping receives with).
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': storefront().Properties.Role } },
+      },
+    ]);
+    expect(storefront().Properties.Role).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^StorefrontRotatorRole/), 'Arn'],
+    });
   });
 
   it('grant sending to their own function alone', () => {
