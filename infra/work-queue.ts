@@ -1,10 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FAMILY_ROTATOR, type ManagedToken, type RotatorKind } from '../functions/config/types';
-import { mayFanOut } from '../functions/rotation/fan-out';
+import { WORK_RETENTION_SECONDS, mayFanOut } from '../functions/rotation/fan-out';
 
 /**
  * Invocations of one function that work its queue at the same time: Lambda's SQS event source mapping
@@ -66,12 +67,29 @@ export class WorkQueue extends Construct {
       // received again while an invocation (and its retries by the mapping) still works on it.
       visibilityTimeout: Duration.seconds(props.functionTimeout.toSeconds() * 6),
       // The next sweep plans afresh; work older than this is stale, not lost.
-      retentionPeriod: Duration.hours(4),
+      retentionPeriod: Duration.seconds(WORK_RETENTION_SECONDS),
       deadLetterQueue: { queue: props.deadLetterQueue, maxReceiveCount: 3 },
     });
     this.queue.grantSendMessages(props.fn);
+    const role = props.fn.role;
+    if (!role) throw new Error(`${props.fn.node.path} has no role of its own to send to its work queue`);
+    // The function obeys a message as its own sweep's work (force included), so only the function's role may
+    // send one: an explicit Deny in the queue's policy overrides whatever identity policies in the account
+    // allow. It names sqs:SendMessage alone (SendMessageBatch is authorised as SendMessage): the event source
+    // mapping receives and deletes with the function's role, and administrators keep managing the queue.
+    this.queue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyTheFunctionSends',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['sqs:SendMessage'],
+        resources: [this.queue.queueArn],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': role.roleArn } },
+      }),
+    );
     props.fn.addEventSource(new SqsEventSource(this.queue, { batchSize: 1, maxConcurrency: WORK_QUEUE_CONCURRENCY }));
-    // Not a secret: the queue's URL.
+    // Not secrets: the queue's URL, where a sweep sends, and its ARN, the one event source the function obeys.
     props.fn.addEnvironment('WORK_QUEUE_URL', this.queue.queueUrl);
+    props.fn.addEnvironment('WORK_QUEUE_ARN', this.queue.queueArn);
   }
 }

@@ -65,7 +65,7 @@ export async function drainWorkQueue(options: DrainOptions): Promise<DrainReport
 }
 
 /** The record Lambda builds for one SQS message (the shape of `SQSRecord` in @types/aws-lambda). */
-function sqsRecord(
+export function sqsRecord(
   message: {
     MessageId?: string;
     ReceiptHandle?: string;

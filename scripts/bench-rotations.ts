@@ -53,12 +53,13 @@ async function fleet(rawConfig: Record<string, unknown>, storeHashes: string[]):
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
   const queueUrl = sandbox.aws.api.sqs.operations.CreateQueue?.({ QueueName: WORK_QUEUE }).QueueUrl as string;
+  const queueArn = `arn:aws:sqs:${sandbox.aws.region}:123456789012:${WORK_QUEUE}`;
   // As the stack configures the functions of this configuration.
   const fanOut = fanOutPlan(config.tokens);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ROTATOR_CONFIG: JSON.stringify(rawConfig),
-    ...(fanOut.workQueue.get('storefront') ? { WORK_QUEUE_URL: queueUrl } : {}),
+    ...(fanOut.workQueue.get('storefront') ? { WORK_QUEUE_URL: queueUrl, WORK_QUEUE_ARN: queueArn } : {}),
     SECRETS_WRITES_PER_SECOND: String(fanOut.writesPerSecond),
   };
   const handlers = new Map<RotatorKind, ReturnType<typeof createRotatorHandler>>();
@@ -74,7 +75,7 @@ async function fleet(rawConfig: Record<string, unknown>, storeHashes: string[]):
       return run(handlers.get(kind) as ReturnType<typeof createRotatorHandler>, kind, event);
     },
     prepare: (kind) => {
-      const { WORK_QUEUE_URL: _queue, SECRETS_WRITES_PER_SECOND: _paced, ...unpaced } = env;
+      const { WORK_QUEUE_URL: _queue, WORK_QUEUE_ARN: _arn, SECRETS_WRITES_PER_SECOND: _paced, ...unpaced } = env;
       return run(createRotatorHandler(kind, { clock: sandbox.clock, env: unpaced }), kind, {});
     },
     drain: async () => {
@@ -82,7 +83,7 @@ async function fleet(rawConfig: Record<string, unknown>, storeHashes: string[]):
       const drained = await drainWorkQueue({
         client: new SQSClient({ useQueueUrlAsEndpoint: false }),
         queueUrl,
-        queueArn: `arn:aws:sqs:${sandbox.aws.region}:123456789012:${WORK_QUEUE}`,
+        queueArn,
         maxConcurrency: WORK_QUEUE_CONCURRENCY,
         invoke: async (event, instance) => {
           reports.push(await run(consumers[instance] as ReturnType<typeof createRotatorHandler>, 'storefront', event));

@@ -12,6 +12,12 @@ export interface StoreWork {
 }
 
 /**
+ * How long the work queue keeps a message (its MessageRetentionPeriod). The next sweep plans afresh, so work
+ * older than this is stale, not lost; and no message the sweep sent can name a start further back than this.
+ */
+export const WORK_RETENTION_SECONDS = 4 * 3600;
+
+/**
  * Fewer tokens needing work than this, a sweep rotates them itself: at four at a time they take seconds,
  * and the one-store, few-token case stays one invocation with no queue traffic.
  */

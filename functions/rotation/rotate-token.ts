@@ -71,6 +71,16 @@ class StepFailure extends Error {
 
 type Staged = VersionState & { stored: StoredToken };
 
+/** What testSecret and finishSecret find under the version Secrets Manager named (see stepVersion). */
+type StepVersion =
+  | { kind: 'current' }
+  | { kind: 'not-created' }
+  | { kind: 'copy' }
+  | { kind: 'staged'; staged: Staged };
+
+/** What the later steps say when Secrets Manager's schedule fired for a token that was not due. */
+const NOT_CREATED = 'createSecret created no version (the token was not due)';
+
 interface SecretState {
   description: SecretDescription;
   current: VersionState;
@@ -195,24 +205,47 @@ class Rotation<T extends ManagedToken> {
     try {
       const state = await this.step('read', () => this.read());
       this.state = state;
-      const known = state.description.versions.some((v) => v.versionId === versionId);
       if (stageHolder(state.description, STAGES.claim) === versionId) this.claimedAt = versionId;
       switch (step) {
-        case 'createSecret':
+        case 'createSecret': {
+          const known = state.description.versions.some((v) => v.versionId === versionId);
           return outcome(known ? 'nothing to do: the version exists' : await this.createSecret(state, versionId));
+        }
         case 'setSecret':
           return outcome('nothing to set: BigCommerce itself minted the token in createSecret');
-        case 'testSecret':
-          if (state.current.versionId === versionId) return outcome('nothing to test: the version is current');
-          if (!known) return outcome('nothing to test: createSecret created no version (the token was not due)');
-          await this.test(await this.stagedVersion(versionId));
+        case 'testSecret': {
+          const version = await this.stepVersion(state, step, versionId);
+          if (version.kind === 'current') return outcome('nothing to test: the version is current');
+          if (version.kind === 'not-created') return outcome(`nothing to test: ${NOT_CREATED}`);
+          if (version.kind === 'copy') {
+            return outcome(
+              "nothing to test: the version is a copy of the current one (Secrets Manager's test of the rotation configuration)",
+            );
+          }
+          await this.test(version.staged);
           return outcome('verified at BigCommerce');
+        }
         case 'finishSecret': {
-          if (state.current.versionId === versionId) return outcome('nothing to do: the version is current');
-          if (!known) return outcome('nothing to do: createSecret created no version (the token was not due)');
-          const staged = await this.stagedVersion(versionId);
-          await this.promote(staged, state.current.versionId);
-          return outcome('promoted to AWSCURRENT', await this.finish('rotated by Secrets Manager', staged, false));
+          const version = await this.stepVersion(state, step, versionId);
+          if (version.kind === 'current') return outcome('nothing to do: the version is current');
+          if (version.kind === 'not-created') return outcome(`nothing to do: ${NOT_CREATED}`);
+          if (version.kind === 'copy') {
+            throw this.refusal(
+              step,
+              `version ${versionId} is a copy of the current version: there is nothing to promote`,
+            );
+          }
+          // Verified again rather than trusted to an earlier testSecret: anyone who may invoke the function can
+          // send finishSecret alone, and recording a pass as a label would cost one more write against the
+          // account's 50 a second, on a label anyone allowed to move labels could put on any version. The
+          // verification is one read-only call (none for stored-instruments tokens) and proves the token works
+          // at the moment it becomes current.
+          await this.test(version.staged);
+          await this.promote(version.staged, state.current.versionId);
+          return outcome(
+            'verified at BigCommerce and promoted to AWSCURRENT',
+            await this.finish('rotated by Secrets Manager', version.staged, false),
+          );
         }
       }
     } catch (error) {
@@ -227,30 +260,88 @@ class Rotation<T extends ManagedToken> {
    * left alone: no version is created, and the later steps find nothing to do.
    */
   private async createSecret(state: SecretState, versionId: string): Promise<string> {
+    const notDue = this.scheduledButNotDue(state);
+    if (notDue !== undefined)
+      return `nothing to do: Secrets Manager's schedule fired, but the token is not due (${notDue})`;
     const now = this.ports.clock.now();
-    const scheduled = state.description.nextRotationDate !== undefined && state.description.nextRotationDate <= now;
-    if (scheduled) {
-      const decision = this.due(state.current.stored, now, false);
-      if (!decision.due)
-        return `nothing to do: Secrets Manager's schedule fired, but the token is not due (${decision.reason})`;
-    }
     if (this.claimOf(state, now).held) throw new ClaimConflictError(this.target.secretName);
     await this.claim(state, now);
     await this.mintAndStage(versionId);
     return 'minted and staged in AWSPENDING';
   }
 
-  /** A version this product staged for this token, or a failure saying it is not one. */
-  private async stagedVersion(versionId: string): Promise<Staged> {
-    const text = await this.step('read', () => this.ports.secrets.readVersion(this.target.secretName, versionId));
+  /**
+   * When Secrets Manager's own schedule has fired (its next rotation date has come) for a token that is not
+   * due, why it is not: createSecret then creates no version, and the later steps have nothing to do.
+   */
+  private scheduledButNotDue(state: SecretState): string | undefined {
+    const now = this.ports.clock.now();
+    const next = state.description.nextRotationDate;
+    if (next === undefined || next > now) return undefined;
+    const decision = this.due(state.current.stored, now, false);
+    return decision.due ? undefined : decision.reason;
+  }
+
+  /**
+   * The version testSecret and finishSecret may act on, as AWS's own rotation functions decide: a version
+   * already AWSCURRENT is a retry of a finished rotation, with nothing to do; otherwise it must hold AWSPENDING
+   * and be a token this product staged for this rotation (see notStagedBecause). Anything else is refused
+   * before a label moves or BigCommerce is called: promoting an older version would bring back a token the
+   * cleanup revoked, and the cleanup would then revoke the working one. A version that copies AWSCURRENT is
+   * Secrets Manager's test of the rotation configuration (a schedule created with RotateImmediately false:
+   * "the test creates an AWSPENDING version of the secret and then removes it"), the stack's placeholder included.
+   */
+  private async stepVersion(state: SecretState, step: ProtocolStep, versionId: string): Promise<StepVersion> {
+    if (state.current.versionId === versionId) return { kind: 'current' };
+    const labels = state.description.versions.find((v) => v.versionId === versionId)?.stages;
+    if (!labels) {
+      if (this.scheduledButNotDue(state) !== undefined) return { kind: 'not-created' };
+      throw this.refusal(
+        step,
+        `version ${versionId} is not a version of ${this.target.secretName} (no version with this id holds a staging label)`,
+      );
+    }
+    if (!labels.includes(STAGES.pending)) {
+      throw this.refusal(step, `version ${versionId} does not hold AWSPENDING: it is not a rotation in progress`);
+    }
+    const name = this.target.secretName;
+    const text = await this.step('read', () => this.ports.secrets.readVersion(name, versionId));
+    const currentText = await this.step('read', () => this.ports.secrets.readVersion(name, state.current.versionId));
+    if (text === currentText) return { kind: 'copy' };
     const stored = parseStoredToken(text, this.target);
-    if (!stored) throw new StepFailure('read', new Error(`version ${versionId} holds no token this product wrote`));
-    redactor.add(stored.token);
-    return { versionId, stored, revoked: false };
+    redactor.add(stored?.token);
+    const problem = this.notStagedBecause(state, versionId, stored);
+    if (problem !== undefined) throw this.refusal(step, `version ${versionId} ${problem}`);
+    return { kind: 'staged', staged: { versionId, stored: stored as StoredToken, revoked: false } };
+  }
+
+  /**
+   * Why a version is not a token this product staged for a rotation of the current version, or undefined when
+   * it is one: it holds this token's stored token, never held AWSCURRENT (it would hold AWSPREVIOUS), was not
+   * revoked, is not the current token again, and was minted no earlier than it.
+   */
+  private notStagedBecause(state: SecretState, versionId: string, stored: StoredToken | undefined): string | undefined {
+    const labels = state.description.versions.find((v) => v.versionId === versionId)?.stages ?? [];
+    if (labels.includes(STAGES.previous)) return `was current before (${STAGES.previous})`;
+    if (labels.includes(STAGES.revoked)) return `holds a revoked token (${STAGES.revoked})`;
+    if (!stored) return `holds no token this product wrote for ${this.target.id}`;
+    if (stored.token === state.current.stored?.token) return 'holds the current token again';
+    if (!isNewer(stored, state.current.stored)) return 'holds a token minted before the current one';
+    return undefined;
+  }
+
+  /** A step refused before it changed anything; Secrets Manager records the reason. */
+  private refusal(step: ProtocolStep, why: string): ProtocolStepError {
+    return new ProtocolStepError(`${this.target.id}: ${step} refused: ${why}; nothing was changed`);
   }
 
   /** The error Secrets Manager records: structured facts only, after the usual failure handling. */
   private async protocolFailure(error: unknown): Promise<ProtocolStepError> {
+    if (error instanceof ProtocolStepError) {
+      // A refusal: nothing was claimed or written, so there is nothing to give up or announce.
+      this.ports.log.warn('rotation step refused', { tokenId: this.target.id, reason: error.message });
+      return error;
+    }
     if (error instanceof ClaimConflictError) {
       return new ProtocolStepError(`${this.target.id}: another invocation is rotating this token; retry later`);
     }
@@ -628,14 +719,12 @@ class Rotation<T extends ManagedToken> {
     };
   }
 
-  /**
-   * A version an earlier run left in AWSPENDING that is worth promoting: never current before (it would
-   * hold AWSPREVIOUS), newer than current, and not due.
-   */
+  /** A version an earlier run left in AWSPENDING that is worth promoting: staged for this rotation, and not due. */
   private usefulPending(state: SecretState, now: Date): Staged | undefined {
     const pending = state.pending;
-    if (!pending?.stored || !isNewer(pending.stored, state.current.stored)) return undefined;
-    if (pending.versionId === stageHolder(state.description, STAGES.previous)) return undefined;
+    if (!pending?.stored || this.notStagedBecause(state, pending.versionId, pending.stored) !== undefined) {
+      return undefined;
+    }
     return this.due(pending.stored, now, false).due ? undefined : (pending as Staged);
   }
 

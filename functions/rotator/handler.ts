@@ -60,6 +60,8 @@ interface Runtime {
   credentials: StoreCredentials;
   /** The function's work queue (WORK_QUEUE_URL), where a large sweep hands out its work. */
   workQueueUrl: string | undefined;
+  /** The same queue's ARN (WORK_QUEUE_ARN): the only event source whose messages the function takes. */
+  workQueueArn: string | undefined;
   /**
    * This container's share of Secrets Manager's account-wide write quota (SECRETS_WRITES_PER_SECOND): one
    * limiter for all its invocations, so one invocation's last writes and the next one's first are paced too.
@@ -71,6 +73,11 @@ function buildRuntime(env: NodeJS.ProcessEnv, aws: AwsClientOptions): Runtime {
   const config = loadRuntimeConfig(env);
   const endpoints = resolveEndpoints(env);
   const clients = createAwsClients(aws);
+  const workQueueUrl = env.WORK_QUEUE_URL || undefined;
+  const workQueueArn = env.WORK_QUEUE_ARN || undefined;
+  if ((workQueueUrl === undefined) !== (workQueueArn === undefined)) {
+    throw new Error("WORK_QUEUE_URL and WORK_QUEUE_ARN name the function's work queue together: set both or neither");
+  }
   const writes = env.SECRETS_WRITES_PER_SECOND;
   const writesPerSecond = writes === undefined || writes === '' ? undefined : Number(writes);
   if (writesPerSecond !== undefined && !(writesPerSecond > 0)) {
@@ -82,7 +89,8 @@ function buildRuntime(env: NodeJS.ProcessEnv, aws: AwsClientOptions): Runtime {
     clients,
     eventBusName: env.EVENT_BUS_NAME ?? config.eventBusName,
     credentials: new SecretsManagerStoreCredentials(clients.secretsManager, config.stores),
-    workQueueUrl: env.WORK_QUEUE_URL || undefined,
+    workQueueUrl,
+    workQueueArn,
     writes: writesPerSecond === undefined ? undefined : new RateLimiter(writesPerSecond),
   };
 }
@@ -169,7 +177,9 @@ function createFunctionHandler(
       return redactor.redactDeep(outcome);
     }
 
-    const work = isWorkEvent(event) ? parseWorkEvent(event, kind, live.config.tokens) : undefined;
+    const work = isWorkEvent(event)
+      ? parseWorkEvent(event, kind, live.config.tokens, { queueArn: live.workQueueArn, now: clock.now() })
+      : undefined;
     if (work && work.unknown.length > 0) {
       log.warn('the work message names tokens this function no longer manages; they are left alone', {
         tokenIds: work.unknown,

@@ -1,7 +1,12 @@
+import { DeleteMessageCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { RecordedRequest } from '../../sandbox';
-import { FAN_OUT_MIN_TOKENS } from '../../functions/rotation/fan-out';
+import { FAN_OUT_MIN_TOKENS, type StoreWork, WORK_RETENTION_SECONDS } from '../../functions/rotation/fan-out';
+import { createRotatorHandler } from '../../functions/rotator/handler';
+import { sqsRecord } from '../../sandbox/event-source-mapping';
+import { localLambdaContext } from '../../sandbox/lambda-context';
 import { privateFleetConfig, storeNames } from '../../sandbox/fleet-config';
-import { capturedLogLines, useRotator } from '../support/rotator';
+import { sqsClient } from '../support/aws-clients';
+import { capturedLogLines, useRotator, workQueueArn } from '../support/rotator';
 
 /**
  * A sweep with enough work hands it to its function's work queue, one message per store, and the event
@@ -99,5 +104,116 @@ describe('a sweep with many tokens to rotate across stores', () => {
         (l) => l.message === 'the work queue did not take every store; this run rotates those itself',
       ),
     ).toBe(true);
+  });
+
+  describe('a message is obeyed only as the sweep sent it', () => {
+    /** A real message the sweep sent through the queue, as SQS delivered it; the rest of the queue drained. */
+    let captured: Message;
+    let work: StoreWork;
+    beforeAll(async () => {
+      const h = rotator();
+      const sqs = sqsClient(h.sandbox);
+      const sweep = await h.invoke({ force: true });
+      expect(sweep.summary.dispatched).toBe(TOKENS);
+      const out = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: h.workQueueUrl(),
+          MaxNumberOfMessages: 1,
+          VisibilityTimeout: 900,
+          MessageSystemAttributeNames: ['All'],
+        }),
+      );
+      captured = out.Messages?.[0] as Message;
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: h.workQueueUrl(), ReceiptHandle: captured.ReceiptHandle }));
+      work = JSON.parse(captured.Body as string);
+      expect(work).toMatchObject({ force: true, tokenIds: expect.arrayContaining([`${work.storeHash}-t0`]) });
+      expect(await h.drain('storefront', 5)).toMatchObject({ invocations: STORES - 1, failures: 0 });
+    });
+
+    /** Mint requests at the sandbox's BigCommerce for one store. */
+    function mints(storeHash: string): number {
+      return rotator().sandbox.bigcommerce.server.requests(
+        (r) => r.method === 'POST' && r.path.includes(`/stores/${storeHash}/`) && r.path.includes('/api-token'),
+      ).length;
+    }
+
+    /** Delivers `body` `times` times as the event source mapping would, five execution environments at once. */
+    async function deliver(body: string, times: number, eventSourceARN = workQueueArn(rotator().sandbox)) {
+      const consumers = Array.from({ length: 5 }, () => rotator().newInstance());
+      const outcomes: PromiseSettledResult<unknown>[] = [];
+      for (let i = 0; i < times; i += consumers.length) {
+        const wave = consumers.slice(0, Math.min(consumers.length, times - i));
+        outcomes.push(
+          ...(await Promise.allSettled(
+            wave.map((consume) => consume({ Records: [sqsRecord({ ...captured, Body: body }, eventSourceARN)] })),
+          )),
+        );
+      }
+      return outcomes;
+    }
+
+    it('100 replays of a captured forced message mint one token per token it names', async () => {
+      const h = rotator();
+      const before = mints(work.storeHash);
+      const outcomes = await deliver(captured.Body as string, 100);
+      expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+      expect(mints(work.storeHash) - before).toBe(work.tokenIds.length);
+      for (const id of work.tokenIds) {
+        expect(Date.parse((await h.secret(id))?.mintedAt)).toBeGreaterThanOrEqual(Date.parse(work.startedAt));
+      }
+    });
+
+    /** Each delivery is refused naming `problem`, and nothing is read, written or minted. */
+    async function expectRefused(body: string, problem: RegExp, eventSourceARN?: string) {
+      const h = rotator();
+      const current = await Promise.all(work.tokenIds.map((id) => h.secret(id)));
+      h.sandbox.aws.server.clearRequests();
+      h.sandbox.bigcommerce.server.clearRequests();
+      const outcomes = await deliver(body, 10, eventSourceARN);
+      for (const outcome of outcomes) {
+        expect(outcome.status).toBe('rejected');
+        expect(String((outcome as PromiseRejectedResult).reason)).toMatch(problem);
+      }
+      expect(h.sandbox.aws.server.requests()).toEqual([]);
+      expect(h.sandbox.bigcommerce.server.requests()).toEqual([]);
+      expect(await Promise.all(work.tokenIds.map((id) => h.secret(id)))).toEqual(current);
+    }
+
+    it("its start moved ahead of the function's clock: refused, and its replays mint nothing", async () => {
+      const ahead = new Date(rotator().sandbox.clock.nowMs() + 3_600_000).toISOString();
+      await expectRefused(JSON.stringify({ ...work, startedAt: ahead }), /startedAt .* ahead of this function's clock/);
+    });
+
+    it('its start older than the queue keeps a message: refused', async () => {
+      const old = new Date(rotator().sandbox.clock.nowMs() - (WORK_RETENTION_SECONDS + 60) * 1000).toISOString();
+      await expectRefused(JSON.stringify({ ...work, startedAt: old }), /older than the work queue keeps a message/);
+    });
+
+    it('from another queue: refused', async () => {
+      const elsewhere = workQueueArn(rotator().sandbox).replace('storefront-rotator-work', 'someone-elses-queue');
+      await expectRefused(
+        captured.Body as string,
+        /comes from .*someone-elses-queue, not this function's work queue/,
+        elsewhere,
+      );
+    });
+
+    it('a function told its queue URL but not its ARN does not start: it could tell no message as its own', async () => {
+      const env = { ...process.env, WORK_QUEUE_URL: rotator().workQueueUrl(), WORK_QUEUE_ARN: undefined };
+      const handler = createRotatorHandler('storefront', { clock: rotator().sandbox.clock, env });
+      await expect(handler({}, localLambdaContext('storefront-rotator'))).rejects.toThrow(
+        "WORK_QUEUE_URL and WORK_QUEUE_ARN name the function's work queue together: set both or neither",
+      );
+    });
+
+    it('naming a token of another store: refused', async () => {
+      const other = rotator().config.tokens.find((t) => t.storeHash !== work.storeHash)!;
+      await expectRefused(
+        JSON.stringify({ ...work, tokenIds: [...work.tokenIds, other.id] }),
+        new RegExp(
+          `token "${other.id}" belongs to store ${other.storeHash}, not to the message's store ${work.storeHash}`,
+        ),
+      );
+    });
   });
 });

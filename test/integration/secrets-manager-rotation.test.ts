@@ -1,6 +1,10 @@
 import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
 import { randomUUID } from 'node:crypto';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  PutSecretValueCommand,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
 import { EventBridgePublisher } from '../../functions/aws/event-publisher';
 import { STAGES, type SecretDescription, SecretsManagerSecretStore } from '../../functions/aws/secret-store';
 import { SecretsManagerStoreCredentials } from '../../functions/aws/store-credentials';
@@ -10,6 +14,8 @@ import { RedactingLogger } from '../../functions/observability/logger';
 import { type ProtocolOutcome, runProtocolStep } from '../../functions/rotation/rotate-token';
 import { families } from '../../functions/storefront-rotator';
 import { STORE, useRotator } from '../support/rotator';
+import { secretsManagerClient } from '../support/aws-clients';
+import { request } from '../support/sandbox';
 import { pendingOutsideCurrent } from '../support/stages';
 
 /**
@@ -33,6 +39,10 @@ const rotator = useRotator({
       lifetime: '1d',
       renewBefore: '6h',
     },
+    // Its superseded token is revoked an hour after a rotation: what a crafted step could bring back.
+    { id: 'revocable', store: STORE, ...PRIVATE_TOKEN, revokeSuperseded: { gracePeriod: '1h' } },
+    // Never rotated: its secret holds the stack's placeholder, as on the first deploy.
+    { id: 'fresh', store: STORE, ...PRIVATE_TOKEN },
   ],
 });
 
@@ -56,7 +66,7 @@ async function rotatedEvents(): Promise<number> {
 }
 
 beforeAll(async () => {
-  await rotator().invoke({});
+  await rotator().invoke({ targets: ['headless', 'impersonation', 'revocable'] });
 });
 
 afterEach(() => {
@@ -204,6 +214,232 @@ describe('events it refuses', () => {
     await step('testSecret', token, arn);
     await step('finishSecret', token, arn);
     expect((await h.stages('headless')).get(token)).toContain(STAGES.current);
+  });
+});
+
+const HOUR = 3_600_000;
+
+/** Requests that mint or revoke a token at the sandbox's BigCommerce (the verifying GraphQL reads are not). */
+function tokenWrites(): number {
+  return rotator().sandbox.bigcommerce.server.requests((r) => r.path.includes('/storefront/api-token')).length;
+}
+
+/** Each version of a token's secret with its labels, and the value in AWSCURRENT: what a refused step leaves. */
+async function secretState(tokenId: string): Promise<{ versions: [string, string[]][]; current: unknown }> {
+  const h = rotator();
+  const versions = [...(await h.stages(tokenId))].map(([id, labels]): [string, string[]] => [id, [...labels].sort()]);
+  versions.sort(([a], [b]) => a.localeCompare(b));
+  return { versions, current: await h.secret(tokenId) };
+}
+
+function holder(stages: Map<string, string[]>, label: string): string {
+  const found = [...stages].find(([, labels]) => labels.includes(label));
+  if (!found) throw new Error(`no version holds ${label}`);
+  return found[0];
+}
+
+/** `act` is refused naming `problem`, and changes nothing: the secret, BigCommerce's tokens and the bus. */
+async function expectRefused(act: () => Promise<unknown>, tokenId: string, problem: RegExp): Promise<void> {
+  const h = rotator();
+  const before = await secretState(tokenId);
+  const writes = tokenWrites();
+  const events = (await h.events()).length;
+  const refusal = act();
+  await expect(refusal).rejects.toMatchObject({ name: 'ProtocolStepError' });
+  await expect(refusal).rejects.toThrow(problem);
+  expect(await secretState(tokenId)).toEqual(before);
+  expect(tokenWrites()).toBe(writes);
+  expect((await h.events()).length).toBe(events);
+}
+
+function graphqlWorks(token: string): Promise<boolean> {
+  const url = rotator()
+    .sandbox.bigcommerce.graphqlUrlTemplate.replace('{storeHash}', STORE)
+    .replace('{channelId}', '1');
+  return request(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    json: { query: '{ site { settings { storeName } } }' },
+  }).then((r) => r.status === 200);
+}
+
+/** The merchant revokes a token in the control panel: BigCommerce no longer accepts it. */
+async function revokeAtBigCommerce(token: string): Promise<void> {
+  const h = rotator();
+  const store = h.sandbox.bigcommerce.api.seeded.find((s) => s.storeHash === STORE)!;
+  const response = await request(`${h.sandbox.bigcommerce.apiUrl}/stores/${STORE}/v3/storefront/api-token`, {
+    method: 'DELETE',
+    headers: { 'x-auth-token': store.accessToken, 'sf-api-token': token },
+  });
+  expect(response.status).toBe(200);
+}
+
+describe('steps naming a version that is not the rotation in progress', () => {
+  /** A token rotated twice, whose first token the cleanup revoked: the version now in AWSPREVIOUS. */
+  let revokedVersion: string;
+  beforeAll(async () => {
+    const h = rotator();
+    await h.invoke({ targets: ['revocable'], force: true });
+    revokedVersion = holder(await h.stages('revocable'), STAGES.previous);
+    h.sandbox.clock.advance(2 * HOUR);
+    const cleanup = await h.invoke({ targets: ['revocable'] });
+    expect(cleanup.results[0]).toMatchObject({ outcome: 'revoked' });
+    expect((await h.stages('revocable')).get(revokedVersion)).toContain(STAGES.revoked);
+  });
+
+  it('finishSecret naming the revoked AWSPREVIOUS version: refused; the current token stays and keeps working', async () => {
+    const h = rotator();
+    const current = (await h.secret('revocable'))!;
+    expect(await graphqlWorks(current.token)).toBe(true);
+    for (const name of ['finishSecret', 'testSecret']) {
+      await expectRefused(
+        () => step(name, revokedVersion, secretName('revocable')),
+        'revocable',
+        new RegExp(`version ${revokedVersion} does not hold AWSPENDING`),
+      );
+    }
+    expect(await graphqlWorks(current.token)).toBe(true);
+    const next = await h.invoke({ targets: ['revocable'] });
+    expect(next.results[0]).toMatchObject({ outcome: 'skipped' });
+    expect((await h.secret('revocable'))!.token).toBe(current.token);
+  });
+
+  it('the revoked AWSPREVIOUS version with AWSPENDING moved onto it: still refused', async () => {
+    const h = rotator();
+    const client = secretsManagerClient(h.sandbox);
+    const SecretId = secretName('revocable');
+    const pendingHolder = holder(await h.stages('revocable'), STAGES.pending);
+    const move = (to: string, from: string) =>
+      client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId,
+          VersionStage: STAGES.pending,
+          MoveToVersionId: to,
+          RemoveFromVersionId: from,
+        }),
+      );
+    await move(revokedVersion, pendingHolder);
+    try {
+      for (const name of ['finishSecret', 'testSecret']) {
+        await expectRefused(
+          () => step(name, revokedVersion, SecretId),
+          'revocable',
+          new RegExp(`version ${revokedVersion} was current before \\(AWSPREVIOUS\\)`),
+        );
+      }
+      expect(await graphqlWorks((await h.secret('revocable'))!.token)).toBe(true);
+    } finally {
+      await move(pendingHolder, revokedVersion);
+    }
+  });
+
+  it('testSecret and finishSecret naming the current version (a retry after the rotation finished): succeed, change nothing', async () => {
+    const h = rotator();
+    const current = holder(await h.stages('headless'), STAGES.current);
+    const before = await secretState('headless');
+    const writes = tokenWrites();
+    expect(await step('testSecret', current)).toMatchObject({ did: 'nothing to test: the version is current' });
+    expect(await step('finishSecret', current)).toMatchObject({ did: 'nothing to do: the version is current' });
+    expect(await secretState('headless')).toEqual(before);
+    expect(tokenWrites()).toBe(writes);
+  });
+
+  it('an unknown version id: refused', async () => {
+    const unknown = randomUUID();
+    for (const name of ['finishSecret', 'testSecret']) {
+      await expectRefused(() => step(name, unknown), 'headless', new RegExp(`version ${unknown} is not a version of`));
+    }
+  });
+
+  it('a version id of another managed secret: refused', async () => {
+    const other = holder(await rotator().stages('impersonation'), STAGES.current);
+    for (const name of ['finishSecret', 'testSecret']) {
+      await expectRefused(() => step(name, other), 'headless', new RegExp(`version ${other} is not a version of`));
+    }
+  });
+
+  it('a staged token BigCommerce no longer accepts (never verified): finishSecret does not promote it', async () => {
+    const h = rotator();
+    const token = randomUUID();
+    await step('createSecret', token);
+    const staged = (await h.secret('headless', STAGES.pending))!;
+    await revokeAtBigCommerce(staged.token);
+    const current = holder(await h.stages('headless'), STAGES.current);
+    const before = (await h.secret('headless'))!;
+    const writes = tokenWrites();
+    await expect(step('finishSecret', token)).rejects.toThrow(/verify failed/);
+    expect(holder(await h.stages('headless'), STAGES.current)).toBe(current);
+    expect(await h.secret('headless')).toEqual(before);
+    expect(tokenWrites()).toBe(writes);
+    expect(await graphqlWorks(before.token)).toBe(true);
+  });
+});
+
+/**
+ * A rotation schedule with RotateImmediately false (the stack's, on every deploy): "Secrets Manager tests the
+ * rotation configuration by running the testSecret step of the Lambda rotation function. The test creates an
+ * AWSPENDING version of the secret and then removes it" (RotateSecret). That version is a copy of AWSCURRENT.
+ * A failing test fails the deploy.
+ */
+describe("Secrets Manager's test of the rotation configuration", () => {
+  async function configurationTest(tokenId: string, meanwhile?: (copy: string) => Promise<void>) {
+    const h = rotator();
+    const client = secretsManagerClient(h.sandbox);
+    const SecretId = secretName(tokenId);
+    const copy = randomUUID();
+    await client.send(
+      new PutSecretValueCommand({
+        SecretId,
+        ClientRequestToken: copy,
+        SecretString: await h.aws.valueAt(SecretId),
+        VersionStages: [STAGES.pending],
+      }),
+    );
+    const before = await secretState(tokenId);
+    const writes = tokenWrites();
+    const tested = await step('testSecret', copy, SecretId);
+    expect(await secretState(tokenId)).toEqual(before);
+    expect(tokenWrites()).toBe(writes);
+    await meanwhile?.(copy);
+    await client.send(
+      new UpdateSecretVersionStageCommand({ SecretId, VersionStage: STAGES.pending, RemoveFromVersionId: copy }),
+    );
+    return tested;
+  }
+
+  it('on a token: testSecret succeeds and changes nothing; neither finishSecret nor a sweep meanwhile promotes the copy', async () => {
+    const h = rotator();
+    // The current token has been in place longer than the grace period: a cleanup would revoke AWSPREVIOUS.
+    h.sandbox.clock.advance(2 * HOUR);
+    const current = (await h.secret('revocable'))!;
+    const tested = await configurationTest('revocable', async (copy) => {
+      await expectRefused(
+        () => step('finishSecret', copy, secretName('revocable')),
+        'revocable',
+        new RegExp(`version ${copy} is a copy of the current version`),
+      );
+      const before = await secretState('revocable');
+      const writes = tokenWrites();
+      const sweep = await h.invoke({ targets: ['revocable'] });
+      expect(sweep.results[0]).toMatchObject({ outcome: 'skipped' });
+      expect(await secretState('revocable')).toEqual(before);
+      expect(tokenWrites()).toBe(writes);
+    });
+    expect(tested).toMatchObject({
+      did: expect.stringMatching(/^nothing to test: the version is a copy of the current one/),
+    });
+    expect((await h.secret('revocable'))!.token).toBe(current.token);
+    expect(await graphqlWorks(current.token)).toBe(true);
+  });
+
+  it("on the first deploy's placeholder: testSecret succeeds and changes nothing", async () => {
+    const h = rotator();
+    expect(await h.secret('fresh')).toMatchObject({ token: null, status: 'awaiting-first-rotation' });
+    const tested = await configurationTest('fresh');
+    expect(tested).toMatchObject({
+      did: expect.stringMatching(/^nothing to test: the version is a copy of the current one/),
+    });
+    expect(await h.secret('fresh')).toMatchObject({ token: null, status: 'awaiting-first-rotation' });
   });
 });
 

@@ -54,6 +54,15 @@ export function storefrontConfig(overrides: Record<string, unknown> = {}): Recor
   };
 }
 
+function workQueueName(kind: RotatorKind): string {
+  return `${kind}-rotator-work`;
+}
+
+/** The ARN of a function's work queue in the test account: its WORK_QUEUE_ARN, and its messages' event source. */
+export function workQueueArn(sandbox: Sandbox, kind: RotatorKind = 'storefront'): string {
+  return `arn:aws:sqs:${sandbox.aws.region}:123456789012:${workQueueName(kind)}`;
+}
+
 export interface RotatorHarness {
   sandbox: Sandbox;
   config: RotatorConfig;
@@ -74,6 +83,8 @@ export interface RotatorHarness {
    * (see sandbox/event-source-mapping.ts).
    */
   drain(kind?: RotatorKind, maxConcurrency?: number): Promise<DrainReport>;
+  /** With `workQueue` tuning: the URL of a function's work queue (its WORK_QUEUE_URL). */
+  workQueueUrl(kind?: RotatorKind): string;
 }
 
 /** Test settings beyond the handler's own: a work queue per function, so sweeps may hand work out. */
@@ -104,7 +115,7 @@ export function useRotator(
     const queueUrls = new Map<RotatorKind, string>();
     if (workQueue) {
       for (const kind of ['storefront', 'payments', 'b2b'] as const) {
-        const out = await sqs.send(new CreateQueueCommand({ QueueName: `${kind}-rotator-work` }));
+        const out = await sqs.send(new CreateQueueCommand({ QueueName: workQueueName(kind) }));
         queueUrls.set(kind, out.QueueUrl as string);
       }
     }
@@ -112,7 +123,12 @@ export function useRotator(
       const url = queueUrls.get(kind);
       if (!url) return env;
       const writes = workQueue?.writesPerSecond;
-      return { ...env, WORK_QUEUE_URL: url, ...(writes ? { SECRETS_WRITES_PER_SECOND: String(writes) } : {}) };
+      return {
+        ...env,
+        WORK_QUEUE_URL: url,
+        WORK_QUEUE_ARN: workQueueArn(s, kind),
+        ...(writes ? { SECRETS_WRITES_PER_SECOND: String(writes) } : {}),
+      };
     };
     const make = (kind: RotatorKind = 'storefront') => {
       const handler = createRotatorHandler(kind, {
@@ -140,6 +156,11 @@ export function useRotator(
       if (!token) throw new Error(`no token ${tokenId}`);
       return token.secretName;
     };
+    const queueUrlOf = (kind: RotatorKind): string => {
+      const queueUrl = queueUrls.get(kind);
+      if (!queueUrl) throw new Error('this harness has no work queue (tuning.workQueue)');
+      return queueUrl;
+    };
     const instances = new Map<RotatorKind, ReturnType<typeof make>>();
     harness = {
       sandbox: s,
@@ -156,14 +177,14 @@ export function useRotator(
       stages: (tokenId) => aws.stages(secretNameOf(tokenId)),
       events: (busName) => aws.events(busName),
       aws,
+      workQueueUrl: (kind = 'storefront') => queueUrlOf(kind),
       drain: (kind = 'storefront', maxConcurrency = 5) => {
-        const queueUrl = queueUrls.get(kind);
-        if (!queueUrl) throw new Error('drain: this harness has no work queue (tuning.workQueue)');
+        const queueUrl = queueUrlOf(kind);
         const instances = Array.from({ length: maxConcurrency }, () => make(kind));
         return drainWorkQueue({
           client: sqs,
           queueUrl,
-          queueArn: `arn:aws:sqs:${s.aws.region}:123456789012:${kind}-rotator-work`,
+          queueArn: workQueueArn(s, kind),
           maxConcurrency,
           invoke: (event, instance) => (instances[instance] as ReturnType<typeof make>)(event),
         });
