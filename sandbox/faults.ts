@@ -13,7 +13,12 @@ export type Fault =
   /** 200 with a body that is not valid JSON. */
   | { kind: 'malformed-json' }
   /** The connection is closed without any response. */
-  | { kind: 'drop' };
+  | { kind: 'drop' }
+  /**
+   * This status and JSON body instead of the API's answer: an answer no rule of the API gives, such as a B2B
+   * Edition error envelope in a 200 or an error body that quotes a token.
+   */
+  | { kind: 'answer'; status: number; body: unknown };
 
 export interface FaultMatch {
   method?: string;
@@ -53,7 +58,7 @@ export interface TakenFault {
   phase: 'before' | 'after';
 }
 
-const FAULT_KINDS = new Set(['status', 'rate-limit', 'hang', 'malformed-json', 'drop']);
+const FAULT_KINDS = new Set(['status', 'rate-limit', 'hang', 'malformed-json', 'drop', 'answer']);
 
 export class FaultInjector {
   private rules: ActiveRule[] = [];
@@ -71,6 +76,12 @@ export class FaultInjector {
       !(Number.isInteger(rule.fault.status) && rule.fault.status >= 400 && rule.fault.status <= 599)
     ) {
       throw new RangeError(`a status fault needs an HTTP error status (400-599), got ${String(rule.fault.status)}`);
+    }
+    if (
+      rule.fault.kind === 'answer' &&
+      !(Number.isInteger(rule.fault.status) && rule.fault.status >= 200 && rule.fault.status <= 599)
+    ) {
+      throw new RangeError(`an answer fault needs an HTTP status (200-599), got ${String(rule.fault.status)}`);
     }
     const path = rule.match?.path;
     this.rules.push({

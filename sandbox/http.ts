@@ -206,6 +206,8 @@ export class LoopbackServer {
         return fault.kind;
       case 'malformed-json':
         return { status: 200, body: '{"data":{"token":"eyJ' };
+      case 'answer':
+        return { status: fault.status, body: fault.body };
       case 'status':
       case 'rate-limit':
         return this.api.faultResponse(fault, request);

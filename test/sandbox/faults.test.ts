@@ -77,6 +77,16 @@ describe('BigCommerce faults', () => {
     await expect(mint()).rejects.toThrow(/fetch failed/);
   });
 
+  it('answers with a status and body of the test’s choosing', async () => {
+    const body = { code: 400, data: { errMsg: 'role forbidden' }, meta: { message: 'API logic error' } };
+    sandbox().bigcommerce.server.injectFault({ fault: { kind: 'answer', status: 200, body } });
+    const res = await mint();
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(body);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect((await mint()).body).toMatchObject({ data: { token: expect.any(String) } });
+  });
+
   it('in the after phase, lets the request take effect and loses the answer', async () => {
     const before = sandbox().bigcommerce.api.storefrontTokens.issued().length;
     sandbox().bigcommerce.server.injectFault({ fault: { kind: 'status', status: 500 }, phase: 'after' });
@@ -96,6 +106,7 @@ describe('BigCommerce faults', () => {
     expect(() => server.injectFault({ fault: { kind: 'explode' } as never })).toThrow(/unknown fault kind/);
     expect(() => server.injectFault({ fault: { kind: 'status', status: 200 } })).toThrow(/400-599/);
     expect(() => server.injectFault({ fault: { kind: 'hang' }, times: 0 })).toThrow(/positive integer/);
+    expect(() => server.injectFault({ fault: { kind: 'answer', status: 99, body: {} } })).toThrow(/200-599/);
     expect(() => server.setLatency(-1)).toThrow(RangeError);
   });
 });
