@@ -42,9 +42,42 @@ describe('BigCommerce faults', () => {
   });
 
   it('leaves requests that do not match alone', async () => {
-    sandbox().bigcommerce.server.injectFault({ match: { method: 'DELETE' }, fault: { kind: 'status', status: 503 } });
+    const rule = sandbox().bigcommerce.server.injectFault({
+      match: { method: 'DELETE' },
+      fault: { kind: 'status', status: 503 },
+    });
     expect((await mint()).status).toBe(200);
     expect(sandbox().bigcommerce.server.faults.pending()).toBe(1);
+    expect(rule.fired).toBe(0);
+  });
+
+  it('counts how often each rule fired, after it is used up or cleared too, and lists them over HTTP', async () => {
+    const server = sandbox().bigcommerce.server;
+    const skipped = server.injectFault({
+      match: { path: /api-token-private$/ },
+      fault: { kind: 'status', status: 500 },
+      skip: 1,
+      times: 2,
+    });
+    const never = server.injectFault({ match: { operation: 'DescribeSecret' }, fault: { kind: 'hang' } });
+    const statuses = [];
+    for (let i = 0; i < 4; i += 1) statuses.push((await mint()).status);
+    expect(statuses).toEqual([200, 500, 500, 200]);
+    expect([skipped.fired, never.fired]).toEqual([2, 0]);
+    const listed = await request(`${sandbox().bigcommerce.apiUrl}/__sandbox/faults`);
+    expect(listed.body.faults).toEqual([
+      {
+        match: { path: 'api-token-private$' },
+        fault: { kind: 'status', status: 500 },
+        phase: 'before',
+        fired: 2,
+        remaining: 0,
+      },
+      { match: { operation: 'DescribeSecret' }, fault: { kind: 'hang' }, phase: 'before', fired: 0, remaining: 1 },
+    ]);
+    server.faults.clear();
+    expect(skipped.fired).toBe(2);
+    expect((await request(`${sandbox().bigcommerce.apiUrl}/__sandbox/faults`)).body.faults).toEqual([]);
   });
 
   it('answers an injected rate limit with 429 and the reset header', async () => {
