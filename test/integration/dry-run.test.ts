@@ -1,6 +1,6 @@
 import type { RotatorKind } from '../../functions/config/types';
 import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
-import { STORE, useRotator } from '../support/rotator';
+import { STORE, STORE_WITH_B2B, useRotator } from '../support/rotator';
 
 /**
  * A dry run reports what would happen and changes nothing: no write to Secrets Manager, no call that changes
@@ -9,13 +9,7 @@ import { STORE, useRotator } from '../support/rotator';
  */
 const rotator = useRotator(
   {
-    stores: [
-      {
-        storeHash: STORE,
-        credentialsSecret: `bigcommerce/${STORE}/api-account`,
-        b2bCredentialsSecret: `bigcommerce/${STORE}/b2b-user`,
-      },
-    ],
+    stores: [STORE_WITH_B2B],
     tokens: [
       { id: 'private', store: STORE, ...PRIVATE_TOKEN },
       { id: 'instruments', store: STORE, family: 'stored-instruments', lifetime: '1h', renewBefore: '30m' },

@@ -1,7 +1,7 @@
 import { STAGES } from '../../functions/aws/secret-store';
 import type { RotatorKind } from '../../functions/config/types';
 import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
-import { STORE, useRotator } from '../support/rotator';
+import { STORE, STORE_WITH_B2B, useRotator } from '../support/rotator';
 
 /**
  * An operator edits a managed secret in the console right after a rotation: the edit becomes AWSCURRENT and the
@@ -10,13 +10,7 @@ import { STORE, useRotator } from '../support/rotator';
  * it with one that works, keeping the edit as AWSPREVIOUS.
  */
 const rotator = useRotator({
-  stores: [
-    {
-      storeHash: STORE,
-      credentialsSecret: `bigcommerce/${STORE}/api-account`,
-      b2bCredentialsSecret: `bigcommerce/${STORE}/b2b-user`,
-    },
-  ],
+  stores: [STORE_WITH_B2B],
   tokens: [
     { id: 'private', store: STORE, ...PRIVATE_TOKEN },
     { id: 'erp', store: STORE, family: 'b2b-backend', rotationPeriod: '7d', gracePeriod: '1h' },

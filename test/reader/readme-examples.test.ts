@@ -115,19 +115,11 @@ async function run(
 }
 
 describe("README's TypeScript examples", () => {
+  // The examples read the example configuration's private storefront token, as the rotator writes it.
+  const exampleConfig = JSON.parse(readFileSync(path.join(ROOT, 'rotator.config.json'), 'utf8'));
   const rotator = useRotator({
-    stores: [{ storeHash: 'abc123xyz', credentialsSecret: 'bigcommerce/abc123xyz/api-account' }],
-    tokens: [
-      {
-        id: 'headless-storefront',
-        store: 'abc123xyz',
-        family: 'storefront-private',
-        channelIds: [1],
-        scopes: ['Unauthenticated', 'Customer'],
-        lifetime: '7d',
-        renewBefore: '2d',
-      },
-    ],
+    ...exampleConfig,
+    tokens: exampleConfig.tokens.filter((t: { id: string }) => t.id === 'headless-storefront'),
   });
   const examples = typeScriptExamples();
   const example = (heading: string): Example => {

@@ -1,7 +1,7 @@
 import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
 import type { ManagedToken, RotatorKind } from '../../functions/config/types';
 import type { RunReport } from '../../functions/rotation/run';
-import { STORE, useRotator } from '../support/rotator';
+import { STORE, STORE_WITH_B2B, useRotator } from '../support/rotator';
 import { pendingOutsideCurrent } from '../support/stages';
 
 const PAIRS = 10;
@@ -47,13 +47,7 @@ const families: { name: string; kind: RotatorKind; token: Record<string, unknown
 
 describe.each(families)('two invocations at once: $name', ({ kind, token: tokenConfig, mint }) => {
   const rotator = useRotator({
-    stores: [
-      {
-        storeHash: STORE,
-        credentialsSecret: `bigcommerce/${STORE}/api-account`,
-        b2bCredentialsSecret: `bigcommerce/${STORE}/b2b-user`,
-      },
-    ],
+    stores: [STORE_WITH_B2B],
     tokens: [{ id: 'shared', store: STORE, ...tokenConfig }],
   });
   let token: ManagedToken;

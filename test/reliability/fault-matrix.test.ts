@@ -4,7 +4,7 @@ import type { ManagedToken, RotatorKind } from '../../functions/config/types';
 import { ownershipName } from '../../functions/families/b2b-backend';
 import { CLAIM_LEASE_MS } from '../../functions/rotation/claim';
 import { printThrough } from '../support/output-capture';
-import { STORE, type RotatorHarness, useRotator } from '../support/rotator';
+import { STORE, STORE_WITH_B2B, type RotatorHarness, useRotator } from '../support/rotator';
 import { pendingOutsideCurrent } from '../support/stages';
 
 /**
@@ -193,13 +193,7 @@ async function makeDue(h: RotatorHarness, token: ManagedToken): Promise<void> {
 describe.each(families)('fault matrix: $name', (family) => {
   const rotator = useRotator(
     {
-      stores: [
-        {
-          storeHash: STORE,
-          credentialsSecret: `bigcommerce/${STORE}/api-account`,
-          b2bCredentialsSecret: `bigcommerce/${STORE}/b2b-user`,
-        },
-      ],
+      stores: [STORE_WITH_B2B],
       tokens: [{ id: 'under-test', store: STORE, ...family.token }],
     },
     { retry: { timeoutMs: 150 }, aws: { requestTimeoutMs: 150 } },

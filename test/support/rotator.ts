@@ -17,6 +17,13 @@ import { useSandboxWithAws } from './sandbox';
 
 export const STORE = 'teststore1';
 
+/** The test store with both its root-credential secrets: the API account's and the B2B Edition user's. */
+export const STORE_WITH_B2B = {
+  storeHash: STORE,
+  credentialsSecret: `bigcommerce/${STORE}/api-account`,
+  b2bCredentialsSecret: `bigcommerce/${STORE}/b2b-user`,
+};
+
 /** A configuration with one token of each storefront family. */
 export function storefrontConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
