@@ -13,7 +13,12 @@ export type Fault =
   /** 200 with a body that is not valid JSON. */
   | { kind: 'malformed-json' }
   /** The connection is closed without any response. */
-  | { kind: 'drop' };
+  | { kind: 'drop' }
+  /**
+   * This status and JSON body instead of the API's answer: an answer no rule of the API gives, such as a B2B
+   * Edition error envelope in a 200 or an error body that quotes a token.
+   */
+  | { kind: 'answer'; status: number; body: unknown };
 
 export interface FaultMatch {
   method?: string;
@@ -46,6 +51,24 @@ interface ActiveRule {
   skip: number;
   remaining: number;
   phase: 'before' | 'after';
+  fired: number;
+}
+
+/**
+ * A rule as injected: how many requests it has failed so far, still readable once it is used up or cleared,
+ * so a test can prove its fault fired (a matcher that hits nothing proves nothing).
+ */
+export interface InjectedFault {
+  readonly fired: number;
+}
+
+/** One rule injected since the last clear, as `GET /__sandbox/faults` lists it. */
+export interface FaultSummary {
+  match: FaultMatch;
+  fault: Fault;
+  phase: 'before' | 'after';
+  fired: number;
+  remaining: number;
 }
 
 export interface TakenFault {
@@ -53,12 +76,14 @@ export interface TakenFault {
   phase: 'before' | 'after';
 }
 
-const FAULT_KINDS = new Set(['status', 'rate-limit', 'hang', 'malformed-json', 'drop']);
+const FAULT_KINDS = new Set(['status', 'rate-limit', 'hang', 'malformed-json', 'drop', 'answer']);
 
 export class FaultInjector {
   private rules: ActiveRule[] = [];
+  /** Every rule injected since the last clear, used up or not. */
+  private injected: ActiveRule[] = [];
 
-  inject(rule: FaultRule): void {
+  inject(rule: FaultRule): InjectedFault {
     const times = rule.times ?? 1;
     if (rule.skip !== undefined && !(Number.isInteger(rule.skip) && rule.skip >= 0))
       throw new RangeError(`fault skip must be a non-negative integer, got ${String(rule.skip)}`);
@@ -72,8 +97,14 @@ export class FaultInjector {
     ) {
       throw new RangeError(`a status fault needs an HTTP error status (400-599), got ${String(rule.fault.status)}`);
     }
+    if (
+      rule.fault.kind === 'answer' &&
+      !(Number.isInteger(rule.fault.status) && rule.fault.status >= 200 && rule.fault.status <= 599)
+    ) {
+      throw new RangeError(`an answer fault needs an HTTP status (200-599), got ${String(rule.fault.status)}`);
+    }
     const path = rule.match?.path;
-    this.rules.push({
+    const active: ActiveRule = {
       match: {
         method: rule.match?.method?.toUpperCase(),
         path: typeof path === 'string' ? new RegExp(path) : path,
@@ -83,7 +114,15 @@ export class FaultInjector {
       skip: rule.skip ?? 0,
       remaining: times,
       phase: rule.phase ?? 'before',
-    });
+      fired: 0,
+    };
+    this.rules.push(active);
+    this.injected.push(active);
+    return {
+      get fired() {
+        return active.fired;
+      },
+    };
   }
 
   /** Consumes one use of the first rule that matches, if any. */
@@ -95,6 +134,7 @@ export class FaultInjector {
       return undefined;
     }
     rule.remaining -= 1;
+    rule.fired += 1;
     if (rule.remaining === 0) this.rules = this.rules.filter((r) => r !== rule);
     return { fault: rule.fault, phase: rule.phase };
   }
@@ -104,8 +144,24 @@ export class FaultInjector {
     return this.rules.reduce((sum, r) => sum + r.remaining, 0);
   }
 
+  /** Every rule injected since the last clear, with how often it fired. */
+  list(): FaultSummary[] {
+    return this.injected.map(({ match, fault, phase, fired, remaining }) => ({
+      match: {
+        ...(match.method ? { method: match.method } : {}),
+        ...(match.path ? { path: match.path.source } : {}),
+        ...(match.operation ? { operation: match.operation } : {}),
+      },
+      fault,
+      phase,
+      fired,
+      remaining,
+    }));
+  }
+
   clear(): void {
     this.rules = [];
+    this.injected = [];
   }
 }
 

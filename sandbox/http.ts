@@ -1,7 +1,7 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SandboxClock } from './clock';
-import { FaultInjector, type Fault, type FaultRule } from './faults';
+import { FaultInjector, type Fault, type FaultRule, type InjectedFault } from './faults';
 
 /** One request as an API implementation sees it: already read, never streamed. */
 export interface SandboxRequest {
@@ -123,8 +123,9 @@ export class LoopbackServer {
     };
   }
 
-  injectFault(rule: FaultRule): void {
-    this.faults.inject(rule);
+  /** Adds a fault rule; the answer tells how often it has fired so far. */
+  injectFault(rule: FaultRule): InjectedFault {
+    return this.faults.inject(rule);
   }
 
   /** Delay added before every request is handled, to model a distant API in benchmarks. */
@@ -206,6 +207,8 @@ export class LoopbackServer {
         return fault.kind;
       case 'malformed-json':
         return { status: 200, body: '{"data":{"token":"eyJ' };
+      case 'answer':
+        return { status: fault.status, body: fault.body };
       case 'status':
       case 'rate-limit':
         return this.api.faultResponse(fault, request);
@@ -224,6 +227,8 @@ export class LoopbackServer {
         case 'POST faults':
           this.injectFault(JSON.parse(request.rawBody) as FaultRule);
           return { status: 201, body: { pending: this.faults.pending() } };
+        case 'GET faults':
+          return { status: 200, body: { faults: this.faults.list() } };
         case 'DELETE faults':
           this.faults.clear();
           return { status: 204 };

@@ -5,7 +5,7 @@ import { SandboxClock } from './clock';
 import { LoopbackServer } from './http';
 
 export { SandboxClock } from './clock';
-export type { Fault, FaultRule } from './faults';
+export type { Fault, FaultRule, InjectedFault } from './faults';
 export type { RecordedRequest } from './http';
 export type { SeededStore } from './bigcommerce/api';
 

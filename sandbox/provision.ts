@@ -6,7 +6,8 @@ import type { Sandbox } from './index';
 /** A secret as the deployment (or, for root credentials, the operator) creates it. */
 export interface SecretToCreate {
   name: string;
-  secretString: string;
+  /** Absent: the secret is created without a value (no version), as one created outside the stack may be. */
+  secretString?: string;
   description?: string;
   tags?: { Key: string; Value: string }[];
 }
@@ -74,7 +75,7 @@ export function provisionInProcess(sandbox: Sandbox, plan: AwsProvisioning): voi
     if (secrets.find(secret.name)) continue;
     secrets.operations.CreateSecret?.({
       Name: secret.name,
-      SecretString: secret.secretString,
+      ...(secret.secretString !== undefined ? { SecretString: secret.secretString } : {}),
       ...(secret.description ? { Description: secret.description } : {}),
       ...(secret.tags ? { Tags: secret.tags } : {}),
     });

@@ -3,6 +3,7 @@ import { ConfigError } from '../functions/config/errors';
 import { loadConfigFile } from '../functions/config/load';
 import type { RotatorKind } from '../functions/config/types';
 import type { RunReport } from '../functions/rotation/run';
+import { isProtocolEvent } from '../functions/rotator/protocol-event';
 import { localLambdaContext } from '../sandbox/lambda-context';
 import { ROTATOR_FUNCTIONS, bundleHandler } from './bundle-handler';
 
@@ -10,11 +11,13 @@ const USAGE = `Usage: npm run invoke -- <function> --config <file> [--event <fil
 
 Runs a rotator function's handler in-process, as Lambda would, with the current environment
 (BIGCOMMERCE_*_URL and AWS_ENDPOINT_URL apply), prints its JSON response, and exits 1 when any
-target failed (2 for a usage, configuration or event error).
+target failed or a Secrets Manager rotation step failed (2 for a usage, configuration or event error).
   <function>      ${Object.keys(ROTATOR_FUNCTIONS).join(', ')}
   --config FILE   the configuration file the function runs with
   --event FILE    the invocation event, as a JSON file
-  --json EVENT    the invocation event, inline (default: {} = rotate everything due)`;
+  --json EVENT    the invocation event, inline (default: {} = rotate everything due); a rotation
+                  run ({"targets","force","dryRun"}) or one of Secrets Manager's rotation steps
+                  ({"Step":"createSecret","SecretId":"<secret name>","ClientRequestToken":"<new version id>"})`;
 
 class UsageError extends Error {}
 
@@ -64,17 +67,21 @@ async function main(): Promise<number> {
   // The function's log lines go to stderr, so stdout carries only the response (pipe it to jq).
   const stdout = process.stdout.write.bind(process.stdout);
   process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
-  let report: RunReport;
+  let response: unknown;
   try {
-    report = (await module.handler(args.event, localLambdaContext(args.fn))) as RunReport;
+    response = await module.handler(args.event, localLambdaContext(args.fn));
   } catch (error) {
-    console.error(`${(error as Error).name}: ${(error as Error).message}`);
-    return 2;
+    const { name, message } = error as Error;
+    console.error(`${name}: ${message}`);
+    // A rotation step that could not be done failed like a target does; Secrets Manager would retry it.
+    return name === 'ProtocolStepError' ? 1 : 2;
   } finally {
     process.stdout.write = stdout;
   }
-  console.log(JSON.stringify(report, null, 2));
-  return report.summary.failed > 0 ? 1 : 0;
+  console.log(JSON.stringify(response, null, 2));
+  // A step answers with what it did (its failures are thrown); a run, with every target's outcome.
+  if (isProtocolEvent(args.event)) return 0;
+  return (response as RunReport).summary.failed > 0 ? 1 : 0;
 }
 
 main().then(

@@ -1,7 +1,7 @@
 import * as z from '../config/zod';
 import { lazySchema } from '../config/lazy-schema';
 import type { BigCommerceEndpoints } from './endpoints';
-import { BigCommerceApiError, UnexpectedResponseError } from './errors';
+import { BigCommerceApiError, UnexpectedResponseError, knownTitle } from './errors';
 import type { BigCommerceHttp, HttpResponse } from './http';
 import { parseResponse } from './response';
 
@@ -126,16 +126,13 @@ export class B2bTokensClient {
 }
 
 /**
- * The B2B envelope carries its own `code`; a 2xx HTTP answer whose envelope says otherwise is that error.
- * Returns the body.
+ * The B2B envelope carries its own `code`; a 2xx HTTP answer whose envelope says otherwise is that error,
+ * and its words are as untrusted as any error body's: only a known title is kept. Returns the body.
  */
 function envelopeOk(response: HttpResponse, endpoint: string): unknown {
-  const body = response.body as
-    | { code?: unknown; data?: { errMsg?: unknown }; meta?: { message?: unknown } }
-    | undefined;
+  const body = response.body as { code?: unknown } | undefined;
   if (typeof body?.code === 'number' && body.code >= 400) {
-    const title = [body.data?.errMsg, body.meta?.message].find((t): t is string => typeof t === 'string');
-    throw new BigCommerceApiError(body.code, endpoint, title);
+    throw new BigCommerceApiError(body.code, endpoint, knownTitle(body));
   }
   return body;
 }

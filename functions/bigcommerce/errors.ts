@@ -1,7 +1,8 @@
 /**
  * BigCommerce's own error titles that an operator may see: HTTP reason phrases (its v3 `title`) and the B2B
- * Edition messages its spec documents (`authentication.yaml`: `errMsg`, `meta.message`). Anything else in an
- * error body is untrusted text (it can echo the request, credentials included) and is never repeated.
+ * Edition messages its specs document (`errMsg`, `meta.message`: `authentication.yaml` for `/auth/backend` and
+ * `/backend/tokens`, `auth.yaml` for the storefront login). Anything else in an error body is untrusted text
+ * (it can echo the request, credentials included) and is never repeated.
  */
 export const KNOWN_ERROR_TITLES: ReadonlySet<string> = new Set([
   'Bad Request',
@@ -19,8 +20,23 @@ export const KNOWN_ERROR_TITLES: ReadonlySet<string> = new Set([
   'The email or password you have entered is incorrect. Please try again.',
   'role forbidden',
   'API logic error',
+  'Invalid token header. No credentials provided.',
+  'No matching token was found.',
+  'Not Found Error',
   'Customer auth failed',
 ]);
+
+/**
+ * BigCommerce's title in an error body (v3 `title`, B2B Edition `data.errMsg` / `meta.message`), only when it
+ * is a known one.
+ */
+export function knownTitle(body: unknown): string | undefined {
+  if (body === null || typeof body !== 'object') return undefined;
+  const b = body as { title?: unknown; data?: { errMsg?: unknown }; meta?: { message?: unknown } };
+  return [b.title, b.data?.errMsg, b.meta?.message]
+    .map((t) => (typeof t === 'string' ? t.trim() : undefined))
+    .find((t): t is string => t !== undefined && KNOWN_ERROR_TITLES.has(t));
+}
 
 /**
  * A BigCommerce answer with an error status. The message carries the status, the endpoint (a path

@@ -1,5 +1,5 @@
 import { assertSafeUrl } from './endpoints';
-import { BigCommerceApiError, BigCommerceUnavailableError, KNOWN_ERROR_TITLES } from './errors';
+import { BigCommerceApiError, BigCommerceUnavailableError, knownTitle } from './errors';
 import { type RateLimitFamily, readRateLimit } from './rate-limits';
 
 export interface HttpRequest {
@@ -191,13 +191,4 @@ export class BigCommerceHttp {
 
 function apiError(endpoint: string, response: HttpResponse): BigCommerceApiError {
   return new BigCommerceApiError(response.status, endpoint, knownTitle(response.body), response.body);
-}
-
-/** BigCommerce's title (v3 `title`, B2B `data.errMsg` / `meta.message`), only when it is a known one. */
-function knownTitle(body: unknown): string | undefined {
-  if (body === null || typeof body !== 'object') return undefined;
-  const b = body as { title?: unknown; data?: { errMsg?: unknown }; meta?: { message?: unknown } };
-  return [b.title, b.data?.errMsg, b.meta?.message].find(
-    (t): t is string => typeof t === 'string' && KNOWN_ERROR_TITLES.has(t.trim()),
-  );
 }

@@ -81,8 +81,10 @@ export function placeholderVersionId(secretName: string): string {
 export type ClaimState = { held: false } | { held: true; until: Date };
 
 /**
- * Whether another invocation holds the rotation now. The claim label on AWSCURRENT, or on a released
- * version, is free. On the staged token it is held until the token's mint time plus the lease; on a claim
+ * Whether another invocation holds the rotation now. The claim label on AWSCURRENT, on AWSPREVIOUS or on a
+ * released version is free: on AWSPREVIOUS it sits on a token that was promoted (a claim version is never
+ * current), so that rotation finished and the secret changed since, by a later write such as an edit in
+ * the console. On the staged token it is held until the token's mint time plus the lease; on a claim
  * version, until its lease, and only while AWSCURRENT is the version it was made on.
  */
 export function claimState(input: {
@@ -94,9 +96,8 @@ export function claimState(input: {
 }): ClaimState {
   const { description, currentVersionId, now, pending, claimRecord } = input;
   const holder = stageHolder(description, STAGES.claim);
-  if (!holder || holder === currentVersionId || holder === stageHolder(description, STAGES.released)) {
-    return { held: false };
-  }
+  const over = [currentVersionId, stageHolder(description, STAGES.previous), stageHolder(description, STAGES.released)];
+  if (!holder || over.includes(holder)) return { held: false };
   let until: Date | undefined;
   if (holder === pending?.versionId && pending.stored) {
     until = new Date(Date.parse(pending.stored.mintedAt) + CLAIM_LEASE_MS);

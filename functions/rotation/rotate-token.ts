@@ -796,6 +796,8 @@ class Rotation<T extends ManagedToken> {
     const name = this.target.secretName;
     let description = await secrets.describe(name);
     if (!stageHolder(description, STAGES.current)) {
+      // A dry run writes nothing: it plans from the placeholder the first write would make current.
+      if (this.options.dryRun) return this.beforeFirstVersion(description);
       // A secret created without a value: its first version becomes AWSCURRENT whatever labels the write
       // asks for, so that version must be the placeholder, never a token.
       await secrets.writePlaceholder(name, placeholderValue(this.target), placeholderVersionId(name));
@@ -822,6 +824,13 @@ class Rotation<T extends ManagedToken> {
       claimId !== stageHolder(description, STAGES.released);
     const claim = readClaim ? parseClaim(await secrets.readVersion(name, claimId)) : undefined;
     return { description, current, pending, previous, claim, complete: true };
+  }
+
+  /** A secret with no version yet, as if it held the placeholder, which its first write will be. */
+  private beforeFirstVersion(description: SecretDescription): SecretState {
+    const name = this.target.secretName;
+    const current = this.versionState(placeholderVersionId(name), placeholderValue(this.target), undefined);
+    return { description, current, pending: undefined, previous: undefined, claim: undefined, complete: true };
   }
 
   private versionState(versionId: string, text: string | undefined, revokedHolder: string | undefined): VersionState {

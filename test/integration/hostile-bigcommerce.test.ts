@@ -1,3 +1,4 @@
+import { ownershipName } from '../../functions/families/b2b-backend';
 import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
 import { HOSTILE_ECHO_FORMS } from '../../sandbox/bigcommerce/hostile';
 import { scanForLeaks } from '../audit/secret-forms';
@@ -81,5 +82,96 @@ describe.each(HOSTILE_ECHO_FORMS)('BigCommerce errors that echo the request (%s)
       }),
     );
     expect(scanForLeaks([limited, h.sandbox.store.accessToken], texts).leaks).toEqual([]);
+  });
+});
+
+/**
+ * B2B Edition answers in an envelope with its own `code`: an envelope whose code is an error is that error,
+ * whatever the HTTP status, and its `errMsg` and `meta.message` are as untrusted as any error body. Here they
+ * quote a token the product never saw (one the merchant made in the control panel), so only the allow-list of
+ * known titles, not the redactor, can keep it out.
+ */
+describe('B2B Edition error envelopes that quote a token', () => {
+  const ECHOES: [string, (token: string) => string][] = [
+    ['raw', (token) => `Invalid token: ${token}`],
+    ['escaped', (token) => `request body: ${JSON.stringify(JSON.stringify({ authToken: token }))}`],
+    ['cut', (token) => `Invalid token: ${token.slice(0, -12)}`],
+  ];
+  const CALLS = [
+    { step: 'mint', code: 400, match: { method: 'POST', path: '/auth/backend$' } },
+    { step: 'verify', code: 401, match: { method: 'GET', path: '/backend/tokens' } },
+    { step: 'cleanup', code: 403, match: { method: 'DELETE', path: '/auth/backend$' } },
+  ];
+  let foreign: string;
+
+  beforeAll(() => {
+    const b2b = rotator().sandbox.bigcommerce.api.b2b;
+    foreign = b2b.addToken({ storeHash: STORE, email: 'merchant@example.com', name: 'ERP (control panel)' }).token;
+  });
+
+  /** Forces a rotation of the B2B token while `call` answers 200 with `envelope`; the report and what it wrote. */
+  async function rotateAnswering(match: { method: string; path: string }, envelope: Record<string, unknown>) {
+    const h = rotator();
+    const outputBefore = capturedOutput().length;
+    const eventsBefore = (await h.events()).length;
+    const answered = () => h.sandbox.bigcommerce.server.requests((r) => r.fault === 'answer').length;
+    const answeredBefore = answered();
+    h.sandbox.bigcommerce.server.injectFault({
+      match,
+      fault: { kind: 'answer', status: 200, body: envelope },
+      times: 5,
+    });
+    const report = await h.newInstance('b2b')({ targets: ['erp'], force: true });
+    h.sandbox.bigcommerce.server.faults.clear();
+    expect(answered()).toBeGreaterThan(answeredBefore);
+    const texts = [
+      JSON.stringify(report),
+      JSON.stringify((await h.events()).slice(eventsBefore)),
+      capturedOutput().slice(outputBefore),
+    ];
+    return { result: report.results[0], texts };
+  }
+
+  describe.each(ECHOES)('quoted %s', (_form, echo) => {
+    it.each(CALLS)('at $step: in no result, event or log line', async ({ step, code, match }) => {
+      const h = rotator();
+      // A stale token of ours, so that the rotation's cleanup has one to revoke.
+      h.sandbox.bigcommerce.api.b2b.addToken({
+        storeHash: STORE,
+        email: h.sandbox.store.b2bAdmin.email,
+        name: ownershipName('erp', new Date(h.sandbox.clock.nowMs() - 2 * 3_600_000)),
+      });
+      const text = echo(foreign);
+      const { result, texts } = await rotateAnswering(match, { code, data: { errMsg: text }, meta: { message: text } });
+      if (step === 'cleanup') {
+        expect(result?.outcome).toBe('rotated');
+        expect(result?.warnings?.length).toBeGreaterThan(0);
+        for (const warning of result?.warnings ?? []) {
+          expect(warning).toMatch(new RegExp(`^could not revoke .* answered ${code}$`));
+        }
+      } else {
+        expect(result).toMatchObject({ outcome: 'failed', step, error: { httpStatus: code } });
+        expect(result?.error?.title).toBeUndefined();
+      }
+      expect(scanForLeaks([foreign], texts).leaks).toEqual([]);
+    });
+  });
+
+  it('keeps a title B2B Edition documents, and only that', async () => {
+    const known = await rotateAnswering(CALLS[0]!.match, {
+      code: 400,
+      data: { errMsg: 'role forbidden' },
+      meta: { message: 'API logic error' },
+    });
+    expect(known.result).toMatchObject({ outcome: 'failed', step: 'mint', error: { title: 'role forbidden' } });
+    expect(known.result?.reason).toContain('(role forbidden)');
+
+    const mixed = await rotateAnswering(CALLS[0]!.match, {
+      code: 400,
+      data: { errMsg: `role forbidden: ${foreign}` },
+      meta: { message: 'API logic error' },
+    });
+    expect(mixed.result).toMatchObject({ outcome: 'failed', step: 'mint', error: { title: 'API logic error' } });
+    expect(scanForLeaks([foreign], mixed.texts).leaks).toEqual([]);
   });
 });

@@ -5,19 +5,13 @@ import type { RunReport } from '../../functions/rotation/run';
 import { createRotatorHandler } from '../../functions/rotator/handler';
 import { localLambdaContext } from '../../sandbox/lambda-context';
 import { auditText } from '../support/audit';
-import { STORE, useRotator } from '../support/rotator';
+import { STORE, STORE_WITH_B2B, useRotator } from '../support/rotator';
 
 /**
  * The two promises the product is built on, held against AWS's first-version rule and against concurrent
  * runs: never an unverified current token, and no live token this product minted that nothing holds.
  */
-const stores = [
-  {
-    storeHash: STORE,
-    credentialsSecret: `bigcommerce/${STORE}/api-account`,
-    b2bCredentialsSecret: `bigcommerce/${STORE}/b2b-user`,
-  },
-];
+const stores = [STORE_WITH_B2B];
 const rotator = useRotator({
   stores,
   tokens: [

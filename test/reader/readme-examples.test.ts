@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import ts from 'typescript';
+import { useRotator } from '../support/rotator';
 import { useSandbox } from '../support/sandbox';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -22,6 +24,165 @@ function bodyOf(file: string): string {
 function codeBlocks(language: string): string[] {
   return [...SECTION.matchAll(new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``, 'g'))].map((m) => m[1] as string);
 }
+
+/** One fenced TypeScript example of the README: its code, the heading it is under, the line it starts on. */
+interface Example {
+  heading: string;
+  line: number;
+  source: string;
+  /** Where the type check places it: beside `reader/`, as an app that copied the folder would have it. */
+  file: string;
+}
+
+function typeScriptExamples(): Example[] {
+  const examples: Example[] = [];
+  let heading = '';
+  const lines = README.split('\n');
+  for (let i = 0; i < lines.length; i += 1) {
+    const line = lines[i] as string;
+    if (line.startsWith('#')) heading = line.replace(/^#+\s*/, '');
+    if (line !== '```ts') continue;
+    const end = lines.indexOf('```', i + 1);
+    examples.push({
+      heading,
+      line: i + 2,
+      source: lines.slice(i + 1, end).join('\n'),
+      file: path.join(ROOT, `readme-example-${examples.length + 1}.ts`),
+    });
+    i = end;
+  }
+  return examples;
+}
+
+/**
+ * The type checker's complaints about the examples, as `README.md:<line>: <message>`, against the project's real
+ * modules with the project's compiler options, as ES modules (an app may await at the top level). Catalyst's
+ * client is not a dependency of this project: its stand-in declares the part the example uses.
+ */
+function typeErrors(examples: Example[]): string[] {
+  const { config } = ts.readConfigFile(path.join(ROOT, 'tsconfig.json'), ts.sys.readFile);
+  const { options } = ts.parseJsonConfigFileContent(config, ts.sys, ROOT);
+  const compilerOptions: ts.CompilerOptions = {
+    ...options,
+    module: ts.ModuleKind.ES2022,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    types: ['node'],
+    paths: { '@bigcommerce/catalyst-client': ['./reader/examples/catalyst-stand-in.ts'] },
+  };
+  const sources = new Map(examples.map((e) => [e.file, e.source]));
+  const host = ts.createCompilerHost(compilerOptions);
+  const { getSourceFile, fileExists, readFile } = host;
+  host.getSourceFile = (name, language, ...rest) => {
+    const source = sources.get(name);
+    return source === undefined ? getSourceFile(name, language, ...rest) : ts.createSourceFile(name, source, language);
+  };
+  host.fileExists = (name) => sources.has(name) || fileExists(name);
+  host.readFile = (name) => sources.get(name) ?? readFile(name);
+  const program = ts.createProgram([...sources.keys()], compilerOptions, host);
+  return ts.getPreEmitDiagnostics(program).map((d) => {
+    const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+    const example = examples.find((e) => e.file === d.file?.fileName);
+    if (!example || d.file === undefined || d.start === undefined) return `${d.file?.fileName ?? ''}: ${message}`;
+    return `README.md:${example.line + d.file.getLineAndCharacterOfPosition(d.start).line}: ${message}`;
+  });
+}
+
+const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (
+  ...parameters: string[]
+) => (...values: unknown[]) => Promise<void>;
+
+/**
+ * Runs an example as its app would, its imports resolved from beside `reader/`, with the given `fetch` and
+ * `console`; answers with what it exports.
+ */
+async function run(
+  example: Example,
+  globals: { fetch: typeof fetch; console: Pick<Console, 'log'> },
+): Promise<Record<string, unknown>> {
+  const js = ts.transpileModule(example.source, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
+  const module = { exports: {} as Record<string, unknown> };
+  const load = (id: string): unknown => require(id.startsWith('.') ? path.join(ROOT, id) : id);
+  await new AsyncFunction('exports', 'require', 'module', 'fetch', 'console', js)(
+    module.exports,
+    load,
+    module,
+    globals.fetch,
+    globals.console,
+  );
+  return module.exports;
+}
+
+describe("README's TypeScript examples", () => {
+  // The examples read the example configuration's private storefront token, as the rotator writes it.
+  const exampleConfig = JSON.parse(readFileSync(path.join(ROOT, 'rotator.config.json'), 'utf8'));
+  const rotator = useRotator({
+    ...exampleConfig,
+    tokens: exampleConfig.tokens.filter((t: { id: string }) => t.id === 'headless-storefront'),
+  });
+  const examples = typeScriptExamples();
+  const example = (heading: string): Example => {
+    const found = examples.find((e) => e.heading === heading);
+    if (!found) throw new Error(`no TypeScript example under "${heading}"`);
+    return found;
+  };
+
+  /** `fetch` as the examples' app would have it, with BigCommerce's GraphQL hosts served by the sandbox. */
+  const sandboxFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const url = String(input).replace(
+      /^https:\/\/store-([a-z0-9]+)-(\d+)\.mybigcommerce\.com\/graphql$/,
+      (_, storeHash: string, channelId: string) =>
+        rotator()
+          .sandbox.bigcommerce.graphqlUrlTemplate.replace('{storeHash}', storeHash)
+          .replace('{channelId}', channelId),
+    );
+    return fetch(url, init);
+  };
+
+  beforeAll(async () => {
+    expect((await rotator().invoke({})).results[0]).toMatchObject({ outcome: 'rotated' });
+  });
+
+  it('are the examples this test knows how to check', () => {
+    expect(examples.map((e) => e.heading)).toEqual([
+      'The Node reader (`reader/`)',
+      'Node: `fetch` to the GraphQL Storefront API',
+      'Catalyst',
+    ]);
+  });
+
+  it('type-check against the real reader and the project’s compiler options', () => {
+    expect(typeErrors(examples)).toEqual([]);
+  }, 60_000);
+
+  it('The Node reader: sends the current token with the header it names', async () => {
+    const h = rotator();
+    const graphql = () => h.sandbox.bigcommerce.server.requests((r) => r.path.endsWith('/graphql'));
+    const before = graphql().length;
+
+    await run(example('The Node reader (`reader/`)'), { fetch: sandboxFetch, console });
+
+    const sent = graphql().slice(before);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({
+      path: `/storefront/store-abc123xyz-1/graphql`,
+      status: 200,
+      headers: { authorization: `Bearer ${(await h.secret('headless-storefront'))?.token}` },
+    });
+  });
+
+  it('Node fetch: prints the store name the GraphQL Storefront API answers with', async () => {
+    const logged: unknown[][] = [];
+    const exported = await run(example('Node: `fetch` to the GraphQL Storefront API'), {
+      fetch: sandboxFetch,
+      console: { log: (...values: unknown[]) => logged.push(values) },
+    });
+    await (exported.printStoreName as () => Promise<void>)();
+    const store = rotator().sandbox.bigcommerce.api.seeded.find((s) => s.storeHash === 'abc123xyz');
+    expect(logged).toEqual([[store?.storeName]]);
+  });
+});
 
 describe("README's Reading the tokens section", () => {
   it.each(['reader/examples/storefront-fetch.ts', 'reader/examples/catalyst-client.ts'])(

@@ -4,7 +4,7 @@ import type { ManagedToken, RotatorKind } from '../../functions/config/types';
 import { ownershipName } from '../../functions/families/b2b-backend';
 import { CLAIM_LEASE_MS } from '../../functions/rotation/claim';
 import { printThrough } from '../support/output-capture';
-import { STORE, type RotatorHarness, useRotator } from '../support/rotator';
+import { STORE, STORE_WITH_B2B, type RotatorHarness, useRotator } from '../support/rotator';
 import { pendingOutsideCurrent } from '../support/stages';
 
 /**
@@ -76,62 +76,82 @@ const families: FamilyUnderTest[] = [
   },
 ];
 
-interface FaultCase {
-  name: string;
-  bigcommerce?: FaultRule;
-  aws?: FaultRule;
+/** A fault for one of the sandbox's servers. */
+interface Injection {
+  server: 'bigcommerce' | 'aws';
+  rule: FaultRule;
 }
 
+/** A case fails unless every one of its faults fired: a matcher that hits nothing would count as healed. */
+interface FaultCase {
+  name: string;
+  faults: Injection[];
+}
+
+type Timing = Pick<FaultRule, 'phase' | 'times' | 'skip'>;
+
 function casesFor(family: FamilyUnderTest): FaultCase[] {
-  const bc = (
-    call: { method: string; path: string },
-    fault: FaultRule['fault'],
-    phase: FaultRule['phase'] = 'before',
-    times = MANY,
-  ): FaultRule => ({ match: call, fault, phase, times });
-  const aws = (
-    operation: string,
-    fault: FaultRule['fault'],
-    phase: FaultRule['phase'] = 'before',
-    times = MANY,
-  ): FaultRule => ({ match: { operation }, fault, phase, times });
+  const bc = (call: { method: string; path: string }, fault: FaultRule['fault'], timing: Timing = {}): Injection => ({
+    server: 'bigcommerce',
+    rule: { match: call, fault, times: MANY, ...timing },
+  });
+  const aws = (operation: string, fault: FaultRule['fault'], timing: Timing = {}): Injection => ({
+    server: 'aws',
+    rule: { match: { operation }, fault, times: MANY, ...timing },
+  });
+  const status = (code: number): FaultRule['fault'] => ({ kind: 'status', status: code });
+  // A run reads every token's AWSCURRENT in bulk; only when that fails does each token read its own secret.
+  const bulkReadFails = aws('BatchGetSecretValue', status(500));
+  // The claim is the run's first PutSecretValue, the staged token its second.
+  const stage: Timing = { skip: 1 };
   const cases: FaultCase[] = [
-    { name: 'BigCommerce 500 on mint', bigcommerce: bc(family.mint, { kind: 'status', status: 500 }) },
+    { name: 'BigCommerce 500 on mint', faults: [bc(family.mint, status(500))] },
+    { name: 'BigCommerce 500 once on mint (retried)', faults: [bc(family.mint, status(500), { times: 1 })] },
+    { name: 'BigCommerce 429 on mint', faults: [bc(family.mint, { kind: 'rate-limit' })] },
+    { name: 'BigCommerce hangs on mint', faults: [bc(family.mint, { kind: 'hang' })] },
+    { name: 'BigCommerce malformed JSON on mint', faults: [bc(family.mint, { kind: 'malformed-json' })] },
+    { name: 'dies after mint', faults: [bc(family.mint, { kind: 'drop' }, { phase: 'after' })] },
+    { name: 'Secrets Manager 500 on the bulk read', faults: [bulkReadFails] },
     {
-      name: 'BigCommerce 500 once on mint (retried)',
-      bigcommerce: bc(family.mint, { kind: 'status', status: 500 }, 'before', 1),
+      name: 'Secrets Manager throttling on the bulk read',
+      faults: [aws('BatchGetSecretValue', { kind: 'rate-limit' })],
     },
-    { name: 'BigCommerce 429 on mint', bigcommerce: bc(family.mint, { kind: 'rate-limit' }) },
-    { name: 'BigCommerce hangs on mint', bigcommerce: bc(family.mint, { kind: 'hang' }) },
-    { name: 'BigCommerce malformed JSON on mint', bigcommerce: bc(family.mint, { kind: 'malformed-json' }) },
-    { name: 'dies after mint', bigcommerce: bc(family.mint, { kind: 'drop' }, 'after') },
-    { name: 'Secrets Manager 500 on read', aws: aws('DescribeSecret', { kind: 'status', status: 500 }) },
-    { name: 'Secrets Manager throttling on read', aws: aws('GetSecretValue', { kind: 'rate-limit' }) },
-    { name: 'Secrets Manager malformed JSON on read', aws: aws('DescribeSecret', { kind: 'malformed-json' }) },
-    { name: 'Secrets Manager hangs on read', aws: aws('GetSecretValue', { kind: 'hang' }) },
-    { name: 'Secrets Manager throttling on stage', aws: aws('PutSecretValue', { kind: 'rate-limit' }) },
-    { name: 'dies after stage', aws: aws('PutSecretValue', { kind: 'drop' }, 'after') },
+    { name: 'Secrets Manager hangs on the bulk read', faults: [aws('BatchGetSecretValue', { kind: 'hang' })] },
+    { name: 'Secrets Manager 500 on read', faults: [bulkReadFails, aws('DescribeSecret', status(500))] },
     {
-      name: 'dies after verify (promote refused)',
-      aws: aws('UpdateSecretVersionStage', { kind: 'status', status: 500 }),
+      name: 'Secrets Manager throttling on read',
+      faults: [bulkReadFails, aws('GetSecretValue', { kind: 'rate-limit' })],
     },
-    { name: 'Secrets Manager hangs on promote', aws: aws('UpdateSecretVersionStage', { kind: 'hang' }) },
-    { name: 'dies after promote', aws: aws('UpdateSecretVersionStage', { kind: 'drop' }, 'after') },
-    { name: 'EventBridge 500 on announce', aws: aws('PutEvents', { kind: 'status', status: 500 }) },
-    { name: 'dies after announce', aws: aws('PutEvents', { kind: 'drop' }, 'after') },
+    {
+      name: 'Secrets Manager malformed JSON on read',
+      faults: [bulkReadFails, aws('DescribeSecret', { kind: 'malformed-json' })],
+    },
+    { name: 'Secrets Manager hangs on read', faults: [bulkReadFails, aws('GetSecretValue', { kind: 'hang' })] },
+    { name: 'Secrets Manager throttling on claim', faults: [aws('PutSecretValue', { kind: 'rate-limit' })] },
+    { name: 'dies after claim', faults: [aws('PutSecretValue', { kind: 'drop' }, { phase: 'after' })] },
+    { name: 'Secrets Manager throttling on stage', faults: [aws('PutSecretValue', { kind: 'rate-limit' }, stage)] },
+    { name: 'dies after stage', faults: [aws('PutSecretValue', { kind: 'drop' }, { ...stage, phase: 'after' })] },
+    { name: 'dies after verify (promote refused)', faults: [aws('UpdateSecretVersionStage', status(500))] },
+    { name: 'Secrets Manager hangs on promote', faults: [aws('UpdateSecretVersionStage', { kind: 'hang' })] },
+    {
+      name: 'dies after promote',
+      faults: [aws('UpdateSecretVersionStage', { kind: 'drop' }, { phase: 'after' })],
+    },
+    { name: 'EventBridge 500 on announce', faults: [aws('PutEvents', status(500))] },
+    { name: 'dies after announce', faults: [aws('PutEvents', { kind: 'drop' }, { phase: 'after' })] },
   ];
   if (family.verify) {
     cases.push(
-      { name: 'BigCommerce 500 on verify', bigcommerce: bc(family.verify, { kind: 'status', status: 500 }) },
-      { name: 'BigCommerce 401 on verify', bigcommerce: bc(family.verify, { kind: 'status', status: 401 }) },
-      { name: 'BigCommerce hangs on verify', bigcommerce: bc(family.verify, { kind: 'hang' }) },
-      { name: 'BigCommerce malformed JSON on verify', bigcommerce: bc(family.verify, { kind: 'malformed-json' }) },
+      { name: 'BigCommerce 500 on verify', faults: [bc(family.verify, status(500))] },
+      { name: 'BigCommerce 401 on verify', faults: [bc(family.verify, status(401))] },
+      { name: 'BigCommerce hangs on verify', faults: [bc(family.verify, { kind: 'hang' })] },
+      { name: 'BigCommerce malformed JSON on verify', faults: [bc(family.verify, { kind: 'malformed-json' })] },
     );
   }
   if (family.cleanup) {
     cases.push(
-      { name: 'BigCommerce 500 on cleanup', bigcommerce: bc(family.cleanup, { kind: 'status', status: 500 }) },
-      { name: 'dies after cleanup', bigcommerce: bc(family.cleanup, { kind: 'drop' }, 'after') },
+      { name: 'BigCommerce 500 on cleanup', faults: [bc(family.cleanup, status(500))] },
+      { name: 'dies after cleanup', faults: [bc(family.cleanup, { kind: 'drop' }, { phase: 'after' })] },
     );
   }
   return cases;
@@ -173,13 +193,7 @@ async function makeDue(h: RotatorHarness, token: ManagedToken): Promise<void> {
 describe.each(families)('fault matrix: $name', (family) => {
   const rotator = useRotator(
     {
-      stores: [
-        {
-          storeHash: STORE,
-          credentialsSecret: `bigcommerce/${STORE}/api-account`,
-          b2bCredentialsSecret: `bigcommerce/${STORE}/b2b-user`,
-        },
-      ],
+      stores: [STORE_WITH_B2B],
       tokens: [{ id: 'under-test', store: STORE, ...family.token }],
     },
     { retry: { timeoutMs: 150 }, aws: { requestTimeoutMs: 150 } },
@@ -224,12 +238,16 @@ describe.each(families)('fault matrix: $name', (family) => {
         name: ownershipName('under-test', new Date(h.sandbox.clock.nowMs() - 2 * 3_600_000)),
       });
     }
-    if (faultCase.bigcommerce) h.sandbox.bigcommerce.server.injectFault(faultCase.bigcommerce);
-    if (faultCase.aws) h.sandbox.aws.server.injectFault(faultCase.aws);
+    const injected = faultCase.faults.map(({ server, rule }) => h.sandbox[server].server.injectFault(rule));
 
-    await h.invoke({}, family.kind);
+    const faulted = await h.invoke({}, family.kind);
     h.sandbox.bigcommerce.server.faults.clear();
     h.sandbox.aws.server.faults.clear();
+    const result = faulted.results[0];
+    const silent = faultCase.faults
+      .filter((_, i) => injected[i]?.fired === 0)
+      .map(({ rule }) => `${JSON.stringify(rule.match)} hit nothing; the run: ${result?.outcome} (${result?.reason})`);
+    expect(silent).toEqual([]);
     expect(await currentIsAccepted(h, token)).toBe(true);
 
     // The next scheduled run, minutes later.

@@ -42,9 +42,42 @@ describe('BigCommerce faults', () => {
   });
 
   it('leaves requests that do not match alone', async () => {
-    sandbox().bigcommerce.server.injectFault({ match: { method: 'DELETE' }, fault: { kind: 'status', status: 503 } });
+    const rule = sandbox().bigcommerce.server.injectFault({
+      match: { method: 'DELETE' },
+      fault: { kind: 'status', status: 503 },
+    });
     expect((await mint()).status).toBe(200);
     expect(sandbox().bigcommerce.server.faults.pending()).toBe(1);
+    expect(rule.fired).toBe(0);
+  });
+
+  it('counts how often each rule fired, after it is used up or cleared too, and lists them over HTTP', async () => {
+    const server = sandbox().bigcommerce.server;
+    const skipped = server.injectFault({
+      match: { path: /api-token-private$/ },
+      fault: { kind: 'status', status: 500 },
+      skip: 1,
+      times: 2,
+    });
+    const never = server.injectFault({ match: { operation: 'DescribeSecret' }, fault: { kind: 'hang' } });
+    const statuses = [];
+    for (let i = 0; i < 4; i += 1) statuses.push((await mint()).status);
+    expect(statuses).toEqual([200, 500, 500, 200]);
+    expect([skipped.fired, never.fired]).toEqual([2, 0]);
+    const listed = await request(`${sandbox().bigcommerce.apiUrl}/__sandbox/faults`);
+    expect(listed.body.faults).toEqual([
+      {
+        match: { path: 'api-token-private$' },
+        fault: { kind: 'status', status: 500 },
+        phase: 'before',
+        fired: 2,
+        remaining: 0,
+      },
+      { match: { operation: 'DescribeSecret' }, fault: { kind: 'hang' }, phase: 'before', fired: 0, remaining: 1 },
+    ]);
+    server.faults.clear();
+    expect(skipped.fired).toBe(2);
+    expect((await request(`${sandbox().bigcommerce.apiUrl}/__sandbox/faults`)).body.faults).toEqual([]);
   });
 
   it('answers an injected rate limit with 429 and the reset header', async () => {
@@ -77,6 +110,16 @@ describe('BigCommerce faults', () => {
     await expect(mint()).rejects.toThrow(/fetch failed/);
   });
 
+  it('answers with a status and body of the test’s choosing', async () => {
+    const body = { code: 400, data: { errMsg: 'role forbidden' }, meta: { message: 'API logic error' } };
+    sandbox().bigcommerce.server.injectFault({ fault: { kind: 'answer', status: 200, body } });
+    const res = await mint();
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(body);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect((await mint()).body).toMatchObject({ data: { token: expect.any(String) } });
+  });
+
   it('in the after phase, lets the request take effect and loses the answer', async () => {
     const before = sandbox().bigcommerce.api.storefrontTokens.issued().length;
     sandbox().bigcommerce.server.injectFault({ fault: { kind: 'status', status: 500 }, phase: 'after' });
@@ -96,6 +139,7 @@ describe('BigCommerce faults', () => {
     expect(() => server.injectFault({ fault: { kind: 'explode' } as never })).toThrow(/unknown fault kind/);
     expect(() => server.injectFault({ fault: { kind: 'status', status: 200 } })).toThrow(/400-599/);
     expect(() => server.injectFault({ fault: { kind: 'hang' }, times: 0 })).toThrow(/positive integer/);
+    expect(() => server.injectFault({ fault: { kind: 'answer', status: 99, body: {} } })).toThrow(/200-599/);
     expect(() => server.setLatency(-1)).toThrow(RangeError);
   });
 });

@@ -1,11 +1,15 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { loadConfigFile } from '../../functions/config/load';
+import { provisionSandbox } from '../../sandbox/provision';
 import { auditText } from '../support/audit';
+import { useSandbox } from '../support/sandbox';
 
 const ROOT = path.resolve(__dirname, '../..');
+const NODE_ARGS = ['-r', 'ts-node/register/transpile-only'];
 
 function run(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', script, ...args], {
+  const result = spawnSync(process.execPath, [...NODE_ARGS, script, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, ...env },
@@ -13,6 +17,26 @@ function run(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
   });
   auditText(`${script} output`, `${result.stdout}\n${result.stderr}`);
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `run` that leaves the event loop free, for scripts that talk to an in-process sandbox. */
+function runAsync(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [...NODE_ARGS, script, ...args],
+      { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        auditText(`${script} output`, `${stdout}\n${stderr}`);
+        const status = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        resolve({ status, stdout, stderr });
+      },
+    );
+  });
 }
 
 describe('npm start', () => {
@@ -87,4 +111,84 @@ describe('npm run invoke', () => {
     expect(report.summary.failed).toBe(3);
     expect(report.results[0]).toMatchObject({ outcome: 'failed', step: 'read' });
   });
+});
+
+describe('npm run invoke with a Secrets Manager rotation step', () => {
+  const sandbox = useSandbox();
+  const config = 'rotator.config.json';
+  const secretName = 'bigcommerce/abc123xyz/headless-storefront';
+  const versionId = '2b1f0c3e-7d4a-4e58-9c61-0a9b8c7d6e5f';
+
+  beforeAll(() => {
+    provisionSandbox(sandbox(), loadConfigFile(config).config);
+  });
+
+  const step = (Step: string) =>
+    runAsync(
+      'scripts/invoke.ts',
+      [
+        'storefront-rotator',
+        '--config',
+        config,
+        '--json',
+        JSON.stringify({ Step, SecretId: secretName, ClientRequestToken: versionId }),
+      ],
+      sandbox().environment(),
+    );
+
+  it('prints each step of a rotation and exits 0; a step that fails exits 1 and can be re-driven', async () => {
+    const s = sandbox();
+    const secrets = s.aws.api.secretsManager;
+    const before = secrets.find(secretName)?.versions.size;
+
+    const created = await step('createSecret');
+    expect(created.stderr).not.toContain('TypeError');
+    expect(created.status).toBe(0);
+    expect(JSON.parse(created.stdout)).toEqual({
+      step: 'createSecret',
+      tokenId: 'headless-storefront',
+      secretName,
+      versionId,
+      did: 'minted and staged in AWSPENDING',
+    });
+    expect(secrets.find(secretName)?.versions.get(versionId)?.stages).toContain('AWSPENDING');
+
+    const set = await step('setSecret');
+    expect(set.status).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ step: 'setSecret', did: expect.stringMatching(/^nothing to set/) });
+
+    // The new token is refused at BigCommerce: testSecret fails, and says so with its exit code.
+    s.bigcommerce.server.injectFault({
+      match: { method: 'POST', path: '/graphql$' },
+      fault: { kind: 'status', status: 401 },
+      times: 10,
+    });
+    const refused = await step('testSecret');
+    s.bigcommerce.server.faults.clear();
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(
+      /ProtocolStepError: headless-storefront: verify failed: BigCommerce .* answered 401/,
+    );
+    expect(secrets.valueAt(secretName, 'AWSCURRENT')).not.toContain('"token":"');
+
+    const tested = await step('testSecret');
+    expect(tested.status).toBe(0);
+    expect(JSON.parse(tested.stdout)).toMatchObject({ step: 'testSecret', did: 'verified at BigCommerce' });
+
+    const finished = await step('finishSecret');
+    expect(finished.status).toBe(0);
+    expect(JSON.parse(finished.stdout)).toMatchObject({
+      step: 'finishSecret',
+      versionId,
+      did: 'promoted to AWSCURRENT',
+      result: { tokenId: 'headless-storefront', outcome: 'rotated', versionId },
+    });
+    expect(secrets.find(secretName)?.versions.get(versionId)?.stages).toContain('AWSCURRENT');
+    // The claim and the token: the only versions the rotation wrote.
+    expect(secrets.find(secretName)?.versions.size).toBe((before ?? 0) + 2);
+    expect(s.aws.api.events().filter((e) => e.detailType === 'Token Rotated')).toEqual([
+      expect.objectContaining({ detail: expect.objectContaining({ versionId, trigger: 'secrets-manager' }) }),
+    ]);
+  }, 180_000);
 });

@@ -141,7 +141,7 @@ export function motoBackend(motoUrl: string, sandbox: Sandbox): AwsBackend {
         await secrets.send(
           new CreateSecretCommand({
             Name: secret.name,
-            SecretString: secret.secretString,
+            ...(secret.secretString !== undefined ? { SecretString: secret.secretString } : {}),
             Description: secret.description,
             Tags: secret.tags,
           }),

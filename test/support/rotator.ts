@@ -17,6 +17,13 @@ import { useSandboxWithAws } from './sandbox';
 
 export const STORE = 'teststore1';
 
+/** The test store with both its root-credential secrets: the API account's and the B2B Edition user's. */
+export const STORE_WITH_B2B = {
+  storeHash: STORE,
+  credentialsSecret: `bigcommerce/${STORE}/api-account`,
+  b2bCredentialsSecret: `bigcommerce/${STORE}/b2b-user`,
+};
+
 /** A configuration with one token of each storefront family. */
 export function storefrontConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -90,6 +97,8 @@ export interface RotatorHarness {
 /** Test settings beyond the handler's own: a work queue per function, so sweeps may hand work out. */
 export interface HarnessTuning extends Pick<RotatorDependencies, 'retry' | 'aws' | 'deadlines'> {
   workQueue?: { writesPerSecond?: number };
+  /** Tokens whose secrets are created without a value (no version), as a secret created outside the stack. */
+  createdWithoutValue?: string[];
 }
 
 /**
@@ -98,7 +107,7 @@ export interface HarnessTuning extends Pick<RotatorDependencies, 'retry' | 'aws'
  */
 export function useRotator(
   rawConfig: Record<string, unknown> = storefrontConfig(),
-  { workQueue, ...tuning }: HarnessTuning = {},
+  { workQueue, createdWithoutValue = [], ...tuning }: HarnessTuning = {},
 ): () => RotatorHarness {
   const sandbox = useSandboxWithAws({
     bigcommerce: { stores: [{ storeHash: STORE, storeName: 'Test Store', channelIds: [1, 2] }] },
@@ -108,7 +117,16 @@ export function useRotator(
   beforeAll(async () => {
     const { sandbox: s, aws } = sandbox();
     const config = parseConfig(rawConfig);
-    await aws.provision(awsProvisioning(config, seedStores(s, config)));
+    const plan = awsProvisioning(config, seedStores(s, config));
+    const withoutValue = new Set(
+      config.tokens.filter((t) => createdWithoutValue.includes(t.id)).map((t) => t.secretName),
+    );
+    await aws.provision({
+      ...plan,
+      secrets: plan.secrets.map(({ secretString, ...secret }) =>
+        withoutValue.has(secret.name) ? secret : { ...secret, secretString },
+      ),
+    });
     const env = { ...s.environment(), ROTATOR_CONFIG: JSON.stringify(rawConfig), POWERTOOLS_LOG_LEVEL: 'DEBUG' };
     Object.assign(process.env, env);
     const sqs = sqsClient(s);
