@@ -88,6 +88,9 @@ export interface RotationRecord {
   outcome: 'running' | 'succeeded' | 'failed';
 }
 
+/** What starts a rotation: its version, its kind, what asked for it, and the function to invoke. */
+type RotationRequest = Pick<RotationRecord, 'versionId' | 'rotateImmediately' | 'trigger' | 'functionArn'>;
+
 type Operation = (input: Input) => Record<string, unknown>;
 
 /**
@@ -150,7 +153,8 @@ export class SecretsManager {
     const last = secret ? this.rotations(secret.arn).at(-1) : undefined;
     if (!secret || last?.outcome !== 'failed' || !last.rotateImmediately)
       throw new Error(`the last rotation of ${secretId} did not fail: Secrets Manager has nothing to retry`);
-    return this.run(secret, last.versionId, true, 'retry', last.functionArn);
+    const { versionId, functionArn } = last;
+    return this.run(secret, { versionId, rotateImmediately: true, trigger: 'retry', functionArn });
   }
 
   /**
@@ -165,7 +169,15 @@ export class SecretsManager {
     for (const secret of this.secrets.values()) {
       const next = secret.rotation?.nextRotationDate;
       if (!secret.rotation || next === undefined || next.getTime() > now || this.inProgress(secret)) continue;
-      started.push(this.beginRotation(secret, randomUUID(), true, 'schedule', secret.rotation.lambdaArn));
+      const { lambdaArn: functionArn } = secret.rotation;
+      started.push(
+        this.beginRotation(secret, {
+          versionId: randomUUID(),
+          rotateImmediately: true,
+          trigger: 'schedule',
+          functionArn,
+        }),
+      );
     }
     return started;
   }
@@ -515,7 +527,12 @@ export class SecretsManager {
     }
     secret.rotation = rotation;
     secret.lastChangedDate = this.clock.now();
-    const record = this.beginRotation(secret, token ?? randomUUID(), immediately, 'RotateSecret', functionArn);
+    const record = this.beginRotation(secret, {
+      versionId: token ?? randomUUID(),
+      rotateImmediately: immediately,
+      trigger: 'RotateSecret',
+      functionArn,
+    });
     return { ARN: secret.arn, Name: secret.name, VersionId: record.versionId };
   }
 
@@ -530,56 +547,38 @@ export class SecretsManager {
    * function's createSecret to fill ("When rotation is unsuccessful, the AWSPENDING staging label might be
    * attached to an empty secret version"). False: "Secrets Manager tests the rotation configuration by running
    * the testSecret step of the Lambda rotation function. This test creates an AWSPENDING version of the secret
-   * and then removes it"; the reference does not say what that version holds: here, like moto, a copy of
-   * AWSCURRENT. A ClientRequestToken that names an existing version creates nothing ("Secrets Manager uses
+   * and then removes it"; the reference does not say what that version holds: here a copy of AWSCURRENT,
+   * what moto means to copy (it copies the value the secret was created with). A ClientRequestToken that names an existing version creates nothing ("Secrets Manager uses
    * this value to prevent the accidental creation of duplicate versions"), and a secret without a version
    * has nothing to copy or to rotate from: no version either (moto does the same); the steps run regardless.
    */
-  private beginRotation(
-    secret: Secret,
-    versionId: string,
-    immediately: boolean,
-    trigger: RotationRecord['trigger'],
-    functionArn: string,
-  ): RotationRecord {
+  private beginRotation(secret: Secret, request: RotationRequest): RotationRecord {
+    const { versionId } = request;
     const current = this.holderOf(secret, AWSCURRENT);
     if (!secret.versions.has(versionId) && current) {
-      const copy = immediately ? {} : copyOfValue(current);
+      const copy = request.rotateImmediately ? {} : copyOfValue(current);
       const version: SecretVersion = { versionId, ...copy, createdDate: this.clock.now(), stages: new Set() };
       secret.versions.set(versionId, version);
       this.attachStage(secret, AWSPENDING, version);
       secret.lastChangedDate = this.clock.now();
       this.pruneDeprecated(secret);
     }
-    return this.run(secret, versionId, immediately, trigger, functionArn);
+    return this.run(secret, request);
   }
 
   /** Runs the rotation function's steps after the current request has been answered, and records them. */
-  private run(
-    secret: Secret,
-    versionId: string,
-    immediately: boolean,
-    trigger: RotationRecord['trigger'],
-    functionArn: string,
-  ): RotationRecord {
-    const invoke = this.rotationFunctions.get(functionArn);
-    if (!invoke) throw new Error(`no rotation function is registered at ${functionArn}`);
-    const record: RotationRecord = {
-      secretArn: secret.arn,
-      versionId,
-      rotateImmediately: immediately,
-      trigger,
-      functionArn,
-      steps: [],
-      outcome: 'running',
-    };
+  private run(secret: Secret, request: RotationRequest): RotationRecord {
+    const invoke = this.rotationFunctions.get(request.functionArn);
+    if (!invoke) throw new Error(`no rotation function is registered at ${request.functionArn}`);
+    const record: RotationRecord = { secretArn: secret.arn, ...request, steps: [], outcome: 'running' };
     this.rotationLog.push(record);
-    const steps: RotationStep[] = rotationSteps(immediately);
+    const { versionId, rotateImmediately } = request;
+    const steps: RotationStep[] = rotationSteps(rotateImmediately);
     const run = (async () => {
       await new Promise((resolve) => setImmediate(resolve));
       record.steps = await invokeSteps(invoke, secret.arn, versionId, steps);
       const ok = succeeded(record.steps, steps);
-      if (!immediately) this.removeStage(secret, AWSPENDING, versionId);
+      if (!rotateImmediately) this.removeStage(secret, AWSPENDING, versionId);
       else if (ok) this.rotated(secret);
       record.outcome = ok ? 'succeeded' : 'failed';
     })();

@@ -96,9 +96,10 @@ describe('moto 5.2 and RotateSecret', () => {
     expect(pending.VersionId).not.toBe(token);
   });
 
-  it("with RotateImmediately false keeps AWSPENDING on the version it tested with, and answers the current version's id", async () => {
+  it("with RotateImmediately false tests with the value the secret was created with, keeps AWSPENDING on that version, and answers the current version's id", async () => {
     // "This test creates an AWSPENDING version of the secret and then removes it."
-    const { name, current } = await secret();
+    const { name } = await secret();
+    const { VersionId: current } = await sm.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'second' }));
     const token = randomUUID();
     const out = await sm.send(
       new RotateSecretCommand({
@@ -110,6 +111,8 @@ describe('moto 5.2 and RotateSecret', () => {
       }),
     );
     expect(await holderOf(name, 'AWSPENDING')).toBe(token);
+    const tested = await sm.send(new GetSecretValueCommand({ SecretId: name, VersionId: token }));
+    expect(tested.SecretString).toBe('first');
     // RotateSecret's VersionId: "The ID of the new version of the secret."
     expect(out.VersionId).toBe(current);
   });
@@ -137,6 +140,25 @@ describe('moto 5.2 and RotateSecret', () => {
     await expect(
       sm.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSCURRENT' })),
     ).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it('DescribeSecret lists a version that lost its last staging label', async () => {
+    // VersionIdsToStages: "A list of the versions of the secret that have staging labels attached. Versions
+    // that don't have staging labels are considered deprecated".
+    const { name } = await secret();
+    const staged = await sm.send(
+      new PutSecretValueCommand({ SecretId: name, SecretString: 'staged', VersionStages: ['AWSPENDING'] }),
+    );
+    const VersionId = staged.VersionId as string;
+    await sm.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: name,
+        VersionStage: 'AWSPENDING',
+        RemoveFromVersionId: VersionId,
+      }),
+    );
+    const described = await sm.send(new DescribeSecretCommand({ SecretId: name }));
+    expect(described.VersionIdsToStages?.[VersionId]).toEqual([]);
   });
 
   it('PutSecretValue replaces the value of a version holding AWSPENDING', async () => {

@@ -220,7 +220,9 @@ export function motoBackend(motoUrl: string, sandbox: Sandbox): AwsBackend {
  * left out), AWSPENDING left on AWSCURRENT by a finished rotation is taken off first (moto refuses that state,
  * AWS accepts it; RotateSecret moves the label to the new version either way), the ClientRequestToken is
  * chosen here (with RotateImmediately false moto answers the current version's id, not the new one's), and the
- * configuration test's version loses AWSPENDING afterwards (AWS removes it, moto keeps it). RotateSecret while a rotation is in
+ * configuration test's version holds AWSCURRENT's value (moto copies the value the secret was created with;
+ * its PutSecretValue replaces the value of a version holding AWSPENDING) and loses AWSPENDING afterwards
+ * (AWS removes it, moto keeps it). RotateSecret while a rotation is in
  * progress is refused by AWS and accepted by moto: that rule is the sandbox's to show, so it throws here.
  */
 function motoRotation(
@@ -262,10 +264,23 @@ function motoRotation(
       );
     if (pending !== undefined) await removePending(secretId, pending);
     const token = input.ClientRequestToken ?? randomUUID();
+    const immediately = input.RotateImmediately ?? true;
+    const current = immediately
+      ? undefined
+      : await direct.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
     const out = await relay.send(
       new RotateSecretCommand({ ...input, ClientRequestToken: token, RotationLambdaARN: functionArn }),
     );
-    return drive(out.ARN as string, token, input.RotateImmediately ?? true, functionArn);
+    if (current?.SecretString !== undefined)
+      await direct.send(
+        new PutSecretValueCommand({
+          SecretId: secretId,
+          ClientRequestToken: token,
+          SecretString: current.SecretString,
+          VersionStages: ['AWSPENDING'],
+        }),
+      );
+    return drive(out.ARN as string, token, immediately, functionArn);
   };
 
   return {
