@@ -7,6 +7,7 @@ import {
   type PutSecretValueCommandInput,
   type PutSecretValueCommandOutput,
   ResourceExistsException,
+  ResourceNotFoundException,
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
   type UpdateSecretVersionStageCommandInput,
@@ -58,7 +59,10 @@ export interface SecretStore {
   describe(secretName: string): Promise<SecretDescription>;
   /** AWSCURRENT of many secrets, 20 a call, by name; a secret that cannot be read is left out. */
   readCurrentMany(secretNames: string[]): Promise<Map<string, CurrentVersion>>;
-  /** The version's SecretString, or undefined when it has none. */
+  /**
+   * The version's SecretString, or undefined when it has none: among them the version RotateSecret creates
+   * for createSecret to fill, which an unsuccessful rotation leaves empty under AWSPENDING.
+   */
   readVersion(secretName: string, versionId: string): Promise<string | undefined>;
   /**
    * Writes the placeholder first version of a secret that has none (it becomes AWSCURRENT). Idempotent:
@@ -129,7 +133,11 @@ export class SecretsManagerSecretStore implements SecretStore {
     return {
       arn: out.ARN ?? secretName,
       name: out.Name ?? secretName,
-      versions: Object.entries(out.VersionIdsToStages ?? {}).map(([versionId, stages]) => ({ versionId, stages })),
+      // "A list of the versions of the secret that have staging labels attached": a version listed without
+      // one (moto lists them) is deprecated, as good as absent.
+      versions: Object.entries(out.VersionIdsToStages ?? {})
+        .filter(([, stages]) => stages.length > 0)
+        .map(([versionId, stages]) => ({ versionId, stages })),
       ...(out.NextRotationDate ? { nextRotationDate: out.NextRotationDate } : {}),
     };
   }
@@ -153,11 +161,19 @@ export class SecretsManagerSecretStore implements SecretStore {
   }
 
   async readVersion(secretName: string, versionId: string): Promise<string | undefined> {
-    const out = await this.client.send(
-      new GetSecretValueCommand({ SecretId: secretName, VersionId: versionId }),
-      this.sendOptions(),
-    );
-    return out.SecretString;
+    try {
+      const out = await this.client.send(
+        new GetSecretValueCommand({ SecretId: secretName, VersionId: versionId }),
+        this.sendOptions(),
+      );
+      return out.SecretString;
+    } catch (error) {
+      // A version with no value has nothing to return: GetSecretValue answers ResourceNotFoundException, as
+      // AWS's rotation function templates expect of the version RotateSecret created. Every caller has just
+      // described the secret and names a version it listed.
+      if (error instanceof ResourceNotFoundException) return undefined;
+      throw error;
+    }
   }
 
   async writePlaceholder(secretName: string, value: string, versionId: string): Promise<void> {

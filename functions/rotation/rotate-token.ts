@@ -79,12 +79,17 @@ type StepVersion =
   | { kind: 'staged'; staged: Staged };
 
 /** What the later steps say when Secrets Manager's schedule fired for a token that was not due. */
-const NOT_CREATED = 'createSecret created no version (the token was not due)';
+const NOT_CREATED = 'createSecret staged no token (the token was not due)';
 
 interface SecretState {
   description: SecretDescription;
   current: VersionState;
   pending: VersionState | undefined;
+  /**
+   * The AWSPENDING version holds no value: Secrets Manager's RotateSecret created it for createSecret to fill,
+   * and no createSecret has (yet).
+   */
+  pendingEmpty: boolean;
   previous: VersionState | undefined;
   /** The claim version's record, read only when the claim label is on one. */
   claim: ClaimRecord | undefined;
@@ -207,10 +212,8 @@ class Rotation<T extends ManagedToken> {
       this.state = state;
       if (stageHolder(state.description, STAGES.claim) === versionId) this.claimedAt = versionId;
       switch (step) {
-        case 'createSecret': {
-          const known = state.description.versions.some((v) => v.versionId === versionId);
-          return outcome(known ? 'nothing to do: the version exists' : await this.createSecret(state, versionId));
-        }
+        case 'createSecret':
+          return outcome(await this.createSecret(state, versionId));
         case 'setSecret':
           return outcome('nothing to set: BigCommerce itself minted the token in createSecret');
         case 'testSecret': {
@@ -254,15 +257,30 @@ class Rotation<T extends ManagedToken> {
   }
 
   /**
-   * createSecret: claim, then mint and stage the token as the version Secrets Manager named. A rotation
-   * someone asked for (the console, `rotate-secret`) always mints; Secrets Manager's own schedule is only a
-   * backstop to the sweep, so when it fires (its next rotation date has come) a token that is not due is
-   * left alone: no version is created, and the later steps find nothing to do.
+   * createSecret: claim, then mint and stage the token as the version Secrets Manager named. RotateSecret
+   * creates that version before the first step, labelled AWSPENDING and empty ("When rotation is
+   * unsuccessful, the AWSPENDING staging label might be attached to an empty secret version"): the token
+   * fills it. A version that holds a value already is a step Secrets Manager repeated, with nothing to do.
+   * A rotation someone asked for (the console, `rotate-secret`) always mints; Secrets Manager's own schedule
+   * is only a backstop to the sweep, so when it fires (its next rotation date has come) a token that is not
+   * due is left alone: AWSPENDING goes back to the current version, which ends the rotation as a finished one
+   * ends (RotateSecret refuses to start while AWSPENDING is on another version), and the later steps find
+   * nothing to do.
    */
   private async createSecret(state: SecretState, versionId: string): Promise<string> {
+    const labels = state.description.versions.find((v) => v.versionId === versionId)?.stages;
+    const empty = state.pendingEmpty && state.pending?.versionId === versionId;
+    if (labels && !empty) return 'nothing to do: the version exists';
     const notDue = this.scheduledButNotDue(state);
-    if (notDue !== undefined)
+    if (notDue !== undefined) {
+      if (empty) {
+        const name = this.target.secretName;
+        await this.step('stage', () =>
+          this.ports.secrets.moveLabel(name, STAGES.pending, state.current.versionId, versionId),
+        );
+      }
       return `nothing to do: Secrets Manager's schedule fired, but the token is not due (${notDue})`;
+    }
     const now = this.ports.clock.now();
     if (this.claimOf(state, now).held) throw new ClaimConflictError(this.target.secretName);
     await this.claim(state, now);
@@ -306,6 +324,9 @@ class Rotation<T extends ManagedToken> {
     }
     const name = this.target.secretName;
     const text = await this.step('read', () => this.ports.secrets.readVersion(name, versionId));
+    if (text === undefined) {
+      throw this.refusal(step, `version ${versionId} holds no value: createSecret has not staged a token in it`);
+    }
     const currentText = await this.step('read', () => this.ports.secrets.readVersion(name, state.current.versionId));
     if (text === currentText) return { kind: 'copy' };
     const stored = parseStoredToken(text, this.target);
@@ -719,7 +740,14 @@ class Rotation<T extends ManagedToken> {
     };
   }
 
-  /** A version an earlier run left in AWSPENDING that is worth promoting: staged for this rotation, and not due. */
+  /**
+   * A version an earlier run left in AWSPENDING that is worth promoting: staged for this rotation, and not due.
+   * An empty one (a Secrets Manager rotation that failed before createSecret filled it) has nothing to
+   * promote, and the sweep leaves its label alone: that rotation is Secrets Manager's, which retries it with
+   * the same version ("That rotation will be reattempted"), and the sweep cannot tell one given up from one
+   * whose createSecret is about to run (RotateSecret creates the version, then invokes the function). Leaving
+   * it costs nothing: the next rotation of any kind moves AWSPENDING off it (staging writes the label).
+   */
   private usefulPending(state: SecretState, now: Date): Staged | undefined {
     const pending = state.pending;
     if (!pending?.stored || this.notStagedBecause(state, pending.versionId, pending.stored) !== undefined) {
@@ -765,11 +793,7 @@ class Rotation<T extends ManagedToken> {
       versions: [{ versionId: pre.versionId, stages: pre.stages }],
     };
     const state: SecretState = {
-      description,
-      current: this.versionState(pre.versionId, pre.text, undefined),
-      pending: undefined,
-      previous: undefined,
-      claim: undefined,
+      ...this.onlyCurrent(description, this.versionState(pre.versionId, pre.text, undefined)),
       complete: false,
     };
     this.state = state;
@@ -804,18 +828,22 @@ class Rotation<T extends ManagedToken> {
       description = await secrets.describe(name);
     }
     const revokedHolder = stageHolder(description, STAGES.revoked);
-    const load = async (versionId: string): Promise<VersionState> => {
+    const read = async (versionId: string): Promise<string | undefined> => {
       const known = this.preread?.versionId === versionId ? this.preread : undefined;
-      const text = known ? known.text : await secrets.readVersion(name, versionId);
-      return this.versionState(versionId, text, revokedHolder);
+      return known ? known.text : await secrets.readVersion(name, versionId);
     };
     const currentId = stageHolder(description, STAGES.current) as string;
-    const current = await load(currentId);
-    this.state = { description, current, pending: undefined, previous: undefined, claim: undefined, complete: true };
+    const current = this.versionState(currentId, await read(currentId), revokedHolder);
+    this.state = { ...this.onlyCurrent(description, current), complete: true };
     const pendingId = stageHolder(description, STAGES.pending);
-    const pending = pendingId && pendingId !== currentId ? await load(pendingId) : undefined;
+    const pendingText = pendingId && pendingId !== currentId ? await read(pendingId) : undefined;
+    const pending =
+      pendingId && pendingId !== currentId ? this.versionState(pendingId, pendingText, revokedHolder) : undefined;
     const previousId = stageHolder(description, STAGES.previous);
-    const previous = previousId && this.cleanupWanted(current, false) ? await load(previousId) : undefined;
+    const previous =
+      previousId && this.cleanupWanted(current, false)
+        ? this.versionState(previousId, await read(previousId), revokedHolder)
+        : undefined;
     const claimId = stageHolder(description, STAGES.claim);
     const readClaim =
       claimId &&
@@ -823,14 +851,20 @@ class Rotation<T extends ManagedToken> {
       claimId !== pendingId &&
       claimId !== stageHolder(description, STAGES.released);
     const claim = readClaim ? parseClaim(await secrets.readVersion(name, claimId)) : undefined;
-    return { description, current, pending, previous, claim, complete: true };
+    const pendingEmpty = pending !== undefined && pendingText === undefined;
+    return { description, current, pending, pendingEmpty, previous, claim, complete: true };
   }
 
   /** A secret with no version yet, as if it held the placeholder, which its first write will be. */
   private beforeFirstVersion(description: SecretDescription): SecretState {
     const name = this.target.secretName;
     const current = this.versionState(placeholderVersionId(name), placeholderValue(this.target), undefined);
-    return { description, current, pending: undefined, previous: undefined, claim: undefined, complete: true };
+    return { ...this.onlyCurrent(description, current), complete: true };
+  }
+
+  /** The state when only `current` is known: no other version read. */
+  private onlyCurrent(description: SecretDescription, current: VersionState): Omit<SecretState, 'complete'> {
+    return { description, current, pending: undefined, pendingEmpty: false, previous: undefined, claim: undefined };
   }
 
   private versionState(versionId: string, text: string | undefined, revokedHolder: string | undefined): VersionState {

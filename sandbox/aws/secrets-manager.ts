@@ -12,9 +12,18 @@ import {
   page,
   requiredString,
 } from './input';
+import {
+  type RotationFunction,
+  type RotationStep,
+  type StepRecord,
+  invokeSteps,
+  rotationSteps,
+  succeeded,
+} from './rotation';
 
 export const AWSCURRENT = 'AWSCURRENT';
 export const AWSPREVIOUS = 'AWSPREVIOUS';
+export const AWSPENDING = 'AWSPENDING';
 
 const NAME_PATTERN = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const MAX_SECRET_BYTES = 65_536;
@@ -27,6 +36,7 @@ const DEPRECATED_VERSION_MIN_AGE_MS = 24 * 60 * 60 * 1000;
 const FILTER_KEYS = new Set(['description', 'name', 'tag-key', 'tag-value', 'primary-region', 'owning-service', 'all']);
 /** Secrets Manager matches filter values against whole values and against the words inside them. */
 const WORD_SEPARATORS = /[/_+=.@-]/;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface Tag {
   Key: string;
@@ -35,6 +45,7 @@ export interface Tag {
 
 export interface SecretVersion {
   versionId: string;
+  /** Neither value: the version RotateSecret creates for its rotation function to fill. */
   secretString?: string;
   secretBinary?: string;
   createdDate: Date;
@@ -53,7 +64,32 @@ export interface Secret {
   lastAccessedDate?: Date;
   /** In creation order. */
   versions: Map<string, SecretVersion>;
+  /** Set by RotateSecret; absent while the secret has never been configured for rotation. */
+  rotation?: RotationConfiguration;
 }
+
+export interface RotationConfiguration {
+  lambdaArn: string;
+  /** AutomaticallyAfterDays and Duration as RotateSecret last set them. */
+  rules: { AutomaticallyAfterDays?: number; Duration?: string };
+  lastRotatedDate?: Date;
+  nextRotationDate?: Date;
+}
+
+/** One rotation Secrets Manager ran: RotateSecret's, its schedule's, or its retry of a failed one. */
+export interface RotationRecord {
+  secretArn: string;
+  versionId: string;
+  rotateImmediately: boolean;
+  trigger: 'RotateSecret' | 'schedule' | 'retry';
+  functionArn: string;
+  /** Each invocation of the rotation function, in order; the steps after a failed one are not invoked. */
+  steps: StepRecord[];
+  outcome: 'running' | 'succeeded' | 'failed';
+}
+
+/** What starts a rotation: its version, its kind, what asked for it, and the function to invoke. */
+type RotationRequest = Pick<RotationRecord, 'versionId' | 'rotateImmediately' | 'trigger' | 'functionArn'>;
 
 type Operation = (input: Input) => Record<string, unknown>;
 
@@ -64,6 +100,9 @@ type Operation = (input: Input) => Record<string, unknown>;
  */
 export class SecretsManager {
   private readonly secrets = new Map<string, Secret>();
+  private readonly rotationFunctions = new Map<string, RotationFunction>();
+  private readonly rotationLog: RotationRecord[] = [];
+  private readonly rotating = new Set<Promise<void>>();
   readonly operations: Record<string, Operation>;
 
   constructor(
@@ -81,7 +120,66 @@ export class SecretsManager {
       ListSecretVersionIds: (i) => this.listSecretVersionIds(i),
       ListSecrets: (i) => this.listSecrets(i),
       TagResource: (i) => this.tagResource(i),
+      RotateSecret: (i) => this.rotateSecret(i),
     };
+  }
+
+  /**
+   * Makes `invoke` the rotation function at `functionArn`. The sandbox cannot run Lambda: RotateSecret calls
+   * the registered function in-process where Secrets Manager would invoke the Lambda function.
+   */
+  registerRotationFunction(functionArn: string, invoke: RotationFunction): void {
+    this.rotationFunctions.set(functionArn, invoke);
+  }
+
+  /** Inspection: the rotations Secrets Manager ran (of one secret, by name or ARN), oldest first. */
+  rotations(secretId?: string): RotationRecord[] {
+    const arn = secretId === undefined ? undefined : this.find(secretId)?.arn;
+    return this.rotationLog.filter((r) => secretId === undefined || r.secretArn === arn);
+  }
+
+  /** Resolves once every rotation started so far has ended: RotateSecret answers before its steps run. */
+  async rotationsSettled(): Promise<void> {
+    while (this.rotating.size > 0) await Promise.all([...this.rotating]);
+  }
+
+  /**
+   * Secrets Manager's retry of the last rotation of a secret, which failed: NextRotationDate, "If rotation
+   * fails, Secrets Manager retries the entire rotation process multiple times." The same version, so the
+   * same ClientRequestToken, from the first step. When AWS retries is not documented: tests say when.
+   */
+  retryRotation(secretId: string): RotationRecord {
+    const secret = this.find(secretId);
+    const last = secret ? this.rotations(secret.arn).at(-1) : undefined;
+    if (!secret || last?.outcome !== 'failed' || !last.rotateImmediately)
+      throw new Error(`the last rotation of ${secretId} did not fail: Secrets Manager has nothing to retry`);
+    const { versionId, functionArn } = last;
+    return this.run(secret, { versionId, rotateImmediately: true, trigger: 'retry', functionArn });
+  }
+
+  /**
+   * Secrets Manager's rotation schedule: starts the rotation of every secret whose NextRotationDate has come
+   * ("The next rotation is scheduled to occur on or before this date"), as RotateSecret with the stored
+   * configuration would. A secret whose previous rotation is still in progress is left to its retry. The
+   * sandbox has no scheduler of its own: tests and the local demo call this after moving the clock.
+   */
+  rotateDueSecrets(): RotationRecord[] {
+    const now = this.clock.nowMs();
+    const started: RotationRecord[] = [];
+    for (const secret of this.secrets.values()) {
+      const next = secret.rotation?.nextRotationDate;
+      if (!secret.rotation || next === undefined || next.getTime() > now || this.inProgress(secret)) continue;
+      const { lambdaArn: functionArn } = secret.rotation;
+      started.push(
+        this.beginRotation(secret, {
+          versionId: randomUUID(),
+          rotateImmediately: true,
+          trigger: 'schedule',
+          functionArn,
+        }),
+      );
+    }
+    return started;
   }
 
   /** Inspection: the secret with this name or ARN, if it exists. */
@@ -182,6 +280,13 @@ export class SecretsManager {
       if (!version)
         throw resourceNotFound(`Secrets Manager can't find the specified secret value for staging label: ${wanted}`);
     }
+    // RotateSecret: "When rotation is unsuccessful, the AWSPENDING staging label might be attached to an empty
+    // secret version." There is no value to return: AWS's rotation function templates read that version in
+    // createSecret and create its value when GetSecretValue answers ResourceNotFoundException (moto agrees).
+    if (!holdsValue(version)) {
+      const asked = versionId !== undefined ? `VersionId: ${versionId}` : `staging label: ${stage ?? AWSCURRENT}`;
+      throw resourceNotFound(`Secrets Manager can't find the specified secret value for ${asked}`);
+    }
     const today = startOfDay(this.clock.now());
     secret.lastAccessedDate = today;
     version.lastAccessedDate = today;
@@ -231,10 +336,13 @@ export class SecretsManager {
     // data is different, then the operation fails because you can't modify an existing version". Whatever
     // labels the version holds, a retry must never move any or change its value.
     const existing = secret.versions.get(versionId);
-    if (existing) {
+    if (existing && holdsValue(existing)) {
       if (!sameValue(existing, value)) throw clientRequestTokenInUse(versionId, secret);
       return { ARN: secret.arn, Name: secret.name, VersionId: versionId, VersionStages: [...existing.stages] };
     }
+    // The empty version RotateSecret created is where its rotation function puts the new value: AWS's rotation
+    // function templates call PutSecretValue with the rotation's ClientRequestToken and VersionStages
+    // [AWSPENDING] in createSecret. It takes that first value, and from then on is like any other version.
 
     // "If you don't include VersionStages, then Secrets Manager automatically moves the staging label
     // AWSCURRENT to this version."
@@ -244,7 +352,9 @@ export class SecretsManager {
     // always has a current one.
     if (secret.versions.size === 0) stages.add(AWSCURRENT);
 
-    const version: SecretVersion = { versionId, ...value, createdDate: this.clock.now(), stages: new Set() };
+    const version: SecretVersion = existing
+      ? Object.assign(existing, value)
+      : { versionId, ...value, createdDate: this.clock.now(), stages: new Set() };
     secret.versions.set(versionId, version);
     // VersionStages: "If you specify a staging label that's already associated with a different version of
     // the same secret, then Secrets Manager removes the label from the other version and attaches it to this
@@ -368,6 +478,133 @@ export class SecretsManager {
     }
     secret.lastChangedDate = this.clock.now();
     return {};
+  }
+
+  /**
+   * RotateSecret: "Configures and starts the asynchronous process of rotating the secret. ... If you include
+   * the configuration parameters, the operation sets the values for the secret and then immediately starts a
+   * rotation. If you don't include the configuration parameters, the operation starts a rotation with the
+   * values already stored in the secret." The answer goes out before the rotation function's first step.
+   */
+  private rotateSecret(input: Input): Record<string, unknown> {
+    const secret = this.resolve(input);
+    const token = readClientRequestToken(input);
+    const requestedArn = optionalString(input, 'RotationLambdaARN');
+    if (requestedArn !== undefined && (requestedArn.length === 0 || requestedArn.length > 2048))
+      throw invalidParameter('RotationLambdaARN must be 1 to 2048 characters long.');
+    const rules = readRotationRules(input);
+    // RotateImmediately: "The default for RotateImmediately is true."
+    const immediately = optionalBoolean(input, 'RotateImmediately') ?? true;
+    const functionArn = requestedArn ?? secret.rotation?.lambdaArn;
+    // InvalidRequestException: "You tried to enable rotation on a secret that doesn't already have a Lambda
+    // function ARN configured and you didn't include such an ARN as a parameter in this call."
+    if (functionArn === undefined)
+      throw invalidRequest(
+        "You tried to enable rotation on a secret that doesn't already have a Lambda function ARN configured and you didn't include such an ARN as a parameter in this call.",
+      );
+    // ResourceNotFoundException, "Secrets Manager can't find the resource that you asked for": here, a
+    // function no test registered, which the sandbox therefore cannot invoke (moto answers the same for a
+    // function its Lambda does not know).
+    if (!this.rotationFunctions.has(functionArn))
+      throw resourceNotFound(`Secrets Manager can't find the rotation function ${functionArn}.`);
+    // "If the AWSPENDING staging label is present but not attached to the same version as AWSCURRENT, then
+    // any later invocation of RotateSecret assumes that a previous rotation request is still in progress and
+    // returns an error." Nothing is configured or created then.
+    if (this.inProgress(secret))
+      throw invalidRequest("A previous rotation isn't complete. That rotation will be reattempted.");
+
+    const configured = secret.rotation;
+    const schedule = { ...configured?.rules, ...rules };
+    const rotation: RotationConfiguration = { lambdaArn: functionArn, rules: schedule };
+    if (configured?.lastRotatedDate) rotation.lastRotatedDate = configured.lastRotatedDate;
+    // AutomaticallyAfterDays: "Secrets Manager calculates the next rotation date based on the previous
+    // rotation." Before the first rotation, from now.
+    const days = schedule.AutomaticallyAfterDays;
+    if (days !== undefined) {
+      const from = rules?.AutomaticallyAfterDays === undefined ? configured?.nextRotationDate : undefined;
+      rotation.nextRotationDate =
+        from ?? new Date((rotation.lastRotatedDate ?? this.clock.now()).getTime() + days * DAY_MS);
+    }
+    secret.rotation = rotation;
+    secret.lastChangedDate = this.clock.now();
+    const record = this.beginRotation(secret, {
+      versionId: token ?? randomUUID(),
+      rotateImmediately: immediately,
+      trigger: 'RotateSecret',
+      functionArn,
+    });
+    return { ARN: secret.arn, Name: secret.name, VersionId: record.versionId };
+  }
+
+  /** The state RotateSecret refuses: AWSPENDING on a version that is not AWSCURRENT's. */
+  private inProgress(secret: Secret): boolean {
+    const pending = this.holderOf(secret, AWSPENDING);
+    return pending !== undefined && !pending.stages.has(AWSCURRENT);
+  }
+
+  /**
+   * The version a rotation works on, labelled AWSPENDING. RotateImmediately true: an empty one, for the
+   * function's createSecret to fill ("When rotation is unsuccessful, the AWSPENDING staging label might be
+   * attached to an empty secret version"). False: "Secrets Manager tests the rotation configuration by running
+   * the testSecret step of the Lambda rotation function. This test creates an AWSPENDING version of the secret
+   * and then removes it"; the reference does not say what that version holds: here a copy of AWSCURRENT,
+   * what moto means to copy (it copies the value the secret was created with). A ClientRequestToken that names an existing version creates nothing ("Secrets Manager uses
+   * this value to prevent the accidental creation of duplicate versions"), and a secret without a version
+   * has nothing to copy or to rotate from: no version either (moto does the same); the steps run regardless.
+   */
+  private beginRotation(secret: Secret, request: RotationRequest): RotationRecord {
+    const { versionId } = request;
+    const current = this.holderOf(secret, AWSCURRENT);
+    if (!secret.versions.has(versionId) && current) {
+      const copy = request.rotateImmediately ? {} : copyOfValue(current);
+      const version: SecretVersion = { versionId, ...copy, createdDate: this.clock.now(), stages: new Set() };
+      secret.versions.set(versionId, version);
+      this.attachStage(secret, AWSPENDING, version);
+      secret.lastChangedDate = this.clock.now();
+      this.pruneDeprecated(secret);
+    }
+    return this.run(secret, request);
+  }
+
+  /** Runs the rotation function's steps after the current request has been answered, and records them. */
+  private run(secret: Secret, request: RotationRequest): RotationRecord {
+    const invoke = this.rotationFunctions.get(request.functionArn);
+    if (!invoke) throw new Error(`no rotation function is registered at ${request.functionArn}`);
+    const record: RotationRecord = { secretArn: secret.arn, ...request, steps: [], outcome: 'running' };
+    this.rotationLog.push(record);
+    const { versionId, rotateImmediately } = request;
+    const steps: RotationStep[] = rotationSteps(rotateImmediately);
+    const run = (async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      record.steps = await invokeSteps(invoke, secret.arn, versionId, steps);
+      const ok = succeeded(record.steps, steps);
+      if (!rotateImmediately) this.removeStage(secret, AWSPENDING, versionId);
+      else if (ok) this.rotated(secret);
+      record.outcome = ok ? 'succeeded' : 'failed';
+    })();
+    this.rotating.add(run);
+    void run.finally(() => this.rotating.delete(run));
+    return record;
+  }
+
+  /**
+   * A rotation that succeeded: LastRotatedDate, "The last date and time that Secrets Manager rotated the
+   * secret", and the next date from it. A failed one changes neither: NextRotationDate, "If rotation is
+   * unsuccessful, this date may be in the past."
+   */
+  private rotated(secret: Secret): void {
+    const rotation = secret.rotation;
+    if (!rotation) return;
+    const now = this.clock.now();
+    rotation.lastRotatedDate = now;
+    const days = rotation.rules.AutomaticallyAfterDays;
+    if (days !== undefined) rotation.nextRotationDate = new Date(now.getTime() + days * DAY_MS);
+  }
+
+  private removeStage(secret: Secret, stage: string, versionId: string): void {
+    const version = secret.versions.get(versionId);
+    if (!version?.stages.delete(stage)) return;
+    secret.lastChangedDate = this.clock.now();
   }
 
   private resolve(input: Input): Secret {
@@ -500,6 +737,40 @@ function readValue(input: Input, required: boolean): SecretValue | undefined {
   return secretString !== undefined ? { secretString } : { secretBinary };
 }
 
+function holdsValue(version: SecretValue): boolean {
+  return version.secretString !== undefined || version.secretBinary !== undefined;
+}
+
+function copyOfValue(version: SecretValue): SecretValue {
+  return version.secretString !== undefined
+    ? { secretString: version.secretString }
+    : { secretBinary: version.secretBinary };
+}
+
+/**
+ * RotationRules: AutomaticallyAfterDays from 1 to 1000 (RotationRulesType), and "you can set the rotation
+ * schedule in RotationRules with AutomaticallyAfterDays or ScheduleExpression, but not both".
+ */
+function readRotationRules(input: Input): RotationConfiguration['rules'] | undefined {
+  const raw = input.RotationRules;
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw invalidParameter('RotationRules must be a structure.');
+  const rules = raw as Input;
+  const days = optionalInteger(rules, 'AutomaticallyAfterDays', 1, 1000);
+  const expression = optionalString(rules, 'ScheduleExpression');
+  const duration = optionalString(rules, 'Duration');
+  if (days !== undefined && expression !== undefined)
+    throw invalidParameter('You can set AutomaticallyAfterDays or ScheduleExpression, but not both.');
+  if (expression !== undefined)
+    throw invalidParameter(
+      'The sandbox does not implement RotationRules.ScheduleExpression: use AutomaticallyAfterDays.',
+    );
+  return {
+    ...(days !== undefined ? { AutomaticallyAfterDays: days } : {}),
+    ...(duration ? { Duration: duration } : {}),
+  };
+}
+
 function sameValue(version: SecretValue, value: SecretValue): boolean {
   return version.secretString === value.secretString && version.secretBinary === value.secretBinary;
 }
@@ -551,11 +822,26 @@ function secretMetadata(secret: Secret): Record<string, unknown> {
     Name: secret.name,
     ...(secret.description !== undefined ? { Description: secret.description } : {}),
     ...(secret.kmsKeyId !== undefined ? { KmsKeyId: secret.kmsKeyId } : {}),
-    RotationEnabled: false,
+    ...rotationMetadata(secret.rotation),
     LastChangedDate: epochSeconds(secret.lastChangedDate),
     ...(secret.lastAccessedDate ? { LastAccessedDate: epochSeconds(secret.lastAccessedDate) } : {}),
     Tags: secret.tags,
     CreatedDate: epochSeconds(secret.createdDate),
+  };
+}
+
+/**
+ * RotationEnabled: "Specifies whether automatic rotation is turned on for this secret. If the secret has
+ * never been configured for rotation, Secrets Manager returns null": absent then, as are the other fields.
+ */
+function rotationMetadata(rotation: RotationConfiguration | undefined): Record<string, unknown> {
+  if (!rotation) return {};
+  return {
+    RotationEnabled: rotation.rules.AutomaticallyAfterDays !== undefined,
+    RotationLambdaARN: rotation.lambdaArn,
+    RotationRules: rotation.rules,
+    ...(rotation.lastRotatedDate ? { LastRotatedDate: epochSeconds(rotation.lastRotatedDate) } : {}),
+    ...(rotation.nextRotationDate ? { NextRotationDate: epochSeconds(rotation.nextRotationDate) } : {}),
   };
 }
 

@@ -1,27 +1,19 @@
 import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
 import { randomUUID } from 'node:crypto';
-import {
-  PutSecretValueCommand,
-  SecretsManagerClient,
-  UpdateSecretVersionStageCommand,
-} from '@aws-sdk/client-secrets-manager';
-import { EventBridgePublisher } from '../../functions/aws/event-publisher';
-import { STAGES, type SecretDescription, SecretsManagerSecretStore } from '../../functions/aws/secret-store';
-import { SecretsManagerStoreCredentials } from '../../functions/aws/store-credentials';
-import { resolveEndpoints } from '../../functions/bigcommerce/endpoints';
-import { BigCommerceHttp } from '../../functions/bigcommerce/http';
-import { RedactingLogger } from '../../functions/observability/logger';
-import { type ProtocolOutcome, runProtocolStep } from '../../functions/rotation/rotate-token';
-import { families } from '../../functions/storefront-rotator';
+import { PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import { STAGES } from '../../functions/aws/secret-store';
+import type { ProtocolOutcome } from '../../functions/rotation/rotate-token';
 import { STORE, useRotator } from '../support/rotator';
 import { secretsManagerClient } from '../support/aws-clients';
-import { request } from '../support/sandbox';
+import { graphqlWorks as acceptsToken, request } from '../support/sandbox';
 import { pendingOutsideCurrent } from '../support/stages';
 
 /**
  * Secrets Manager's rotation protocol (the console's "Rotate secret immediately", `aws secretsmanager
  * rotate-secret`): it calls the rotation function with createSecret, setSecret, testSecret and finishSecret,
  * and the ClientRequestToken as the new version's id. Secrets Manager may call a step again after a failure.
+ * Here the steps are sent one by one, as anyone allowed to invoke the function may send them;
+ * rotate-secret.test.ts drives them through RotateSecret itself, its schedule included.
  */
 const rotator = useRotator({
   stores: [{ storeHash: STORE, credentialsSecret: `bigcommerce/${STORE}/api-account` }],
@@ -253,14 +245,7 @@ async function expectRefused(act: () => Promise<unknown>, tokenId: string, probl
 }
 
 function graphqlWorks(token: string): Promise<boolean> {
-  const url = rotator()
-    .sandbox.bigcommerce.graphqlUrlTemplate.replace('{storeHash}', STORE)
-    .replace('{channelId}', '1');
-  return request(url, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}` },
-    json: { query: '{ site { settings { storeName } } }' },
-  }).then((r) => r.status === 200);
+  return acceptsToken(rotator().sandbox, STORE, token);
 }
 
 /** The merchant revokes a token in the control panel: BigCommerce no longer accepts it. */
@@ -440,58 +425,5 @@ describe("Secrets Manager's test of the rotation configuration", () => {
       did: expect.stringMatching(/^nothing to test: the version is a copy of the current one/),
     });
     expect(await h.secret('fresh')).toMatchObject({ token: null, status: 'awaiting-first-rotation' });
-  });
-});
-
-describe("Secrets Manager's own schedule", () => {
-  /** The secret as Secrets Manager describes it once its rotation schedule's date has come. */
-  class ScheduleDueStore extends SecretsManagerSecretStore {
-    override async describe(secretName: string): Promise<SecretDescription> {
-      return { ...(await super.describe(secretName)), nextRotationDate: new Date(Date.now() - 60_000) };
-    }
-  }
-
-  async function scheduledStep(Step: 'createSecret' | 'finishSecret', token: string): Promise<ProtocolOutcome> {
-    const h = rotator();
-    const client = new SecretsManagerClient({ endpoint: h.sandbox.aws.endpointUrl, region: h.sandbox.aws.region });
-    const target = h.config.tokens.find((t) => t.id === 'headless')!;
-    const adapters = families(new BigCommerceHttp(), resolveEndpoints(process.env));
-    return runProtocolStep(
-      target,
-      adapters.get(target.family)!,
-      {
-        clock: h.sandbox.clock,
-        secrets: new ScheduleDueStore(client),
-        publisher: new EventBridgePublisher(undefined as never, 'unused'),
-        credentials: new SecretsManagerStoreCredentials(client, h.config.stores),
-        log: new RedactingLogger(),
-      },
-      Step,
-      token,
-    );
-  }
-
-  it('mints nothing when the token is not due, and the later steps find nothing to do', async () => {
-    const h = rotator();
-    const before = (await h.secret('headless'))!;
-    const token = randomUUID();
-    const mintsBefore = mints();
-    expect(await scheduledStep('createSecret', token)).toMatchObject({
-      did: expect.stringMatching(/^nothing to do: Secrets Manager's schedule fired, but the token is not due/),
-    });
-    expect(await scheduledStep('finishSecret', token)).toMatchObject({
-      did: expect.stringMatching(/^nothing to do: createSecret created no version/),
-    });
-    expect(mints()).toBe(mintsBefore);
-    expect(await h.secret('headless')).toEqual(before);
-  });
-
-  it('mints when the token is due', async () => {
-    const h = rotator();
-    const current = (await h.secret('headless'))!;
-    h.sandbox.clock.set(Date.parse(current.expiresAt) - 60 * 60_000);
-    const mintsBefore = mints();
-    expect(await scheduledStep('createSecret', randomUUID())).toMatchObject({ did: 'minted and staged in AWSPENDING' });
-    expect(mints() - mintsBefore).toBe(1);
   });
 });

@@ -181,7 +181,7 @@ describe('npm run invoke with a Secrets Manager rotation step', () => {
     expect(JSON.parse(finished.stdout)).toMatchObject({
       step: 'finishSecret',
       versionId,
-      did: 'promoted to AWSCURRENT',
+      did: 'verified at BigCommerce and promoted to AWSCURRENT',
       result: { tokenId: 'headless-storefront', outcome: 'rotated', versionId },
     });
     expect(secrets.find(secretName)?.versions.get(versionId)?.stages).toContain('AWSCURRENT');

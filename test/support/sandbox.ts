@@ -88,6 +88,24 @@ export async function request<T = any>(
   return { status: response.status, headers: response.headers, body, text };
 }
 
+/** Whether BigCommerce accepts `token` for the cheapest GraphQL Storefront read on a store's channel. */
+export async function graphqlWorks(
+  sandbox: Sandbox,
+  storeHash: string,
+  token: string,
+  channelId = 1,
+): Promise<boolean> {
+  const url = sandbox.bigcommerce.graphqlUrlTemplate
+    .replace('{storeHash}', storeHash)
+    .replace('{channelId}', String(channelId));
+  const response = await request(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    json: { query: '{ site { settings { storeName } } }' },
+  });
+  return response.status === 200;
+}
+
 /** Unix seconds `offset` seconds from the sandbox clock's now. */
 export function secondsFromNow(sandbox: Sandbox, offset: number): number {
   return sandbox.clock.nowSeconds() + offset;
