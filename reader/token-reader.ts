@@ -77,8 +77,9 @@ export interface TokenReader {
   refresh(rejected?: { versionId: string }): Promise<ReaderToken>;
 }
 
-const DEFAULTS = { maxAgeMs: 5 * 60_000, refreshBeforeExpiryMs: 60_000, minRefreshIntervalMs: 5_000 };
-const OPTION_NAMES = new Set(['secretId', 'client', 'clock', ...Object.keys(DEFAULTS)]);
+/** The options' defaults; the rotator's configuration check holds grace periods to `maxAgeMs`. */
+export const READER_DEFAULTS = { maxAgeMs: 5 * 60_000, refreshBeforeExpiryMs: 60_000, minRefreshIntervalMs: 5_000 };
+const OPTION_NAMES = new Set(['secretId', 'client', 'clock', ...Object.keys(READER_DEFAULTS)]);
 const systemClock: ReaderClock = { now: () => new Date() };
 
 interface Entry {
@@ -222,15 +223,17 @@ function readerToken(
 }
 
 /** Unknown option names are errors, so a misspelt `maxAgeMS` does not silently keep the default. */
-function checkedOptions(options: TokenReaderOptions): Required<Pick<TokenReaderOptions, 'secretId'>> & typeof DEFAULTS {
+function checkedOptions(
+  options: TokenReaderOptions,
+): Required<Pick<TokenReaderOptions, 'secretId'>> & typeof READER_DEFAULTS {
   if (typeof options !== 'object' || options === null) throw new TypeError('createTokenReader needs an options object');
   const unknown = Object.keys(options).filter((key) => !OPTION_NAMES.has(key));
   if (unknown.length > 0) throw new TypeError(`createTokenReader: unknown option(s) ${unknown.join(', ')}`);
   if (typeof options.secretId !== 'string' || options.secretId.length === 0) {
     throw new TypeError('createTokenReader: secretId must be a non-empty string');
   }
-  const settings = { secretId: options.secretId, ...DEFAULTS };
-  for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
+  const settings = { secretId: options.secretId, ...READER_DEFAULTS };
+  for (const key of Object.keys(READER_DEFAULTS) as (keyof typeof READER_DEFAULTS)[]) {
     const value = options[key];
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
