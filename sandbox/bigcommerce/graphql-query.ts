@@ -12,15 +12,15 @@ import {
   type ValueNode,
   valueFromASTUntyped,
 } from '@0no-co/graphql.web';
+import { STOREFRONT_SCHEMA } from './storefront-schema';
 
 /**
- * Runs a GraphQL Storefront API request body against the part of BigCommerce's schema the sandbox serves:
- * `site { settings { storeName } }` (Query.site: Site!, Site.settings: Settings, Settings.storeName:
- * String!, as the GraphQL Storefront API reference defines them), with what the GraphQL specification gives
- * every query: operations picked by `operationName`, variables with their declared types, `@include` and
- * `@skip`, aliases, fragments and `__typename` (https://spec.graphql.org/October2021/, sections 2 and 6).
- * Anything outside that subset is answered as the specification's request errors are: `{ errors }` and no
- * `data`, in graphql-js's words (BigCommerce's own wording is not documented).
+ * Runs a GraphQL Storefront API request body against the part of BigCommerce's schema the sandbox serves
+ * (STOREFRONT_SCHEMA: `site { settings { storeName } }`), with what the GraphQL specification gives every
+ * query: operations picked by `operationName`, variables with their declared types, `@include` and `@skip`,
+ * aliases, fragments and `__typename` (https://spec.graphql.org/October2021/, sections 2 and 6). Anything
+ * outside that subset is answered as the specification's request errors are: `{ errors }` and no `data`, in
+ * graphql-js's words (BigCommerce's own wording is not documented).
  */
 
 /** What the sandbox knows of the store that answers. */
@@ -28,23 +28,25 @@ export interface StoreFacts {
   storeName: string;
 }
 
-interface ObjectType {
-  name: string;
-  fields: Record<string, ObjectType | LeafField>;
+interface TypeRef {
+  readonly kind: string;
+  readonly name?: string | null;
+  readonly ofType?: TypeRef | null;
 }
 
-interface LeafField {
-  type: string;
-  resolve: (store: StoreFacts) => unknown;
+interface FieldDefinition {
+  readonly name: string;
+  readonly type: TypeRef;
 }
 
-const SETTINGS: ObjectType = {
-  name: 'Settings',
-  fields: { storeName: { type: 'String!', resolve: (store) => store.storeName } },
+const OBJECTS = new Map<string, readonly FieldDefinition[]>(
+  STOREFRONT_SCHEMA.__schema.types.flatMap((t) => (t.kind === 'OBJECT' ? [[t.name, t.fields] as const] : [])),
+);
+
+/** The leaf fields' values, from what the sandbox knows of the store. */
+const LEAVES: Record<string, (store: StoreFacts) => unknown> = {
+  'Settings.storeName': (store) => store.storeName,
 };
-const SITE: ObjectType = { name: 'Site', fields: { settings: SETTINGS } };
-const QUERY: ObjectType = { name: 'Query', fields: { site: SITE } };
-const TYPES = new Set([QUERY.name, SITE.name, SETTINGS.name]);
 
 /** The specification's input coercion of the built-in scalars (section 3.5). */
 const SCALARS: Record<string, (value: unknown) => boolean> = {
@@ -87,7 +89,8 @@ export function runQuery(body: Record<string, unknown>, store: StoreFacts): Grap
     );
     const variables = coercedVariables(operation, body.variables);
     const declared = new Set((operation.variableDefinitions ?? []).map((d) => d.variable.name.value));
-    return { data: execute(QUERY, operation.selectionSet, { store, variables, declared, fragments }) };
+    const queryType = STOREFRONT_SCHEMA.__schema.queryType.name;
+    return { data: execute(queryType, operation.selectionSet, { store, variables, declared, fragments }) };
   } catch (error) {
     if (error instanceof RequestError) return { errors: [{ message: error.message }] };
     throw error;
@@ -152,43 +155,54 @@ function typeOf(type: TypeNode): { named: string; nonNull: boolean; shown: strin
   return { named: type.name.value, nonNull: false, shown: type.name.value };
 }
 
-function execute(type: ObjectType, selectionSet: SelectionSetNode, context: Context): Record<string, unknown> {
+function execute(type: string, selectionSet: SelectionSetNode, context: Context): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const [key, fields] of collectFields(type, selectionSet, context, new Set())) {
     const field = fields[0] as FieldNode;
     const name = field.name.value;
     if (name === '__typename') {
-      result[key] = type.name;
+      result[key] = type;
       continue;
     }
-    const definition = type.fields[name];
-    if (!definition) throw new RequestError(`Cannot query field "${name}" on type "${type.name}".`);
+    const definition = OBJECTS.get(type)?.find((f) => f.name === name);
+    if (!definition) throw new RequestError(`Cannot query field "${name}" on type "${type}".`);
     const argument = fields.flatMap((f) => f.arguments ?? [])[0];
-    if (argument) throw new RequestError(`Unknown argument "${argument.name.value}" on field "${type.name}.${name}".`);
-    if ('resolve' in definition) {
+    if (argument) throw new RequestError(`Unknown argument "${argument.name.value}" on field "${type}.${name}".`);
+    const fieldType = namedType(definition.type);
+    if (!OBJECTS.has(fieldType)) {
       if (field.selectionSet) {
         throw new RequestError(
-          `Field "${name}" must not have a selection since type "${definition.type}" has no subfields.`,
+          `Field "${name}" must not have a selection since type "${shown(definition.type)}" has no subfields.`,
         );
       }
-      result[key] = definition.resolve(context.store);
+      result[key] = LEAVES[`${type}.${name}`]?.(context.store);
       continue;
     }
     if (!field.selectionSet) {
       throw new RequestError(
-        `Field "${name}" of type "${definition.name}" must have a selection of subfields. Did you mean "${name} { ... }"?`,
+        `Field "${name}" of type "${shown(definition.type)}" must have a selection of subfields. Did you mean "${name} { ... }"?`,
       );
     }
     // Fields with the same response key are merged (section 6.3.2, CollectFields).
     const merged: SelectionNode[] = fields.flatMap((f) => f.selectionSet?.selections ?? []);
-    result[key] = execute(definition, { kind: Kind.SELECTION_SET, selections: merged }, context);
+    result[key] = execute(fieldType, { kind: Kind.SELECTION_SET, selections: merged }, context);
   }
   return result;
 }
 
+function namedType(type: TypeRef): string {
+  return type.ofType ? namedType(type.ofType) : (type.name as string);
+}
+
+function shown(type: TypeRef): string {
+  if (type.kind === 'NON_NULL') return `${shown(type.ofType as TypeRef)}!`;
+  if (type.kind === 'LIST') return `[${shown(type.ofType as TypeRef)}]`;
+  return type.name as string;
+}
+
 /** CollectFields (section 6.3.2): the fields to answer, by response key, after directives and fragments. */
 function collectFields(
-  type: ObjectType,
+  type: string,
   selectionSet: SelectionSetNode,
   context: Context,
   visited: Set<string>,
@@ -217,10 +231,10 @@ function collectFields(
   return into;
 }
 
-function applies(typeCondition: string | undefined, type: ObjectType): boolean {
+function applies(typeCondition: string | undefined, type: string): boolean {
   if (typeCondition === undefined) return true;
-  if (!TYPES.has(typeCondition)) throw new RequestError(`Unknown type "${typeCondition}".`);
-  return typeCondition === type.name;
+  if (!OBJECTS.has(typeCondition)) throw new RequestError(`Unknown type "${typeCondition}".`);
+  return typeCondition === type;
 }
 
 /** `@skip(if:)` and `@include(if:)` (section 3.13), with a literal or a variable. */

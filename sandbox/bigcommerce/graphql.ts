@@ -7,6 +7,23 @@ import type { StorefrontTokens } from './storefront-tokens';
 /** The sandbox's stand-in for `https://store-{storeHash}-{channelId}.mybigcommerce.com/graphql`. */
 export const GRAPHQL_PATH = /^\/storefront\/store-([a-z0-9]+)-(\d+)\/graphql$/;
 
+const BIGCOMMERCE_GRAPHQL_URL = /^https:\/\/store-([a-z0-9]+)-(\d+)\.mybigcommerce\.com\/graphql(?=$|\?)/;
+
+/**
+ * `fetch` for an app under test whose client calls BigCommerce's GraphQL hosts itself (Catalyst's does):
+ * `https://store-{storeHash}-{channelId}.mybigcommerce.com/graphql` goes to the sandbox's stand-in at
+ * `urlTemplate` (its `graphqlUrlTemplate`), query string kept; any other request goes where it points.
+ */
+export function fetchThroughSandbox(urlTemplate: string, fetchImpl: typeof fetch = fetch): typeof fetch {
+  return (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : undefined;
+    const routed = url?.replace(BIGCOMMERCE_GRAPHQL_URL, (_, storeHash: string, channelId: string) =>
+      urlTemplate.replace('{storeHash}', storeHash).replace('{channelId}', channelId),
+    );
+    return fetchImpl(routed ?? input, init);
+  };
+}
+
 /**
  * GraphQL Storefront API: bearer-token checks (expiry, revocation, store, channel, origin), then the query
  * (graphql-query.ts). A token the API does not accept is refused with 401: the spec revokes "access for a
