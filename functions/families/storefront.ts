@@ -139,8 +139,8 @@ export class StorefrontFamilyAdapter implements FamilyAdapter<StorefrontManagedT
 
 /**
  * Since when `current` has certainly been AWSCURRENT, for the grace period, which counts from that moment.
- * A stored value cannot say when it was promoted (it is immutable once staged, and Secrets Manager keeps no
- * promotion time a run could read without listing versions), so this is a bound: its mint time plus the
+ * A stored value cannot say when it was promoted (it is immutable once staged, and Secrets Manager records
+ * when a version was created, not when it became current), so this is a bound: its mint time plus the
  * claim lease. The run that mints a token promotes it within its lease (the lease is the function's
  * timeout, and claim.ts holds a staged token's claim exactly that long), so by then the token is current.
  * The cost is that superseded tokens live up to a lease longer than the grace period. A staged token that a
