@@ -46,8 +46,9 @@ export interface TokenReaderOptions {
   /** Re-read this long before the token's `expiresAt` (default 60 s), in case the cache outlives it. */
   refreshBeforeExpiryMs?: number;
   /**
-   * The least time between two reads of the same version (default 5 s): a token already inside its refresh
-   * window (the rotator has not replaced it) and a burst of 401s each cost at most one read per interval.
+   * The least time between two reads answering for the same version (default 5 s): a token already inside
+   * its refresh window (the rotator has not replaced it) and a token that stays refused (401s while
+   * AWSCURRENT still holds it) each cost at most one read per interval.
    */
   minRefreshIntervalMs?: number;
   clock?: ReaderClock;
@@ -66,20 +67,25 @@ export interface TokenReader {
   /**
    * After BigCommerce refused `rejected` (401): the AWSCURRENT token to use instead. When the reader already
    * holds a different current version (another caller refreshed, or `rejected` was an AWSPREVIOUS token) it
-   * answers with that; otherwise it re-reads AWSCURRENT at once (one read for all concurrent callers), except
-   * that a version read less than `minRefreshIntervalMs` ago answers for itself. When the answer has the
-   * same `versionId` as `rejected`, AWSCURRENT has not moved yet: retrying the request will not help.
-   * Without `rejected`, it re-reads AWSCURRENT.
+   * answers with that, without a read. Otherwise it reads AWSCURRENT (one read for all concurrent callers):
+   * the refused version is never answered from a read made before it was refused, since the rotator may have
+   * replaced it since. When the answer has the same `versionId` as `rejected`, AWSCURRENT still holds the
+   * refused token: retrying the request will not help. Budget: one read when a version is first refused,
+   * then at most one per `minRefreshIntervalMs` while AWSCURRENT keeps holding it (until then that read
+   * answers for it). Without `rejected`, it re-reads AWSCURRENT.
    */
   refresh(rejected?: { versionId: string }): Promise<ReaderToken>;
 }
 
-const DEFAULTS = { maxAgeMs: 5 * 60_000, refreshBeforeExpiryMs: 60_000, minRefreshIntervalMs: 5_000 };
-const OPTION_NAMES = new Set(['secretId', 'client', 'clock', ...Object.keys(DEFAULTS)]);
+/** The options' defaults; the rotator's configuration check holds grace periods to `maxAgeMs`. */
+export const READER_DEFAULTS = { maxAgeMs: 5 * 60_000, refreshBeforeExpiryMs: 60_000, minRefreshIntervalMs: 5_000 };
+const OPTION_NAMES = new Set(['secretId', 'client', 'clock', ...Object.keys(READER_DEFAULTS)]);
 const systemClock: ReaderClock = { now: () => new Date() };
 
 interface Entry {
   token: ReaderToken;
+  /** The order in which the read that answered was sent, among this reader's reads and refusals. */
+  sent: number;
   readAtMs: number;
   /** Until when it answers getToken() without a read. */
   freshUntilMs: number;
@@ -92,10 +98,19 @@ export function createTokenReader(options: TokenReaderOptions): TokenReader {
   let client = options.client;
   const entries = new Map<SecretStage, Entry>();
   const inFlight = new Map<SecretStage, Promise<Entry>>();
+  /**
+   * Reads and refusals in the order they happened (a counter, not the clock, so that the order is exact): a
+   * read sent before a version was first refused says nothing of what AWSCURRENT held after the refusal.
+   */
+  let events = 0;
+  /** The held version's first refusal (a refusal of any other version is answered with the held one). */
+  let refused: { versionId: string; at: number } | undefined;
   const nowMs = () => clock.now().getTime();
 
   async function load(stage: SecretStage): Promise<Entry> {
     client ??= new SecretsManagerClient({});
+    events += 1;
+    const sent = events;
     let out: GetSecretValueCommandOutput;
     try {
       out = await client.send(new GetSecretValueCommand({ SecretId: settings.secretId, VersionStage: stage }));
@@ -125,7 +140,7 @@ export function createTokenReader(options: TokenReaderOptions): TokenReader {
       const renewAtMs = token.expiresAt.getTime() - settings.refreshBeforeExpiryMs;
       freshUntilMs = Math.min(freshUntilMs, Math.max(renewAtMs, readAtMs + settings.minRefreshIntervalMs));
     }
-    const entry = { token, readAtMs, freshUntilMs };
+    const entry = { token, sent, readAtMs, freshUntilMs };
     entries.set(stage, entry);
     return entry;
   }
@@ -160,14 +175,22 @@ export function createTokenReader(options: TokenReaderOptions): TokenReader {
     },
 
     async refresh(rejected) {
+      if (!rejected) return (await read('AWSCURRENT')).token;
       const cached = entries.get('AWSCURRENT');
-      if (rejected && cached) {
-        if (cached.token.versionId !== rejected.versionId) return cached.token;
-        if (!inFlight.has('AWSCURRENT') && nowMs() - cached.readAtMs < settings.minRefreshIntervalMs) {
-          return cached.token;
-        }
+      if (cached && cached.token.versionId !== rejected.versionId) return cached.token;
+      if (refused?.versionId !== rejected.versionId) {
+        events += 1;
+        refused = { versionId: rejected.versionId, at: events };
       }
-      return (await read('AWSCURRENT')).token;
+      const refusedAt = refused.at;
+      // A read sent after the first refusal that still found the refused version answers for it until
+      // minRefreshIntervalMs has passed: a token that stays refused costs one read per interval, not one per 401.
+      const recent = cached && cached.sent > refusedAt && nowMs() - cached.readAtMs < settings.minRefreshIntervalMs;
+      if (cached && recent && !inFlight.has('AWSCURRENT')) return cached.token;
+      let entry = await read('AWSCURRENT');
+      // The read joined may have been sent before the refusal (a getToken() re-read): its answer is no proof.
+      if (entry.token.versionId === rejected.versionId && entry.sent < refusedAt) entry = await read('AWSCURRENT');
+      return entry.token;
     },
   };
 }
@@ -200,15 +223,17 @@ function readerToken(
 }
 
 /** Unknown option names are errors, so a misspelt `maxAgeMS` does not silently keep the default. */
-function checkedOptions(options: TokenReaderOptions): Required<Pick<TokenReaderOptions, 'secretId'>> & typeof DEFAULTS {
+function checkedOptions(
+  options: TokenReaderOptions,
+): Required<Pick<TokenReaderOptions, 'secretId'>> & typeof READER_DEFAULTS {
   if (typeof options !== 'object' || options === null) throw new TypeError('createTokenReader needs an options object');
   const unknown = Object.keys(options).filter((key) => !OPTION_NAMES.has(key));
   if (unknown.length > 0) throw new TypeError(`createTokenReader: unknown option(s) ${unknown.join(', ')}`);
   if (typeof options.secretId !== 'string' || options.secretId.length === 0) {
     throw new TypeError('createTokenReader: secretId must be a non-empty string');
   }
-  const settings = { secretId: options.secretId, ...DEFAULTS };
-  for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
+  const settings = { secretId: options.secretId, ...READER_DEFAULTS };
+  for (const key of Object.keys(READER_DEFAULTS) as (keyof typeof READER_DEFAULTS)[]) {
     const value = options[key];
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {

@@ -25,7 +25,7 @@ export function latencyMs(argv: string[] = process.argv): number {
 const LAMBDA_TIMEOUT_MS = 5 * 60_000;
 const DAY = 24 * 3_600_000;
 
-interface Fleet {
+export interface Fleet {
   sandbox: Sandbox;
   invoke(kind: RotatorKind, event?: unknown): Promise<RunReport>;
   /** Mints every token of `kind` in one run, unpaced and without the queue: setting up, not measured. */
@@ -41,7 +41,7 @@ interface Fleet {
 const WORK_QUEUE = 'storefront-rotator-work';
 
 /** A deployed fleet, locally: each function's work queue and its writes share as the stack configures them. */
-async function fleet(rawConfig: Record<string, unknown>, storeHashes: string[]): Promise<Fleet> {
+export async function fleet(rawConfig: Record<string, unknown>, storeHashes: string[]): Promise<Fleet> {
   const sandbox = await startSandbox({
     bigcommerce: { stores: storeHashes.map((storeHash) => ({ storeHash, channelIds: [1] })) },
   });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { loadConfigFile } from '../functions/config/load';
 import type { RotatorKind } from '../functions/config/types';
 import { FUNCTION_NODE_OPTIONS, PROJECT_ROOT } from '../infra/bundling';
+import { consumersUnderRotation } from './bench-consumers';
 import { idleSweep, latencyMs, manyDueTokens, oneDueToken } from './bench-rotations';
 import { type FunctionBundle, ROTATOR_FUNCTIONS, bundleFunction } from './bundle-handler';
 
@@ -81,6 +82,7 @@ const MEASURES: Record<string, Measure> = {
   p2: () => idleSweep(latencyMs()),
   p3: () => manyDueTokens(latencyMs(), numberOption('--p3-stores', 250)),
   p4: bundleLoad,
+  p6: () => consumersUnderRotation(numberOption('--p6-rotations', 100)),
 };
 
 /** `--<name> <n>`: a positive whole number, or `fallback` when the option is absent. */

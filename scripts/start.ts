@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadConfigFile } from '../functions/config/load';
 import { FAMILY_ROTATOR, type ManagedToken, type RotatorKind } from '../functions/config/types';
 import type { RunReport } from '../functions/rotation/run';
+import { CLAIM_LEASE_MS } from '../functions/rotation/claim';
 import { type Sandbox, startSandbox } from '../sandbox';
 import { localLambdaContext } from '../sandbox/lambda-context';
 import { provisionSandbox } from '../sandbox/provision';
@@ -85,7 +86,8 @@ async function main(): Promise<void> {
           force: true,
         })),
       );
-      sandbox.clock.advance((revoking.revokeSuperseded.gracePeriodSeconds + 60) * 1000);
+      // The grace period counts from when the new token became current, bounded by its mint plus the lease.
+      sandbox.clock.advance(CLAIM_LEASE_MS + (revoking.revokeSuperseded.gracePeriodSeconds + 60) * 1000);
       reports.push(
         ...(await run(`5b. Past the grace period: the superseded token is revoked`, { targets: [revoking.id] })),
       );

@@ -29,6 +29,11 @@ export const DEFAULT_STORED_INSTRUMENTS_LIFETIME_SECONDS = 3600;
  */
 export const MIN_B2B_GRACE_SECONDS = 15 * 60;
 export const DEFAULT_B2B_GRACE_SECONDS = 86_400;
+/**
+ * The token reader's default `maxAgeMs` (reader/token-reader.ts): an app keeps the token it read that long
+ * before it notices a rotation, so a superseded token revoked sooner is refused while apps still send it.
+ */
+export const MIN_REVOKE_SUPERSEDED_GRACE_SECONDS = 5 * 60;
 /** A derived schedule runs at least hourly: runs that find nothing due cost one Secrets Manager read. */
 const MAX_DERIVED_GAP_MINUTES = 60;
 const DEFAULT_SCHEDULE = 'rate(1 hour)';
@@ -286,7 +291,15 @@ export function parseConfig(input: unknown, source = 'configuration'): RotatorCo
       issues,
     );
     const grace = 'revokeSuperseded' in token ? token.revokeSuperseded?.gracePeriod : undefined;
-    if (grace !== undefined && grace >= token.lifetime) {
+    if (grace !== undefined && grace < MIN_REVOKE_SUPERSEDED_GRACE_SECONDS) {
+      issues.push({
+        path: `${path}.revokeSuperseded.gracePeriod`,
+        message:
+          `gracePeriod (${formatDuration(grace)}) must be at least ${formatDuration(MIN_REVOKE_SUPERSEDED_GRACE_SECONDS)}, ` +
+          "the token reader's default maxAgeMs: apps keep the token they read that long before they notice a rotation, " +
+          'so a shorter grace period revokes the superseded token while they still send it',
+      });
+    } else if (grace !== undefined && grace >= token.lifetime) {
       issues.push({
         path: `${path}.revokeSuperseded.gracePeriod`,
         message:

@@ -2,6 +2,7 @@ import type { StorefrontGraphqlClient } from '../bigcommerce/storefront-graphql'
 import type { CreateStorefrontTokenRequest, StorefrontTokensClient } from '../bigcommerce/storefront-tokens';
 import { formatDuration } from '../config/duration';
 import type { StorefrontFamily, StorefrontManagedToken } from '../config/types';
+import { CLAIM_LEASE_MS } from '../rotation/claim';
 import type { RotationPolicy } from '../rotation/due';
 import type {
   CleanupFacts,
@@ -93,20 +94,21 @@ export class StorefrontFamilyAdapter implements FamilyAdapter<StorefrontManagedT
     return `the token minted ${stored.mintedAt}, which lost the promotion to another run's`;
   }
 
-  /** The superseded token can be revoked once the current one has been in place for the grace period. */
+  /** The superseded token can be revoked once the current one has been current for the grace period. */
   cleanupDue(target: StorefrontManagedToken, facts: CleanupFacts): boolean {
     if (facts.cleaned || !facts.current || target.family === 'customer-impersonation' || !target.revokeSuperseded) {
       return false;
     }
-    const inPlaceFor = facts.now.getTime() - Date.parse(facts.current.mintedAt);
-    return inPlaceFor >= target.revokeSuperseded.gracePeriodSeconds * 1000;
+    // The run that promoted it: current since just now, whatever its mint time says (a resumed rotation).
+    if (facts.justRotated) return false;
+    return facts.now.getTime() - currentSince(facts.current) >= target.revokeSuperseded.gracePeriodSeconds * 1000;
   }
 
   wantsCleanup(target: StorefrontManagedToken): boolean {
     return target.family !== 'customer-impersonation' && target.revokeSuperseded !== undefined;
   }
 
-  /** Revokes the AWSPREVIOUS token once the current one has been in place for the grace period. */
+  /** Revokes the AWSPREVIOUS token once the current one has been current for the grace period. */
   async cleanup(target: StorefrontManagedToken, state: CleanupState, context: FamilyContext): Promise<CleanupReport> {
     const report: CleanupReport = { revoked: [], failures: [] };
     if (target.family === 'customer-impersonation' || !target.revokeSuperseded) return report;
@@ -114,10 +116,10 @@ export class StorefrontFamilyAdapter implements FamilyAdapter<StorefrontManagedT
     // Only a token this product minted for this managed token is ever revoked.
     if (!previous?.stored || previous.revoked || !current.stored) return report;
     if (previous.stored.expiresAt && Date.parse(previous.stored.expiresAt) <= state.now.getTime()) return report;
-    const supersededFor = (state.now.getTime() - Date.parse(current.stored.mintedAt)) / 1000;
+    const supersededFor = (state.now.getTime() - currentSince(current.stored)) / 1000;
     if (supersededFor < target.revokeSuperseded.gracePeriodSeconds) return report;
 
-    const description = `the superseded token of version ${previous.versionId} (minted ${previous.stored.mintedAt}, superseded ${formatDuration(Math.floor(supersededFor))} ago)`;
+    const description = `the superseded token of version ${previous.versionId} (minted ${previous.stored.mintedAt}, superseded at least ${formatDuration(Math.floor(supersededFor))} ago)`;
     if (state.dryRun) return { revoked: [{ description, versionId: previous.versionId }], failures: [] };
     const token = previous.stored.token;
     try {
@@ -133,6 +135,20 @@ export class StorefrontFamilyAdapter implements FamilyAdapter<StorefrontManagedT
     }
     return report;
   }
+}
+
+/**
+ * Since when `current` has certainly been AWSCURRENT, for the grace period, which counts from that moment.
+ * A stored value cannot say when it was promoted (it is immutable once staged, and Secrets Manager records
+ * when a version was created, not when it became current), so this is a bound: its mint time plus the
+ * claim lease. The run that mints a token promotes it within its lease (the lease is the function's
+ * timeout, and claim.ts holds a staged token's claim exactly that long), so by then the token is current.
+ * The cost is that superseded tokens live up to a lease longer than the grace period. A staged token that a
+ * later run resumes is promoted after this bound; that run revokes nothing (cleanupDue), but a run soon
+ * after it may count its successor as current for longer than it has been.
+ */
+function currentSince(current: StoredToken): number {
+  return Date.parse(current.mintedAt) + CLAIM_LEASE_MS;
 }
 
 function requestFor(target: StorefrontManagedToken, expiresAt: number): CreateStorefrontTokenRequest {

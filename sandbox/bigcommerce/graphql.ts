@@ -1,15 +1,38 @@
 import type { SandboxRequest, SandboxResponse } from '../http';
 import type { Accounts } from './accounts';
 import { v3Error } from './errors';
+import { runQuery } from './graphql-query';
 import type { StorefrontTokens } from './storefront-tokens';
 
 /** The sandbox's stand-in for `https://store-{storeHash}-{channelId}.mybigcommerce.com/graphql`. */
 export const GRAPHQL_PATH = /^\/storefront\/store-([a-z0-9]+)-(\d+)\/graphql$/;
 
-/** The one query the sandbox answers: the cheapest real read a storefront token can make. */
-const STORE_NAME_QUERY = /^\s*(query\s*\w*\s*)?\{\s*site\s*\{\s*settings\s*\{\s*storeName\s*\}\s*\}\s*\}\s*$/;
+const BIGCOMMERCE_GRAPHQL_URL = /^https:\/\/store-([a-z0-9]+)-(\d+)\.mybigcommerce\.com\/graphql(?=$|\?)/;
 
-/** GraphQL Storefront API: bearer-token checks (expiry, revocation, store, channel, origin) and `storeName`. */
+/**
+ * `fetch` for an app under test whose client calls BigCommerce's GraphQL hosts itself (Catalyst's does):
+ * `https://store-{storeHash}-{channelId}.mybigcommerce.com/graphql` goes to the sandbox's stand-in at
+ * `urlTemplate` (its `graphqlUrlTemplate`), query string kept; any other request goes where it points.
+ */
+export function fetchThroughSandbox(urlTemplate: string, fetchImpl: typeof fetch = fetch): typeof fetch {
+  return (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : undefined;
+    const routed = url?.replace(BIGCOMMERCE_GRAPHQL_URL, (_, storeHash: string, channelId: string) =>
+      urlTemplate.replace('{storeHash}', storeHash).replace('{channelId}', channelId),
+    );
+    return fetchImpl(routed ?? input, init);
+  };
+}
+
+/**
+ * GraphQL Storefront API: bearer-token checks (expiry, revocation, store, channel, origin), then the query
+ * (graphql-query.ts). A token the API does not accept is refused with 401: the spec revokes "access for a
+ * storefront API token or a private API token" (`DELETE /storefront/api-token`, storefront_tokens.v3.yml), and
+ * BigCommerce's own client, @bigcommerce/catalyst-client 1.0.3, expects a refused storefront token as HTTP 401
+ * (its InvalidStorefrontTokenError and BigCommerceAPIError carry the status). The spec says a revocation
+ * "has been scheduled": the sandbox applies it at once, the earliest BigCommerce may, which is the case
+ * consumers must survive.
+ */
 export function handleGraphql(request: SandboxRequest, accounts: Accounts, tokens: StorefrontTokens): SandboxResponse {
   const match = GRAPHQL_PATH.exec(request.path);
   if (!match) return v3Error(404, 'Not Found');
@@ -25,19 +48,16 @@ export function handleGraphql(request: SandboxRequest, accounts: Accounts, token
   const decision = tokens.authorizeGraphql(bearer, storeHash, channelId, header(request, 'origin'));
   if (!decision.ok) return v3Error(decision.status, decision.title);
 
-  let query: unknown;
+  let body: unknown;
   try {
-    query = (JSON.parse(request.rawBody) as { query?: unknown }).query;
+    body = JSON.parse(request.rawBody);
   } catch {
     return { status: 400, body: { errors: [{ message: 'Request body must be JSON with a "query" string' }] } };
   }
-  if (typeof query !== 'string' || !STORE_NAME_QUERY.test(query)) {
-    return {
-      status: 200,
-      body: { errors: [{ message: 'The sandbox answers only { site { settings { storeName } } }' }] },
-    };
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { status: 400, body: { errors: [{ message: 'Request body must be a JSON object with a "query" string' }] } };
   }
-  return { status: 200, body: { data: { site: { settings: { storeName: store.storeName } } } } };
+  return { status: 200, body: runQuery(body as Record<string, unknown>, store) };
 }
 
 function header(request: SandboxRequest, name: string): string | undefined {

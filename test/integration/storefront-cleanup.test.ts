@@ -1,5 +1,6 @@
 import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
 import { STAGES } from '../../functions/aws/secret-store';
+import { CLAIM_LEASE_MS } from '../../functions/rotation/claim';
 import { STORE, storefrontConfig, useRotator } from '../support/rotator';
 import { pendingOutsideCurrent } from '../support/stages';
 
@@ -41,12 +42,14 @@ describe('revoking superseded storefront tokens', () => {
     const second = (await h.secret('browser'))!;
     expect(issued(first.token)?.revokedAt).toBeUndefined();
 
-    h.sandbox.clock.advance(30 * 60_000);
+    // An hour after the mint, the new token has not certainly been current for the hour: its run may have
+    // promoted it as late as its claim lease allows.
+    h.sandbox.clock.set(Date.parse(second.mintedAt) + HOUR + 60_000);
     const early = await h.invoke({ targets: ['browser'] });
     expect(early.results[0]?.outcome).toBe('skipped');
     expect(issued(first.token)?.revokedAt).toBeUndefined();
 
-    h.sandbox.clock.advance(31 * 60_000);
+    h.sandbox.clock.set(Date.parse(second.mintedAt) + CLAIM_LEASE_MS + HOUR);
     const dry = await h.invoke({ targets: ['browser'], dryRun: true });
     expect(dry.results[0]).toMatchObject({
       outcome: 'planned',
@@ -85,6 +88,29 @@ describe('revoking superseded storefront tokens', () => {
     expect(report.results[0]?.outcome).toBe('skipped');
     expect(h.sandbox.bigcommerce.server.requests((r) => r.method === 'DELETE')).toHaveLength(0);
     expect(handMade.issued()).toHaveLength(before + 1);
+  });
+
+  it('revokes nothing in the run that promotes a token an earlier run staged, however old its mint', async () => {
+    const h = rotator();
+    await h.invoke({ targets: ['browser'], force: true });
+    const before = (await h.secret('browser'))!;
+    // Verification fails: the new token stays staged and the current one stays current.
+    const fault = h.sandbox.bigcommerce.server.injectFault({
+      match: { method: 'POST', path: '^/storefront/store-' },
+      fault: { kind: 'status', status: 500 },
+      times: 100,
+    });
+    const failed = await h.invoke({ targets: ['browser'], force: true });
+    h.sandbox.bigcommerce.server.faults.clear();
+    expect(fault.fired).toBeGreaterThan(0);
+    expect(failed.results[0]?.outcome).toBe('failed');
+
+    // Hours later a scheduled run verifies and promotes it: current since now, not since its mint.
+    h.sandbox.clock.advance(3 * HOUR);
+    const resumed = await h.invoke({ targets: ['browser'] });
+    expect(resumed.results[0]).toMatchObject({ outcome: 'rotated', resumed: true });
+    expect(resumed.results[0]?.revoked).toBeUndefined();
+    expect(issued(before.token)?.revokedAt).toBeUndefined();
   });
 });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import ts from 'typescript';
+import { fetchThroughSandbox } from '../../sandbox/bigcommerce/graphql';
 import { useRotator } from '../support/rotator';
 import { useSandbox } from '../support/sandbox';
 
@@ -56,8 +57,8 @@ function typeScriptExamples(): Example[] {
 
 /**
  * The type checker's complaints about the examples, as `README.md:<line>: <message>`, against the project's real
- * modules with the project's compiler options, as ES modules (an app may await at the top level). Catalyst's
- * client is not a dependency of this project: its stand-in declares the part the example uses.
+ * modules and BigCommerce's published Catalyst client with the project's compiler options, as ES modules (an
+ * app may await at the top level).
  */
 function typeErrors(examples: Example[]): string[] {
   const { config } = ts.readConfigFile(path.join(ROOT, 'tsconfig.json'), ts.sys.readFile);
@@ -67,7 +68,6 @@ function typeErrors(examples: Example[]): string[] {
     module: ts.ModuleKind.ES2022,
     moduleResolution: ts.ModuleResolutionKind.Bundler,
     types: ['node'],
-    paths: { '@bigcommerce/catalyst-client': ['./reader/examples/catalyst-stand-in.ts'] },
   };
   const sources = new Map(examples.map((e) => [e.file, e.source]));
   const host = ts.createCompilerHost(compilerOptions);
@@ -129,16 +129,8 @@ describe("README's TypeScript examples", () => {
   };
 
   /** `fetch` as the examples' app would have it, with BigCommerce's GraphQL hosts served by the sandbox. */
-  const sandboxFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const url = String(input).replace(
-      /^https:\/\/store-([a-z0-9]+)-(\d+)\.mybigcommerce\.com\/graphql$/,
-      (_, storeHash: string, channelId: string) =>
-        rotator()
-          .sandbox.bigcommerce.graphqlUrlTemplate.replace('{storeHash}', storeHash)
-          .replace('{channelId}', channelId),
-    );
-    return fetch(url, init);
-  };
+  const sandboxFetch: typeof fetch = (input, init) =>
+    fetchThroughSandbox(rotator().sandbox.bigcommerce.graphqlUrlTemplate)(input, init);
 
   beforeAll(async () => {
     expect((await rotator().invoke({})).results[0]).toMatchObject({ outcome: 'rotated' });

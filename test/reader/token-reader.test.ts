@@ -261,6 +261,72 @@ describe('refresh after a 401', () => {
     expect(getSecretValueCalls(sandbox())).toBe(2);
   });
 
+  it('never answers a refused version from a read made before the refusal, however recent', async () => {
+    const name = await createSecret(client);
+    await putCurrent(client, name, tokenValue().text);
+    const tokens = reader(name, { minRefreshIntervalMs: 5_000 });
+    const used = await tokens.getToken();
+    // The rotator promotes a new token and revokes the old one a second after the app's read.
+    const replacement = await putCurrent(client, name, tokenValue().text);
+    advance(1_000);
+
+    expect((await tokens.refresh(used)).versionId).toBe(replacement);
+    expect(getSecretValueCalls(sandbox())).toBe(2);
+  });
+
+  it('reads once when a version is first refused, then once per minRefreshIntervalMs while AWSCURRENT keeps it', async () => {
+    const name = await createSecret(client);
+    await putCurrent(client, name, tokenValue().text);
+    const tokens = reader(name, { minRefreshIntervalMs: 5_000 });
+    const used = await tokens.getToken();
+
+    const burst = await Promise.all(Array.from({ length: 20 }, () => tokens.refresh(used)));
+    expect(new Set(burst.map((t) => t.versionId))).toEqual(new Set([used.versionId]));
+    expect(getSecretValueCalls(sandbox())).toBe(2);
+    // Replaced after that read: the read answers for the refused version for the rest of the interval.
+    const replacement = await putCurrent(client, name, tokenValue().text);
+    advance(4_999);
+    for (let i = 0; i < 10; i += 1) expect((await tokens.refresh(used)).versionId).toBe(used.versionId);
+    expect(getSecretValueCalls(sandbox())).toBe(2);
+    advance(1);
+    expect((await tokens.refresh(used)).versionId).toBe(replacement);
+    expect(getSecretValueCalls(sandbox())).toBe(3);
+  });
+
+  it('reads again when the read it joined was sent before the refusal and found the refused version', async () => {
+    const name = await createSecret(client);
+    await putCurrent(client, name, tokenValue().text);
+    // The app's own client, whose answers this test holds back until it lets them through.
+    const appClient = secretsManagerClient(sandbox(), 1);
+    let held: Promise<void> | undefined;
+    appClient.middlewareStack.add(
+      (next) => async (args) => {
+        const out = await next(args);
+        await held;
+        return out;
+      },
+      { step: 'deserialize', name: 'holdAnswer' },
+    );
+    const tokens = createTokenReader({ secretId: name, client: appClient, clock: sandbox().clock, maxAgeMs: MINUTE });
+    const used = await tokens.getToken();
+    advance(MINUTE);
+    let release = () => {};
+    held = new Promise((resolve) => {
+      release = resolve;
+    });
+    // getToken()'s re-read is answered with the old version, but the answer arrives after the 401.
+    const reRead = tokens.getToken();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const replacement = await putCurrent(client, name, tokenValue().text);
+    const refreshed = tokens.refresh(used);
+    held = undefined;
+    release();
+
+    expect((await reRead).versionId).toBe(used.versionId);
+    expect((await refreshed).versionId).toBe(replacement);
+    expect(getSecretValueCalls(sandbox())).toBe(3);
+  });
+
   it('moves a consumer holding the AWSPREVIOUS token to AWSCURRENT', async () => {
     const name = await createSecret(client);
     const old = await putCurrent(client, name, tokenValue().text);

@@ -24,7 +24,14 @@ interface FamilyUnderTest {
   mint: { method: string; path: string };
   verify?: { method: string; path: string };
   cleanup?: { method: string; path: string };
+  /**
+   * How long after a rotation its cleanup is due, when not in the rotating run itself (storefront: the claim
+   * lease plus the grace period, counted from the new token's mint); the cleanup cases then run that late.
+   */
+  cleanupDueAfterMs?: number;
 }
+
+const STOREFRONT_CLEANUP_DUE_AFTER_MS = CLAIM_LEASE_MS + 5 * 60_000;
 
 const families: FamilyUnderTest[] = [
   {
@@ -32,11 +39,12 @@ const families: FamilyUnderTest[] = [
     kind: 'storefront',
     token: {
       ...PRIVATE_TOKEN,
-      revokeSuperseded: { gracePeriod: '0s' },
+      revokeSuperseded: { gracePeriod: '5m' },
     },
     mint: { method: 'POST', path: 'api-token-private$' },
     verify: { method: 'POST', path: GRAPHQL },
     cleanup: { method: 'DELETE', path: '/api-token$' },
+    cleanupDueAfterMs: STOREFRONT_CLEANUP_DUE_AFTER_MS,
   },
   {
     name: 'storefront',
@@ -47,11 +55,12 @@ const families: FamilyUnderTest[] = [
       allowedCorsOrigins: ['https://shop.example.com'],
       lifetime: '30d',
       renewBefore: '7d',
-      revokeSuperseded: { gracePeriod: '0s' },
+      revokeSuperseded: { gracePeriod: '5m' },
     },
     mint: { method: 'POST', path: '/api-token$' },
     verify: { method: 'POST', path: GRAPHQL },
     cleanup: { method: 'DELETE', path: '/api-token$' },
+    cleanupDueAfterMs: STOREFRONT_CLEANUP_DUE_AFTER_MS,
   },
   {
     name: 'customer-impersonation',
@@ -86,6 +95,8 @@ interface Injection {
 interface FaultCase {
   name: string;
   faults: Injection[];
+  /** The faults hit the cleanup, which may run in a run of its own (cleanupDueAfterMs). */
+  cleanup?: boolean;
 }
 
 type Timing = Pick<FaultRule, 'phase' | 'times' | 'skip'>;
@@ -150,8 +161,12 @@ function casesFor(family: FamilyUnderTest): FaultCase[] {
   }
   if (family.cleanup) {
     cases.push(
-      { name: 'BigCommerce 500 on cleanup', faults: [bc(family.cleanup, status(500))] },
-      { name: 'dies after cleanup', faults: [bc(family.cleanup, { kind: 'drop' }, { phase: 'after' })] },
+      { name: 'BigCommerce 500 on cleanup', faults: [bc(family.cleanup, status(500))], cleanup: true },
+      {
+        name: 'dies after cleanup',
+        faults: [bc(family.cleanup, { kind: 'drop' }, { phase: 'after' })],
+        cleanup: true,
+      },
     );
   }
   return cases;
@@ -230,6 +245,11 @@ describe.each(families)('fault matrix: $name', (family) => {
     checks = [];
     tally.cases += 1;
     await makeDue(h, token);
+    if (faultCase.cleanup && family.cleanupDueAfterMs !== undefined) {
+      // A rotation first; its superseded token is revoked in a later run, the one under test.
+      expect((await h.invoke({}, family.kind)).results[0]?.outcome).toBe('rotated');
+      h.sandbox.clock.advance(family.cleanupDueAfterMs);
+    }
     if (family.name === 'b2b-backend') {
       // A stale token of ours for the cleanup to find.
       h.sandbox.bigcommerce.api.b2b.addToken({

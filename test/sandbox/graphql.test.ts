@@ -118,7 +118,7 @@ describe('GraphQL Storefront API', () => {
     expect((await graphql(oldToken)).status).toBe(403);
   });
 
-  it('answers only POST, on known storefronts, for the storeName query', async () => {
+  it('answers only POST, on known storefronts, for the part of the schema it serves', async () => {
     const token = await mint('api-token-private');
     const url = sandbox()
       .bigcommerce.graphqlUrlTemplate.replace('{storeHash}', 'gqlstore1')
@@ -130,6 +130,87 @@ describe('GraphQL Storefront API', () => {
       headers: { authorization: `Bearer ${token}` },
       json: { query: '{ customer { email } }' },
     });
-    expect(other.body.errors[0].message).toMatch(/storeName/);
+    expect(other.body).toEqual({ errors: [{ message: 'Cannot query field "customer" on type "Query".' }] });
+  });
+});
+
+describe('GraphQL Storefront API queries', () => {
+  let token: string;
+  beforeAll(async () => {
+    token = await mint('api-token-private');
+  });
+
+  const query = async (body: Record<string, unknown>) => {
+    const url = sandbox()
+      .bigcommerce.graphqlUrlTemplate.replace('{storeHash}', 'gqlstore1')
+      .replace('{channelId}', '1');
+    const res = await request(url, { method: 'POST', headers: { authorization: `Bearer ${token}` }, json: body });
+    expect(res.status).toBe(200);
+    return res.body;
+  };
+  const STORE_NAME_IF =
+    'query StoreName($withName: Boolean!) { site { settings { storeName @include(if: $withName) } } }';
+
+  it('applies variables: @include and @skip with a declared Boolean', async () => {
+    expect(await query({ query: STORE_NAME_IF, variables: { withName: true } })).toEqual({
+      data: { site: { settings: { storeName: 'Plant Parlour' } } },
+    });
+    expect(await query({ query: STORE_NAME_IF, variables: { withName: false } })).toEqual({
+      data: { site: { settings: {} } },
+    });
+    const skip = 'query ($hide: Boolean = true) { site { settings { storeName @skip(if: $hide) } } }';
+    expect(await query({ query: skip })).toEqual({ data: { site: { settings: {} } } });
+    expect(await query({ query: skip, variables: { hide: false } })).toEqual({
+      data: { site: { settings: { storeName: 'Plant Parlour' } } },
+    });
+  });
+
+  it('refuses variables that are missing, null, of the wrong type or not declared', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ query: STORE_NAME_IF }, 'Variable "$withName" of required type "Boolean!" was not provided.'],
+      [{ query: STORE_NAME_IF, variables: { withName: null } }, 'must not be null'],
+      [{ query: STORE_NAME_IF, variables: { withName: 1 } }, 'got invalid value 1; Boolean cannot represent'],
+      [{ query: STORE_NAME_IF, variables: [true] }, 'Variables must be provided as an Object'],
+      [{ query: '{ site { settings { storeName @include(if: $x) } } }' }, 'Variable "$x" is not defined.'],
+      [{ query: 'query ($p: ProductInput) { site { settings { storeName } } }' }, 'Unknown type "ProductInput".'],
+    ];
+    for (const [body, message] of cases) {
+      const answer = await query(body);
+      expect(answer.data).toBeUndefined();
+      expect(answer.errors[0].message).toContain(message);
+    }
+  });
+
+  it('answers aliases, fragments, __typename and the operation named by operationName', async () => {
+    const document = `
+      fragment Name on Settings { storeName }
+      query First { site { settings { ...Name } } }
+      query Second { shop: site { __typename settings { ... on Settings { name: storeName } } } }`;
+    expect(await query({ query: document, operationName: 'First' })).toEqual({
+      data: { site: { settings: { storeName: 'Plant Parlour' } } },
+    });
+    expect(await query({ query: document, operationName: 'Second' })).toEqual({
+      data: { shop: { __typename: 'Site', settings: { name: 'Plant Parlour' } } },
+    });
+    expect((await query({ query: document })).errors[0].message).toBe(
+      'Must provide operation name if query contains multiple operations.',
+    );
+  });
+
+  it('refuses what the schema it serves does not have, and what is not GraphQL', async () => {
+    const cases: [string, string][] = [
+      ['{ site { settings { storeName { first } } } }', 'must not have a selection'],
+      ['{ site { settings } }', 'must have a selection of subfields'],
+      ['{ site { settings(channel: 1) { storeName } } }', 'Unknown argument "channel" on field "Site.settings".'],
+      ['mutation { login { result } }', 'Schema is not configured to execute mutation operation.'],
+      ['{ site { ...Missing } }', 'Unknown fragment "Missing".'],
+      ['{ site { settings { storeName @deprecated } } }', 'Unknown directive "@deprecated".'],
+      ['{ site { settings { storeName', 'Syntax Error'],
+    ];
+    for (const [document, message] of cases) {
+      const answer = await query({ query: document });
+      expect(answer.data).toBeUndefined();
+      expect(answer.errors[0].message).toContain(message);
+    }
   });
 });

@@ -1,7 +1,8 @@
 import { formatDuration, parseDuration } from '../../functions/config/duration';
 import { ConfigError } from '../../functions/config/errors';
 import { loadConfigFile } from '../../functions/config/load';
-import { parseConfig } from '../../functions/config/schema';
+import { MIN_REVOKE_SUPERSEDED_GRACE_SECONDS, parseConfig } from '../../functions/config/schema';
+import { READER_DEFAULTS } from '../../reader/token-reader';
 import { storefrontConfig } from '../support/rotator';
 
 function issuesOf(input: unknown): string[] {
@@ -70,6 +71,12 @@ describe('a valid configuration', () => {
       derived: true,
     });
     expect(config.eventBusName).toBe('bigcommerce-token-rotator');
+  });
+
+  it("accepts a revokeSuperseded grace period as short as the token reader's default maxAgeMs", () => {
+    expect(MIN_REVOKE_SUPERSEDED_GRACE_SECONDS * 1000).toBe(READER_DEFAULTS.maxAgeMs);
+    const config = parseConfig(withToken({ revokeSuperseded: { gracePeriod: '5m' } }, 1));
+    expect(config.tokens[1]).toMatchObject({ revokeSuperseded: { gracePeriodSeconds: 300 } });
   });
 
   it('derives the payments schedule from the tightest window, or checks the one given', () => {
@@ -181,6 +188,11 @@ describe('an invalid configuration names the field and the rule', () => {
       'an over-long lifetime',
       withToken({ lifetime: '400d' }),
       'tokens[0].lifetime: 400d is longer than the 365d maximum',
+    ],
+    [
+      'a grace period shorter than the token reader keeps a token',
+      withToken({ revokeSuperseded: { gracePeriod: '299s' } }, 1),
+      "tokens[1].revokeSuperseded.gracePeriod: gracePeriod (299s) must be at least 5m, the token reader's default maxAgeMs",
     ],
     [
       'a grace period as long as the lifetime',
