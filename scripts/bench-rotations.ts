@@ -27,9 +27,14 @@ const DAY = 24 * 3_600_000;
 
 interface Fleet {
   sandbox: Sandbox;
+  /** The environment the functions run with, as the stack configures them (the configuration as JSON). */
+  env: NodeJS.ProcessEnv;
   invoke(kind: RotatorKind, event?: unknown): Promise<RunReport>;
-  /** Mints every token of `kind` in one run, unpaced and without the queue: setting up, not measured. */
-  prepare(kind: RotatorKind): Promise<RunReport>;
+  /**
+   * Mints every token of `kind` in one run (or those the event names), unpaced and without the queue:
+   * setting up, not measured.
+   */
+  prepare(kind: RotatorKind, event?: unknown): Promise<RunReport>;
   /**
    * Works the storefront function's queue as its event source mapping would: WORK_QUEUE_CONCURRENCY execution
    * environments, each running one invocation at a time; returns their reports too.
@@ -41,7 +46,7 @@ interface Fleet {
 const WORK_QUEUE = 'storefront-rotator-work';
 
 /** A deployed fleet, locally: each function's work queue and its writes share as the stack configures them. */
-async function fleet(rawConfig: Record<string, unknown>, storeHashes: string[]): Promise<Fleet> {
+export async function fleet(rawConfig: Record<string, unknown>, storeHashes: string[]): Promise<Fleet> {
   const sandbox = await startSandbox({
     bigcommerce: { stores: storeHashes.map((storeHash) => ({ storeHash, channelIds: [1] })) },
   });
@@ -69,13 +74,14 @@ async function fleet(rawConfig: Record<string, unknown>, storeHashes: string[]):
   );
   return {
     sandbox,
+    env,
     invoke: async (kind, event = {}) => {
       if (!handlers.has(kind)) handlers.set(kind, createRotatorHandler(kind, { clock: sandbox.clock, env }));
       return run(handlers.get(kind) as ReturnType<typeof createRotatorHandler>, kind, event);
     },
-    prepare: (kind) => {
+    prepare: (kind, event = {}) => {
       const { WORK_QUEUE_URL: _queue, SECRETS_WRITES_PER_SECOND: _paced, ...unpaced } = env;
-      return run(createRotatorHandler(kind, { clock: sandbox.clock, env: unpaced }), kind, {});
+      return run(createRotatorHandler(kind, { clock: sandbox.clock, env: unpaced }), kind, event);
     },
     drain: async () => {
       const reports: RunReport[] = [];
