@@ -45,8 +45,15 @@ interface Fleet {
 
 const WORK_QUEUE = 'storefront-rotator-work';
 
-/** A deployed fleet, locally: each function's work queue and its writes share as the stack configures them. */
-export async function fleet(rawConfig: Record<string, unknown>, storeHashes: string[]): Promise<Fleet> {
+/**
+ * A deployed fleet, locally: each function's work queue and its writes share as the stack configures them;
+ * `settings` adds to the functions' environment or overrides it (their logs are silenced by default).
+ */
+export async function fleet(
+  rawConfig: Record<string, unknown>,
+  storeHashes: string[],
+  settings: Record<string, string> = {},
+): Promise<Fleet> {
   const sandbox = await startSandbox({
     bigcommerce: { stores: storeHashes.map((storeHash) => ({ storeHash, channelIds: [1] })) },
   });
@@ -56,6 +63,7 @@ export async function fleet(rawConfig: Record<string, unknown>, storeHashes: str
   Object.assign(process.env, sandbox.environment(), {
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...settings,
   });
   const queueUrl = sandbox.aws.api.sqs.operations.CreateQueue?.({ QueueName: WORK_QUEUE }).QueueUrl as string;
   // As the stack configures the functions of this configuration.

@@ -6,6 +6,7 @@ import { loadConfigFile } from '../functions/config/load';
 import type { RotatorKind } from '../functions/config/types';
 import { FUNCTION_NODE_OPTIONS, PROJECT_ROOT } from '../infra/bundling';
 import { sweepMemory } from './bench-memory';
+import { redactorAtScale } from './bench-redaction';
 import { idleSweep, latencyMs, manyDueTokens, oneDueToken } from './bench-rotations';
 import { type FunctionBundle, ROTATOR_FUNCTIONS, bundleFunction } from './bundle-handler';
 
@@ -83,6 +84,7 @@ const MEASURES: Record<string, Measure> = {
   p3: () => manyDueTokens(latencyMs(), numberOption('--p3-stores', 250)),
   p4: bundleLoad,
   p5: ({ dir }) => sweepMemory(dir, NODE, numberOption('--p5-tokens', 5_000)),
+  p6: () => redactorAtScale(),
 };
 
 /** `--<name> <n>`: a positive whole number, or `fallback` when the option is absent. */
