@@ -114,7 +114,7 @@ const RUNS = 5;
 const kibOf = (lines: string[]) => lines.reduce((n, line) => n + line.length, 0) / 1024;
 
 /**
- * p6: the redactor with `count` values registered, for each kind of value: the bytes it keeps per value, the
+ * p7: the redactor with `count` values registered, for each kind of value: the bytes it keeps per value, the
  * time redact() takes per KiB of text (the fastest of RUNS passes over both corpora), and how many lines of each
  * corpus it changes (the functions' own output, and lines of random identifiers and digests), none of which
  * holds a registered value: each change is a spurious redaction.
@@ -137,7 +137,7 @@ export async function redactorAtScale(count = 5_000): Promise<void> {
     }
     const spurious = (lines: string[]) => lines.filter((line) => redactor.redact(line) !== line).length;
     console.log(
-      `bench p6 values=${redactor.size} kind=${kind} bytes_per_value=${Math.round(redactor.retainedBytes / redactor.size)} ` +
+      `bench p7 values=${redactor.size} kind=${kind} bytes_per_value=${Math.round(redactor.retainedBytes / redactor.size)} ` +
         `add_us_per_value=${Math.round((addMs * 1000) / count)} redact_ms_per_kib=${(fastest / kib).toFixed(3)} ` +
         `output_lines=${corpora.output.length} output_kib=${Math.round(kibOf(corpora.output))} ` +
         `spurious_output_lines=${spurious(corpora.output)} identifier_lines=${corpora.identifiers.length} ` +

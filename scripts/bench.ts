@@ -84,7 +84,7 @@ const MEASURES: Record<string, Measure> = {
   p3: () => manyDueTokens(latencyMs(), numberOption('--p3-stores', 250)),
   p4: bundleLoad,
   p5: ({ dir }) => sweepMemory(dir, NODE, numberOption('--p5-tokens', 5_000)),
-  p6: () => redactorAtScale(),
+  p7: () => redactorAtScale(),
 };
 
 /** `--<name> <n>`: a positive whole number, or `fallback` when the option is absent. */
