@@ -135,6 +135,9 @@ function flattened(value: unknown): string {
 /** A sweep, one store's work, or one step of Secrets Manager's rotation: minutes at most. */
 const FUNCTION_TIMEOUT = Duration.minutes(5);
 
+/** Each function's memory (MB); Lambda sizes its Node heap from it, and `npm run bench` (p5) measures a sweep in it. */
+export const FUNCTION_MEMORY_MB = 256;
+
 /** Namespace of the metrics the product derives from its logs: the same as the functions' own (EMF). */
 export const METRIC_NAMESPACE = METRICS_NAMESPACE;
 
@@ -248,7 +251,7 @@ export class RotatorFunction extends Construct {
       depsLockFilePath: `${PROJECT_ROOT}/package-lock.json`,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
+      memorySize: FUNCTION_MEMORY_MB,
       timeout: FUNCTION_TIMEOUT,
       role,
       logGroup,

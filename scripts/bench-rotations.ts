@@ -27,9 +27,14 @@ const DAY = 24 * 3_600_000;
 
 export interface Fleet {
   sandbox: Sandbox;
+  /** The environment the functions run with, as the stack configures them (the configuration as JSON). */
+  env: NodeJS.ProcessEnv;
   invoke(kind: RotatorKind, event?: unknown): Promise<RunReport>;
-  /** Mints every token of `kind` in one run, unpaced and without the queue: setting up, not measured. */
-  prepare(kind: RotatorKind): Promise<RunReport>;
+  /**
+   * Mints every token of `kind` in one run (or those the event names), unpaced and without the queue:
+   * setting up, not measured.
+   */
+  prepare(kind: RotatorKind, event?: unknown): Promise<RunReport>;
   /**
    * Works the storefront function's queue as its event source mapping would: WORK_QUEUE_CONCURRENCY execution
    * environments, each running one invocation at a time; returns their reports too.
@@ -40,8 +45,15 @@ export interface Fleet {
 
 const WORK_QUEUE = 'storefront-rotator-work';
 
-/** A deployed fleet, locally: each function's work queue and its writes share as the stack configures them. */
-export async function fleet(rawConfig: Record<string, unknown>, storeHashes: string[]): Promise<Fleet> {
+/**
+ * A deployed fleet, locally: each function's work queue and its writes share as the stack configures them;
+ * `settings` adds to the functions' environment or overrides it (their logs are silenced by default).
+ */
+export async function fleet(
+  rawConfig: Record<string, unknown>,
+  storeHashes: string[],
+  settings: Record<string, string> = {},
+): Promise<Fleet> {
   const sandbox = await startSandbox({
     bigcommerce: { stores: storeHashes.map((storeHash) => ({ storeHash, channelIds: [1] })) },
   });
@@ -51,6 +63,7 @@ export async function fleet(rawConfig: Record<string, unknown>, storeHashes: str
   Object.assign(process.env, sandbox.environment(), {
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...settings,
   });
   const queueUrl = sandbox.aws.api.sqs.operations.CreateQueue?.({ QueueName: WORK_QUEUE }).QueueUrl as string;
   const queueArn = `arn:aws:sqs:${sandbox.aws.region}:123456789012:${WORK_QUEUE}`;
@@ -70,13 +83,14 @@ export async function fleet(rawConfig: Record<string, unknown>, storeHashes: str
   );
   return {
     sandbox,
+    env,
     invoke: async (kind, event = {}) => {
       if (!handlers.has(kind)) handlers.set(kind, createRotatorHandler(kind, { clock: sandbox.clock, env }));
       return run(handlers.get(kind) as ReturnType<typeof createRotatorHandler>, kind, event);
     },
-    prepare: (kind) => {
+    prepare: (kind, event = {}) => {
       const { WORK_QUEUE_URL: _queue, WORK_QUEUE_ARN: _arn, SECRETS_WRITES_PER_SECOND: _paced, ...unpaced } = env;
-      return run(createRotatorHandler(kind, { clock: sandbox.clock, env: unpaced }), kind, {});
+      return run(createRotatorHandler(kind, { clock: sandbox.clock, env: unpaced }), kind, event);
     },
     drain: async () => {
       const reports: RunReport[] = [];

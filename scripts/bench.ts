@@ -6,6 +6,8 @@ import { loadConfigFile } from '../functions/config/load';
 import type { RotatorKind } from '../functions/config/types';
 import { FUNCTION_NODE_OPTIONS, PROJECT_ROOT } from '../infra/bundling';
 import { consumersUnderRotation } from './bench-consumers';
+import { sweepMemory } from './bench-memory';
+import { redactorAtScale } from './bench-redaction';
 import { idleSweep, latencyMs, manyDueTokens, oneDueToken } from './bench-rotations';
 import { type FunctionBundle, ROTATOR_FUNCTIONS, bundleFunction } from './bundle-handler';
 
@@ -82,7 +84,9 @@ const MEASURES: Record<string, Measure> = {
   p2: () => idleSweep(latencyMs()),
   p3: () => manyDueTokens(latencyMs(), numberOption('--p3-stores', 250)),
   p4: bundleLoad,
+  p5: ({ dir }) => sweepMemory(dir, NODE, numberOption('--p5-tokens', 5_000)),
   p6: () => consumersUnderRotation(numberOption('--p6-rotations', 100)),
+  p7: () => redactorAtScale(),
 };
 
 /** `--<name> <n>`: a positive whole number, or `fallback` when the option is absent. */

@@ -1,4 +1,8 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { REDACTED, Redactor, redactedExcerpt, redactor } from '../../functions/observability/redaction';
+import { JwtSigner } from '../../sandbox/jwt';
+import { scanForLeaks, secretForms as auditForms } from '../audit/secret-forms';
 
 describe('Redactor', () => {
   it('scrubs every known value from text and nested data', () => {
@@ -14,6 +18,27 @@ describe('Redactor', () => {
         at: new Date(0),
       }),
     ).toEqual({ list: [REDACTED], nested: { x: `pre-${REDACTED}-post` }, n: 5, at: new Date(0) });
+  });
+
+  it('copies only what it scrubs: the original is untouched, and data with nothing to scrub is not copied', () => {
+    const r = new Redactor();
+    r.add('secret-token-value-123');
+    const clean = { results: [{ tokenId: 'a', expiresAt: '2026-01-01T00:00:00.000Z' }], summary: { rotated: 1 } };
+    expect(r.redactDeep(clean)).toBe(clean);
+    const dirty = { results: [{ tokenId: 'a' }, { reason: 'echo secret-token-value-123' }], summary: clean.summary };
+    const scrubbed = r.redactDeep(dirty);
+    expect(scrubbed).toEqual({ results: [{ tokenId: 'a' }, { reason: `echo ${REDACTED}` }], summary: { rotated: 1 } });
+    expect(dirty.results[1]?.reason).toBe('echo secret-token-value-123');
+    expect(scrubbed.summary).toBe(clean.summary);
+  });
+
+  it('scrubs an own __proto__ field of parsed JSON, and turns class instances into their fields', () => {
+    const r = new Redactor();
+    r.add('secret-token-value-123');
+    const parsed = JSON.parse('{"__proto__":"secret-token-value-123","ok":1}') as Record<string, unknown>;
+    expect(JSON.stringify(r.redactDeep(parsed))).toBe(`{"__proto__":"${REDACTED}","ok":1}`);
+    const error = Object.assign(new Error('secret-token-value-123'), { code: 'E' });
+    expect(r.redactDeep(error)).toEqual({ code: 'E' });
   });
 
   it('redacts short secrets whole, whatever their length', () => {
@@ -67,5 +92,87 @@ describe('Redactor', () => {
     const excerpt = redactedExcerpt(echoed, 300);
     expect(excerpt).not.toContain('X-Auth');
     expect(excerpt).toBe(`{"title":"${'.'.repeat(290)}…`);
+  });
+});
+
+/**
+ * The redactor against the secret audit's own matcher (test/audit/secret-forms.ts, written apart from it): for
+ * secrets of every shape, each form the audit looks for, cut anywhere to SECRET_RUN or more characters (or whole,
+ * when shorter), textual forms upper-cased or not, between arbitrary text, leaves nothing the audit calls a leak.
+ * Base64 is compared as written: upper-cased, it no longer decodes to the secret.
+ */
+describe('Redactor against the secret audit', () => {
+  const base64url = (bytes: number) => randomBytes(bytes).toString('base64url');
+  const signer = new JwtSigner();
+  const sandboxToken = (n: number) =>
+    signer.sign({ iss: 'BC', sid: 1000 + n, store_hash: `store${n % 50}`, token_type: 'private', jti: randomUUID() });
+  // Registered beside each secret: tokens that share their header and much of their payload, as a fleet's do.
+  const shared = new Redactor();
+  for (let n = 0; n < 300; n += 1) shared.add(sandboxToken(n));
+
+  const passwordChar = fc.constantFrom(...'aZ09"\\%/+-_=.~ é ß ü 漢 😀'.split(/(?:)/u));
+  const secret = fc.oneof(
+    fc.integer({ min: 4, max: 300 }).map((n) => base64url(n).slice(0, n)),
+    fc.array(passwordChar, { minLength: 4, maxLength: 40 }).map((chars) => chars.join('')),
+    fc.nat().map(sandboxToken),
+  );
+  const filler = fc
+    .array(fc.constantFrom(...'aQz09+/-_= "{}:,.\\%'.split('')), { maxLength: 30 })
+    .map((c) => c.join(''));
+
+  it('leaves no run of any form, cut anywhere, in any case', () => {
+    fc.assert(
+      fc.property(
+        secret,
+        fc.nat(),
+        fc.nat(),
+        fc.nat(),
+        fc.boolean(),
+        filler,
+        filler,
+        (value, formPick, fromPick, lengthPick, upper, before, after) => {
+          shared.add(value);
+          const forms = auditForms(value);
+          const { form, text: whole } = forms[formPick % forms.length] as { form: string; text: string };
+          const length = whole.length < 8 ? whole.length : 8 + (lengthPick % (whole.length - 7));
+          const from = fromPick % (whole.length - length + 1);
+          const cut = whole.slice(from, from + length);
+          // A text whose upper case has other letters (ß, SS) is not the secret any more.
+          const cased = upper && !form.includes('base64') && cut.toUpperCase().length === cut.length;
+          const text = `${before}${cased ? cut.toUpperCase() : cut}${after}`;
+          const out = shared.redact(text);
+          expect(scanForLeaks([value], [out]).leaks).toEqual([]);
+          expect(out).toContain(REDACTED);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('finds a secret inside a longer base64 text at each byte offset, standard and URL-safe', () => {
+    const r = new Redactor();
+    const value = base64url(60);
+    r.add(value);
+    for (const prefix of ['', 'a', 'ab', 'abc', '{"password":"']) {
+      for (const encoding of ['base64', 'base64url'] as const) {
+        const text = Buffer.from(`${prefix}${value}"}`).toString(encoding);
+        const out = r.redact(`body=${text}`);
+        expect(scanForLeaks([value], [out]).leaks).toEqual([]);
+        expect(out.startsWith('body=')).toBe(true);
+      }
+    }
+  });
+
+  it('keeps at most 4 KB per registered value: 1,000 random 313-character tokens sharing nothing', () => {
+    const r = new Redactor();
+    const tokens = Array.from({ length: 1_000 }, () => base64url(235).slice(0, 313));
+    for (const token of tokens) r.add(token);
+    expect(r.size).toBe(1_000);
+    const retained = r.retainedBytes;
+    expect(retained / r.size).toBeLessThanOrEqual(4_096);
+    // A warm container reads the same tokens on every sweep: registering them again keeps nothing more.
+    for (const token of tokens) r.add(token);
+    expect(r.size).toBe(1_000);
+    expect(r.retainedBytes).toBe(retained);
   });
 });
