@@ -121,12 +121,18 @@ export class Redactor {
    */
   redact(text: string): string {
     const n = text.length;
-    if (this.index.size === 0 || (n < SECRET_RUN && this.short.size === 0)) return text;
+    TOKEN_SHAPE.lastIndex = 0;
+    const shaped = TOKEN_SHAPE.test(text);
+    if (!shaped && (this.index.size === 0 || (n < SECRET_RUN && this.short.size === 0))) return text;
     if (n > this.kept.size && n <= KEPT_SCRATCH) this.kept = new Scratch(2 ** Math.ceil(Math.log2(n)));
     this.scratch = n <= this.kept.size ? this.kept : new Scratch(n);
     const hit = this.scratch.hit;
     hit.fill(0, 0, n);
-    const found = this.markRuns(text, hit) + this.markBase64(text, hit) + this.markShort(text, hit);
+    const found =
+      (shaped ? markTokenShapes(text, hit) : 0) +
+      this.markRuns(text, hit) +
+      this.markBase64(text, hit) +
+      this.markShort(text, hit);
     if (found === 0) return text;
     let out = '';
     for (let i = 0; i < n; ) {
@@ -311,6 +317,27 @@ export class Redactor {
     }
     return found;
   }
+}
+
+/**
+ * A JSON Web Token, whole or cut anywhere after the start of its header: `eyJ` is base64url for `{"`, how the
+ * header of every token family this product rotates begins (an `IAT ` token's JWT included). Matched
+ * case-insensitively, for an upper-cased echo. This catches what no registry can: a token the process never saw
+ * (one a merchant made in the control panel, quoted back in a vendor's error body); the registry still catches
+ * the pieces this cannot, such as a signature cut off from its header.
+ */
+const TOKEN_SHAPE = /eyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*)*/gi;
+
+/** Marks every token-shaped stretch of `text` (TOKEN_SHAPE); how many it found. */
+function markTokenShapes(text: string, hit: Uint8Array): number {
+  let found = 0;
+  // matchAll starts where the last test() of this global expression stopped.
+  TOKEN_SHAPE.lastIndex = 0;
+  for (const match of text.matchAll(TOKEN_SHAPE)) {
+    hit.fill(1, match.index, match.index + match[0].length);
+    found += 1;
+  }
+  return found;
 }
 
 /** The process-wide registry: warm Lambda invocations keep scrubbing what earlier ones saw. */

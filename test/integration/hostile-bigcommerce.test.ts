@@ -110,7 +110,11 @@ describe('B2B Edition error envelopes that quote a token', () => {
   });
 
   /** Forces a rotation of the B2B token while `call` answers 200 with `envelope`; the report and what it wrote. */
-  async function rotateAnswering(match: { method: string; path: string }, envelope: Record<string, unknown>) {
+  async function rotateAnswering(
+    match: { method: string; path: string },
+    envelope: Record<string, unknown>,
+    status = 200,
+  ) {
     const h = rotator();
     const outputBefore = capturedOutput().length;
     const eventsBefore = (await h.events()).length;
@@ -118,7 +122,7 @@ describe('B2B Edition error envelopes that quote a token', () => {
     const answeredBefore = answered();
     h.sandbox.bigcommerce.server.injectFault({
       match,
-      fault: { kind: 'answer', status: 200, body: envelope },
+      fault: { kind: 'answer', status, body: envelope },
       times: 5,
     });
     const report = await h.newInstance('b2b')({ targets: ['erp'], force: true });
@@ -155,6 +159,17 @@ describe('B2B Edition error envelopes that quote a token', () => {
       }
       expect(scanForLeaks([foreign], texts).leaks).toEqual([]);
     });
+  });
+
+  // An error status makes the body a BigCommerceApiError's, whose debug line logs it redacted: the registry has
+  // never seen this token, so only its shape can keep it out of that line.
+  it.each(ECHOES)('quoted %s in an error answer: not in the debug line either', async (_form, echo) => {
+    const text = echo(foreign);
+    const envelope = { code: 400, data: { errMsg: text }, meta: { message: text } };
+    const { result, texts } = await rotateAnswering(CALLS[0]!.match, envelope, 400);
+    expect(result).toMatchObject({ outcome: 'failed', step: 'mint', error: { httpStatus: 400 } });
+    expect(texts[2]).toContain('BigCommerce error body (redacted)');
+    expect(scanForLeaks([foreign], texts).leaks).toEqual([]);
   });
 
   it('keeps a title B2B Edition documents, and only that', async () => {

@@ -20,6 +20,27 @@ describe('Redactor', () => {
     ).toEqual({ list: [REDACTED], nested: { x: `pre-${REDACTED}-post` }, n: 5, at: new Date(0) });
   });
 
+  it('scrubs a token it never saw by its shape: whole, IAT-prefixed, upper-cased, cut, escaped; nothing else', () => {
+    const r = new Redactor();
+    const unseen = new JwtSigner().sign({ sub: 'made in the control panel', iat: 1_700_000_000 });
+    const forms = [
+      unseen,
+      `IAT ${unseen}`,
+      unseen.toUpperCase(),
+      unseen.slice(0, 24),
+      unseen.slice(0, unseen.lastIndexOf('.') + 5),
+      JSON.stringify(JSON.stringify({ token: unseen })),
+    ];
+    for (const form of forms) {
+      const scrubbed = r.redact(`invalid token: ${form} (request 42)`);
+      expect(scrubbed).toContain(REDACTED);
+      expect(scanForLeaks([unseen], [scrubbed]).leaks).toEqual([]);
+      expect(scrubbed).toMatch(/^invalid token: .*\(request 42\)$/);
+    }
+    const harmless = 'tokenId browser-storefront rotated; next due 2026-12-08T10:00:00.000Z (eyJ alone, heyJude)';
+    expect(r.redact(harmless)).toBe(harmless);
+  });
+
   it('copies only what it scrubs: the original is untouched, and data with nothing to scrub is not copied', () => {
     const r = new Redactor();
     r.add('secret-token-value-123');
