@@ -1,8 +1,8 @@
-import type { StoreCredentials } from '../aws/store-credentials';
 import type { ManagedToken, TokenFamily } from '../config/types';
 import type { Log } from '../observability/logger';
 import type { Clock } from './clock';
 import type { RotationPolicy } from './due';
+import type { StoreCredentials } from './store-credentials';
 import type { StoredToken, TokenUsage } from './stored-token';
 
 /** What a family's `mint` hands back to the core. */

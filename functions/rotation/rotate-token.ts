@@ -1,15 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { EventPublisher, RotationEvent } from '../aws/event-publisher';
-import {
-  ClaimConflictError,
-  type CurrentVersion,
-  PromotionConflictError,
-  STAGES,
-  type SecretDescription,
-  type SecretStore,
-  stageHolder,
-} from '../aws/secret-store';
-import type { StoreCredentials } from '../aws/store-credentials';
 import { BigCommerceApiError } from '../bigcommerce/errors';
 import type { ManagedToken } from '../config/types';
 import { type Log, ROTATION_FAILED_MESSAGE } from '../observability/logger';
@@ -26,9 +15,21 @@ import {
 } from './claim';
 import type { Clock } from './clock';
 import { type DueDecision, decideDue } from './due';
+import type { EventPublisher, RotationEvent } from './events';
 import { failureFacts, failureReason } from './failure';
 import type { CleanupReport, FamilyAdapter, FamilyContext, MintedToken, VersionState } from './family';
-import type { RotationStep, TargetResult } from './results';
+import type { TargetResult } from './results';
+import type { RotationStep } from './failure';
+import {
+  ClaimConflictError,
+  type CurrentVersion,
+  PromotionConflictError,
+  STAGES,
+  type SecretDescription,
+  type SecretStore,
+  stageHolder,
+} from './secret-store';
+import type { StoreCredentials } from './store-credentials';
 import {
   parseStoredToken,
   placeholderValue,
