@@ -67,7 +67,7 @@ export interface CleanupReport {
 
 /**
  * One token family: how to mint, verify and (optionally) clean up its tokens. The rotation flow around
- * these calls is written once, in rotate-token.ts.
+ * these calls is written once, in rotation/ (scheduled.ts and protocol.ts, the steps in steps.ts).
  */
 export interface FamilyAdapter<T extends ManagedToken = ManagedToken> {
   readonly family: TokenFamily;
