@@ -40,8 +40,10 @@ export const DIMENSIONS = {
   tokenId: 'TokenId',
 } as const;
 
-/** The two dimension sets: one series per function, and one per token (a token id is unique in a deployment). */
-export const FUNCTION_DIMENSIONS = [DIMENSIONS.service, DIMENSIONS.functionName] as const;
+/**
+ * The dimensions of a token's series (a token id is unique in a deployment); a function's series has the
+ * first two.
+ */
 export const TOKEN_DIMENSIONS = [
   DIMENSIONS.service,
   DIMENSIONS.functionName,

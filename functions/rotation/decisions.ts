@@ -15,7 +15,7 @@ import type { StoredToken } from './stored-token';
 export type Subject = Pick<Rotation, 'target' | 'family' | 'options'>;
 
 /** The due rule for `stored` under the token's policy, and whether it still fits the configuration. */
-export function dueUnderPolicy(
+function dueUnderPolicy(
   { target, family }: Subject,
   stored: StoredToken | undefined,
   now: Date,

@@ -107,7 +107,7 @@ export async function ended(rotation: Rotation, progress: Progress, error: unkno
 }
 
 /** A failure outside any step happened while reading or deciding: it is the read's. */
-export function asStepFailure(error: unknown): StepFailure {
+function asStepFailure(error: unknown): StepFailure {
   return error instanceof StepFailure ? error : new StepFailure('read', error);
 }
 
@@ -138,7 +138,7 @@ export async function failed(rotation: Rotation, progress: Progress, failure: St
  * Another run promoted first (only possible when this run outlived its claim): what this run minted is
  * neither current nor previous, so it is revoked at once where the family can revoke.
  */
-export async function lostPromotion(
+async function lostPromotion(
   rotation: Rotation,
   progress: Progress,
   error: LostPromotion,

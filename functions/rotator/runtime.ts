@@ -41,7 +41,7 @@ export interface Runtime {
   writes: RateLimiter | undefined;
 }
 
-export function buildRuntime(env: NodeJS.ProcessEnv, aws: AwsClientOptions): Runtime {
+function buildRuntime(env: NodeJS.ProcessEnv, aws: AwsClientOptions): Runtime {
   const config = loadRuntimeConfig(env);
   const endpoints = resolveEndpoints(env);
   const clients = createAwsClients(aws);
