@@ -1,3 +1,5 @@
+/** Step 8, clean up: revoking superseded tokens, and labelling what was revoked and cleaned. */
+
 import type { Rotation } from './context';
 import { cleanupWanted } from './decisions';
 import { type RotationEvent, revokedEvent } from './events';

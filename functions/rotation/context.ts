@@ -1,3 +1,5 @@
+/** What one rotation works with: its token, its family, its ports and how the run was asked for. */
+
 import type { ManagedToken } from '../config/types';
 import type { Log } from '../observability/logger';
 import type { Clock } from './clock';

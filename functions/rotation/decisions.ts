@@ -1,3 +1,8 @@
+/**
+ * The rotation's decisions, each a pure function of what was read, the token's family rules and the time:
+ * no call, no port. The flows (scheduled.ts, protocol.ts) ask them before every step that writes.
+ */
+
 import { type ClaimState, claimState } from './claim';
 import type { Rotation } from './context';
 import { type DueDecision, decideDue } from './due';
@@ -5,11 +10,6 @@ import type { VersionState } from './family';
 import type { SecretState, Staged } from './secret-state';
 import { STAGES, type SecretDescription, stageHolder, stagesOf } from './secret-store';
 import type { StoredToken } from './stored-token';
-
-/**
- * The rotation's decisions, each a pure function of what was read, the token's family rules and the time:
- * no call, no port. The flows (scheduled.ts, protocol.ts) ask them before every step that writes.
- */
 
 /** What a decision reads of a rotation: the token, its family's rules and how the run was asked for. */
 export type Subject = Pick<Rotation, 'target' | 'family' | 'options'>;

@@ -1,3 +1,5 @@
+/** What a rotation announces on the bus (schemas/ describes each detail), and the port it announces through. */
+
 import type { ManagedToken } from '../config/types';
 import type { FailureFacts } from './failure';
 import type { RevokedToken, VersionState } from './family';

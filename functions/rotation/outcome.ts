@@ -1,3 +1,8 @@
+/**
+ * How a rotation ends: its result, and step 9, the announcement of what it did. Every ending is built from
+ * what the rotation has read and holds so far (Progress), handed in, never looked up.
+ */
+
 import { BigCommerceApiError } from '../bigcommerce/errors';
 import { ROTATION_FAILED_MESSAGE } from '../observability/logger';
 import { redactedExcerpt } from '../observability/redaction';
@@ -11,17 +16,12 @@ import type { SecretState, Staged } from './secret-state';
 import { ClaimConflictError } from './secret-store';
 import { LostPromotion, releaseClaim, StepFailure } from './steps';
 
-/**
- * How a rotation ends: its result, and step 9, the announcement of what it did. Every ending is built from
- * what the rotation has read and holds so far (Progress), handed in, never looked up.
- */
-
 /** What one rotation has read and holds so far: what its ending reports and gives up. */
 export interface Progress {
   /** The secret as far as it was read; undefined when the read failed before AWSCURRENT. */
   secret: SecretState | undefined;
   /** The version holding this run's claim label, once it has claimed: what a failure gives up. */
-  claim: string | undefined;
+  claimVersionId: string | undefined;
   /** Problems that did not stop the rotation, in the order they came. */
   warnings: readonly string[];
 }
@@ -114,9 +114,9 @@ function asStepFailure(error: unknown): StepFailure {
 /** A step failed: the claim is given up, the failure logged and announced as structured facts. */
 export async function failed(rotation: Rotation, progress: Progress, failure: StepFailure): Promise<TargetResult> {
   const { target, ports, options } = rotation;
-  const { secret, claim } = progress;
+  const { secret, claimVersionId } = progress;
   const facts = failureFacts(failure.step, failure.error);
-  const released = secret && claim !== undefined ? await releaseClaim(rotation, secret, claim) : [];
+  const released = secret && claimVersionId !== undefined ? await releaseClaim(rotation, secret, claimVersionId) : [];
   ports.log.error(ROTATION_FAILED_MESSAGE, { ...tokenIds(target), step: facts.step, error: facts });
   if (failure.error instanceof BigCommerceApiError && failure.error.body !== undefined) {
     ports.log.debug('BigCommerce error body (redacted)', {
@@ -138,11 +138,7 @@ export async function failed(rotation: Rotation, progress: Progress, failure: St
  * Another run promoted first (only possible when this run outlived its claim): what this run minted is
  * neither current nor previous, so it is revoked at once where the family can revoke.
  */
-async function lostPromotion(
-  rotation: Rotation,
-  progress: Progress,
-  error: LostPromotion,
-): Promise<TargetResult> {
+async function lostPromotion(rotation: Rotation, progress: Progress, error: LostPromotion): Promise<TargetResult> {
   const { target, family, ports, context } = rotation;
   ports.log.warn('another invocation rotated this token first', {
     ...tokenIds(target),
@@ -151,7 +147,7 @@ async function lostPromotion(
   const revoked: string[] = [];
   const warnings = [...progress.warnings];
   const staged = error.staged;
-  if (family.revokeMinted && staged.versionId === progress.claim) {
+  if (family.revokeMinted && staged.versionId === progress.claimVersionId) {
     try {
       revoked.push(await family.revokeMinted(target, staged.stored, context));
     } catch (revokeError) {

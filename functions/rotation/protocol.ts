@@ -1,3 +1,5 @@
+/** Secrets Manager's rotation protocol: its four steps, made of the same steps as a run's rotation. */
+
 import type { Rotation } from './context';
 import { creation, namedVersion, notStagedBecause } from './decisions';
 import { ended, finish, type Progress, type ReadProgress } from './outcome';
@@ -46,8 +48,8 @@ export async function protocolStep(
 ): Promise<ProtocolOutcome> {
   const secret = await readForStep(rotation);
   // A step after createSecret holds the claim its createSecret made: the claim label moved with the token.
-  const claim = stageHolder(secret.description, STAGES.claim) === versionId ? versionId : undefined;
-  const { did, result } = await STEPS[request](rotation, { secret, claim, warnings: [] }, versionId);
+  const claimVersionId = stageHolder(secret.description, STAGES.claim) === versionId ? versionId : undefined;
+  const { did, result } = await STEPS[request](rotation, { secret, claimVersionId, warnings: [] }, versionId);
   const { id: tokenId, secretName } = rotation.target;
   return { step: request, tokenId, secretName, versionId, did, ...(result ? { result } : {}) };
 }
@@ -65,7 +67,7 @@ async function readForStep(rotation: Rotation): Promise<SecretState> {
     secret = await step(rotation, 'read', () => readCurrent(rotation, undefined));
     return await readOthers(rotation, secret, undefined);
   } catch (error) {
-    throw await protocolFailure(rotation, { secret, claim: undefined, warnings: [] }, error);
+    throw await protocolFailure(rotation, { secret, claimVersionId: undefined, warnings: [] }, error);
   }
 }
 
@@ -93,8 +95,8 @@ async function createSecret(rotation: Rotation, progress: ReadProgress, versionI
   if (plan.kind === 'claimed-elsewhere') {
     throw await protocolFailure(rotation, progress, new ClaimConflictError(target.secretName));
   }
-  const claim = await guarded(rotation, progress, () => claimRotation(rotation, secret, now));
-  await guarded(rotation, { ...progress, claim }, () => mintAndStage(rotation, versionId));
+  const claimVersionId = await guarded(rotation, progress, () => claimRotation(rotation, secret, now));
+  await guarded(rotation, { ...progress, claimVersionId }, () => mintAndStage(rotation, versionId));
   return { did: 'minted and staged in AWSPENDING' };
 }
 

@@ -1,3 +1,8 @@
+/**
+ * Step 1, read: each function returns the secret as far as it has read it, so a failure later in the read
+ * still reports what was known (the flows keep the last state they were handed).
+ */
+
 import type { ManagedToken } from '../config/types';
 import { parseClaim, placeholderVersionId } from './claim';
 import type { Rotation } from './context';
@@ -5,11 +10,6 @@ import { cleanupWanted } from './decisions';
 import { onlyCurrent, type SecretState, versionState } from './secret-state';
 import { type CurrentVersion, STAGES, type SecretDescription, stageHolder } from './secret-store';
 import { placeholderValue } from './stored-token';
-
-/**
- * Step 1, read: each function returns the secret as far as it has read it, so a failure later in the read
- * still reports what was known (the flows keep the last state they were handed).
- */
 
 /**
  * The state the run's bulk read shows, when AWSCURRENT also holds AWSPENDING and the claim: a finished

@@ -1,3 +1,11 @@
+/**
+ * The rotation core as its callers see it: one token's rotation (README "How a rotation works" numbers its
+ * steps, 1 read to 9 announce), whether the bulk read alone settles a token, and one step of Secrets
+ * Manager's rotation protocol. Inside, one rotation's state is a value handed from step to step:
+ * decisions.ts decides, read-secret.ts and steps.ts read and write, cleanup.ts and outcome.ts end it, and
+ * scheduled.ts and protocol.ts are the two flows through them.
+ */
+
 import type { ManagedToken } from '../config/types';
 import { type RotationOptions, type RotationPorts, rotationOf } from './context';
 import { settled } from './decisions';
@@ -7,14 +15,6 @@ import { bulkReadState } from './read-secret';
 import type { TargetResult } from './results';
 import { scheduledRotation } from './scheduled';
 import type { CurrentVersion } from './secret-store';
-
-/**
- * The rotation core as its callers see it: one token's rotation (README "How a rotation works" numbers its
- * steps, 1 read to 9 announce), whether the bulk read alone settles a token, and one step of Secrets
- * Manager's rotation protocol. Inside, one rotation's state is a value handed from step to step:
- * decisions.ts decides, read-secret.ts and steps.ts read and write, cleanup.ts and outcome.ts end it, and
- * scheduled.ts and protocol.ts are the two flows through them.
- */
 
 export type { RotationOptions, RotationPorts } from './context';
 export { PROTOCOL_STEPS, type ProtocolOutcome, type ProtocolStep, ProtocolStepError } from './protocol';

@@ -1,3 +1,5 @@
+/** The rotation a run does for each of its tokens (README "How a rotation works", steps 1 to 9). */
+
 import { randomUUID } from 'node:crypto';
 import { cleanUp } from './cleanup';
 import { type Rotation, tokenIds } from './context';
@@ -29,7 +31,7 @@ export async function scheduledRotation(
       secret = await readOthers(rotation, secret, preread);
     }
   } catch (error) {
-    return ended(rotation, { secret, claim: undefined, warnings: [] }, error);
+    return ended(rotation, { secret, claimVersionId: undefined, warnings: [] }, error);
   }
   return proceed(rotation, secret);
 }
@@ -39,7 +41,7 @@ export async function scheduledRotation(
  * run left in AWSPENDING; then rotate if due.
  */
 async function proceed(rotation: Rotation, secret: SecretState): Promise<TargetResult> {
-  let claim: string | undefined;
+  let claimVersionId: string | undefined;
   try {
     const now = rotation.ports.clock.now();
     const held = claimOf(secret, now);
@@ -48,14 +50,15 @@ async function proceed(rotation: Rotation, secret: SecretState): Promise<TargetR
       return inProgress(rotation, secret, `another invocation is rotating this token (its claim lasts until ${until})`);
     }
     const pending = usefulPending(rotation, secret, now);
-    if (!pending) return await rotateIfDue(rotation, { secret, claim, warnings: [] }, now);
+    if (!pending) return await rotateIfDue(rotation, { secret, claimVersionId, warnings: [] }, now);
     if (rotation.options.dryRun) return result(rotation, secret, 'planned', PLANNED_RESUME);
-    claim = await claimRotation(rotation, secret, now);
+    claimVersionId = await claimRotation(rotation, secret, now);
     const resumed = await resume(rotation, secret, pending);
-    if (resumed === 'promoted') return await finish(rotation, { secret, claim, warnings: [] }, RESUMED, pending, true);
-    return await rotateIfDue(rotation, { secret, claim, warnings: resumed.warnings }, now);
+    if (resumed === 'promoted')
+      return await finish(rotation, { secret, claimVersionId, warnings: [] }, RESUMED, pending, true);
+    return await rotateIfDue(rotation, { secret, claimVersionId, warnings: resumed.warnings }, now);
   } catch (error) {
-    return ended(rotation, { secret, claim, warnings: [] }, error);
+    return ended(rotation, { secret, claimVersionId, warnings: [] }, error);
   }
 }
 
@@ -65,14 +68,14 @@ async function proceed(rotation: Rotation, secret: SecretState): Promise<TargetR
  */
 async function rotateIfDue(rotation: Rotation, progress: ReadProgress, now: Date): Promise<TargetResult> {
   const { secret } = progress;
-  let claim = progress.claim;
+  let claimVersionId = progress.claimVersionId;
   try {
     const decision = decide(rotation, secret.current, now);
     if (!decision.due) return await notDue(rotation, progress, decision);
     if (rotation.options.dryRun) return await planned(rotation, secret, decision.reason);
-    claim ??= await claimRotation(rotation, secret, now);
+    claimVersionId ??= await claimRotation(rotation, secret, now);
     const staged = await mintAndStage(rotation, randomUUID());
-    claim = staged.versionId;
+    claimVersionId = staged.versionId; // the claim label moved with the token
     await verify(rotation, staged);
     await promote(rotation, staged, secret.current.versionId);
     rotation.ports.log.info('token rotated', {
@@ -81,9 +84,9 @@ async function rotateIfDue(rotation: Rotation, progress: ReadProgress, now: Date
       expiresAt: staged.stored.expiresAt,
       reason: decision.reason,
     });
-    return await finish(rotation, { ...progress, claim }, decision.reason, staged, false);
+    return await finish(rotation, { ...progress, claimVersionId }, decision.reason, staged, false);
   } catch (error) {
-    return ended(rotation, { ...progress, claim }, error);
+    return ended(rotation, { ...progress, claimVersionId }, error);
   }
 }
 
@@ -123,12 +126,12 @@ async function resume(
 /** Not due: nothing is minted, but superseded tokens may be due for revocation. */
 async function notDue(
   rotation: Rotation,
-  { secret, claim, warnings }: ReadProgress,
+  { secret, claimVersionId, warnings }: ReadProgress,
   decision: DueDecision & { due: false },
 ): Promise<TargetResult> {
   // Claimed to resume a staged version that then failed verification: nothing else to do, so give the
   // claim up rather than hold the token "in progress" for the rest of the lease.
-  const released = claim === undefined ? [] : await releaseClaim(rotation, secret, claim);
+  const released = claimVersionId === undefined ? [] : await releaseClaim(rotation, secret, claimVersionId);
   const cleanup = await cleanUp(rotation, secret, secret.current, secret.previous, false);
   const announced = await announce(rotation, cleanup?.events ?? []);
   const revoked = cleanup !== undefined && cleanup.revoked.length > 0;

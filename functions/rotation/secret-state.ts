@@ -1,3 +1,5 @@
+/** The secret as a rotation read it: the value its decisions and steps are handed. */
+
 import type { ManagedToken } from '../config/types';
 import { redactor } from '../observability/redaction';
 import type { ClaimRecord } from './claim';

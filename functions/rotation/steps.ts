@@ -1,3 +1,8 @@
+/**
+ * The steps that write, each one call or two (README "How a rotation works" numbers them): claim (3),
+ * mint and stage (4, 5), verify (6), promote (7), and the labels and release that keep the secret legible.
+ */
+
 import { randomUUID } from 'node:crypto';
 import type { ManagedToken } from '../config/types';
 import { describeError, redactor } from '../observability/redaction';
@@ -15,11 +20,6 @@ import {
   stageHolder,
 } from './secret-store';
 import { STORED_TOKEN_SCHEMA_VERSION, type StoredToken, serializeStoredToken } from './stored-token';
-
-/**
- * The steps that write, each one call or two (README "How a rotation works" numbers them): claim (3),
- * mint and stage (4, 5), verify (6), promote (7), and the labels and release that keep the secret legible.
- */
 
 /** A step failed; carries which one, for the result and the failure event. */
 export class StepFailure extends Error {
