@@ -5,7 +5,7 @@ import {
   ListSecretsCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { STAGES, type SecretDescription, stageHolder } from '../functions/aws/secret-store';
+import { STAGES, type SecretDescription, stageHolder } from '../functions/rotation/secret-store';
 import { B2bTokensClient } from '../functions/bigcommerce/b2b-tokens';
 import { DEFAULT_ENDPOINTS } from '../functions/bigcommerce/endpoints';
 import { BigCommerceHttp } from '../functions/bigcommerce/http';

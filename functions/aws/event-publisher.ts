@@ -1,21 +1,8 @@
 import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { redactor } from '../observability/redaction';
+import type { EventPublisher, RotationEvent } from '../rotation/events';
 
 export const EVENT_SOURCE = 'bigcommerce.token-rotator';
-export type RotationEventType = 'Token Rotated' | 'Token Rotation Failed' | 'Stale Token Revoked';
-
-export interface RotationEvent {
-  detailType: RotationEventType;
-  /** Ids, names, versions and dates; never a token value. */
-  detail: Record<string, unknown>;
-  /** ARNs the event is about (the secret). */
-  resources?: string[];
-}
-
-/** The announcing port. */
-export interface EventPublisher {
-  publish(events: RotationEvent[]): Promise<void>;
-}
 
 export class EventPublishError extends Error {
   override readonly name = 'EventPublishError';

@@ -3,6 +3,7 @@ import * as z from '../config/zod';
 import { lazySchema } from '../config/lazy-schema';
 import type { StoreConfig } from '../config/types';
 import { redactor } from '../observability/redaction';
+import { type B2bLogin, CredentialsError, type StoreCredentials } from '../rotation/store-credentials';
 
 /** The store-level API account token a store's `credentialsSecret` holds. */
 const apiAccountSecret = lazySchema(() => z.object({ accessToken: z.string().check(z.minLength(1)) }));
@@ -10,36 +11,6 @@ const apiAccountSecret = lazySchema(() => z.object({ accessToken: z.string().che
 const b2bLoginSecret = lazySchema(() =>
   z.object({ email: z.string().check(z.minLength(1)), password: z.string().check(z.minLength(1)) }),
 );
-
-export interface B2bLogin {
-  email: string;
-  password: string;
-}
-
-/** Root credentials: never minted here, only read from the secrets the operator created. */
-export interface StoreCredentials {
-  accessToken(storeHash: string): Promise<string>;
-  b2bLogin(storeHash: string): Promise<B2bLogin>;
-  /** Forget cached values (after BigCommerce refused them), so the next read fetches the secrets again. */
-  invalidate(storeHash: string): void;
-}
-
-/**
- * A root credential could not be had: the secret is missing, unreadable or malformed, or the configuration
- * names none. Carries the secret's name and what the operator does; never the secret's value.
- */
-export class CredentialsError extends Error {
-  override readonly name = 'CredentialsError';
-  readonly ownMessage = true;
-
-  constructor(
-    message: string,
-    readonly hint: string,
-    readonly secretName?: string,
-  ) {
-    super(message);
-  }
-}
 
 /** AWS errors that mean "the operator must act", each with what to do. */
 const READ_FAILURES: Record<string, (secretName: string) => string> = {

@@ -1,11 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { StoreWork } from '../rotation/fan-out';
-
-/** Where a sweep hands work to parallel invocations of its function. */
-export interface WorkQueue {
-  /** Sends each piece of work as one message; returns those the queue did not take, and why. */
-  send(work: StoreWork[]): Promise<{ unsent: StoreWork[]; error?: unknown }>;
-}
+import type { StoreWork, WorkQueue } from '../rotation/fan-out';
 
 /** SendMessageBatch takes at most 10 messages a call (SQS API reference). */
 const BATCH_SIZE = 10;

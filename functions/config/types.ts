@@ -1,5 +1,8 @@
 /** The validated configuration, shared by the CDK app and the functions. Durations are in seconds. */
 
+/** The product's name: the service its logs and metrics name, and the default name of its event bus. */
+export const PRODUCT_NAME = 'bigcommerce-token-rotator';
+
 export const STOREFRONT_FAMILIES = ['storefront-private', 'storefront', 'customer-impersonation'] as const;
 export type StorefrontFamily = (typeof STOREFRONT_FAMILIES)[number];
 export const TOKEN_FAMILIES = [...STOREFRONT_FAMILIES, 'stored-instruments', 'b2b-backend'] as const;

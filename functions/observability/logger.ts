@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
+import { PRODUCT_NAME } from '../config/types';
 import { redactor } from './redaction';
 
 /** The logging port the domain code uses; structured attributes, never secrets. */
@@ -10,7 +11,8 @@ export interface Log {
   error(message: string, attributes?: Record<string, unknown>): void;
 }
 
-export const SERVICE_NAME = 'bigcommerce-token-rotator';
+/** Powertools' service name, on every log line and metric: the product's. */
+export const SERVICE_NAME = PRODUCT_NAME;
 
 /** The log line of a failed rotation; the stack's alarm counts lines with exactly this message. */
 export const ROTATION_FAILED_MESSAGE = 'rotation failed';

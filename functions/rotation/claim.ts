@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as z from '../config/zod';
 import { lazySchema } from '../config/lazy-schema';
-import { STAGES, type SecretDescription, stageHolder } from '../aws/secret-store';
 import type { ManagedToken } from '../config/types';
+import { STAGES, type SecretDescription, stageHolder } from './secret-store';
 import type { StoredToken } from './stored-token';
 import { STORED_TOKEN_SCHEMA_VERSION } from './stored-token';
 

@@ -1,7 +1,21 @@
-import { CredentialsError } from '../aws/store-credentials';
 import { BigCommerceApiError, BigCommerceUnavailableError } from '../bigcommerce/errors';
 import { redactor } from '../observability/redaction';
-import type { RotationStep } from './results';
+import { CredentialsError } from './store-credentials';
+
+/**
+ * The steps that can fail (deciding is pure), named as README "How a rotation works" numbers them;
+ * `credentials` is reading a store's root-credential secret, part of the mint.
+ */
+export type RotationStep =
+  | 'read'
+  | 'claim'
+  | 'credentials'
+  | 'mint'
+  | 'stage'
+  | 'verify'
+  | 'promote'
+  | 'cleanup'
+  | 'announce';
 
 /**
  * Why a rotation failed, as structured facts: what results, events, logs and alarms carry instead of any

@@ -1,8 +1,8 @@
-import type { StoreCredentials } from '../aws/store-credentials';
 import type { ManagedToken, TokenFamily } from '../config/types';
 import type { Log } from '../observability/logger';
 import type { Clock } from './clock';
 import type { RotationPolicy } from './due';
+import type { StoreCredentials } from './store-credentials';
 import type { StoredToken, TokenUsage } from './stored-token';
 
 /** What a family's `mint` hands back to the core. */
@@ -67,7 +67,7 @@ export interface CleanupReport {
 
 /**
  * One token family: how to mint, verify and (optionally) clean up its tokens. The rotation flow around
- * these calls is written once, in rotate-token.ts.
+ * these calls is written once, in rotation/ (scheduled.ts and protocol.ts, the steps in steps.ts).
  */
 export interface FamilyAdapter<T extends ManagedToken = ManagedToken> {
   readonly family: TokenFamily;

@@ -11,6 +11,12 @@ export interface StoreWork {
   startedAt: string;
 }
 
+/** The work-queue port, where a sweep hands work to parallel invocations of its function (aws/work-queue.ts). */
+export interface WorkQueue {
+  /** Sends each piece of work as one message; returns those the queue did not take, and why. */
+  send(work: StoreWork[]): Promise<{ unsent: StoreWork[]; error?: unknown }>;
+}
+
 /**
  * How long the work queue keeps a message (its MessageRetentionPeriod). The next sweep plans afresh, so work
  * older than this is stale, not lost; and no message the sweep sent can name a start further back than this.

@@ -1,17 +1,5 @@
 import type { TokenFamily } from '../config/types';
-import type { FailureFacts } from './failure';
-
-/** The steps that can fail (deciding is pure); `credentials` is reading a store's root-credential secret. */
-export type RotationStep =
-  | 'read'
-  | 'claim'
-  | 'credentials'
-  | 'mint'
-  | 'stage'
-  | 'verify'
-  | 'promote'
-  | 'cleanup'
-  | 'announce';
+import type { FailureFacts, RotationStep } from './failure';
 
 export type Outcome = 'rotated' | 'skipped' | 'failed' | 'revoked' | 'planned';
 

@@ -1,11 +1,10 @@
-import type { CurrentVersion } from '../aws/secret-store';
-import type { WorkQueue } from '../aws/work-queue';
 import type { ManagedToken, TokenFamily } from '../config/types';
 import { describeError } from '../observability/redaction';
 import type { RotationPolicy } from './due';
 import type { FamilyAdapter } from './family';
 import type { Outcome, TargetResult } from './results';
-import { planFanOut } from './fan-out';
+import type { CurrentVersion } from './secret-store';
+import { planFanOut, type WorkQueue } from './fan-out';
 import { type RotationOptions, type RotationPorts, rotateToken, settledByBulkRead } from './rotate-token';
 
 export interface RunReport {

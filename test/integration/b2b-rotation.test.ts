@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { STAGES } from '../../functions/aws/secret-store';
+import { STAGES } from '../../functions/rotation/secret-store';
 import { ownershipName } from '../../functions/families/b2b-backend';
 import { claimValue } from '../../functions/rotation/claim';
 import { STORE, capturedOutput, useRotator } from '../support/rotator';

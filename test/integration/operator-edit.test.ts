@@ -1,4 +1,4 @@
-import { STAGES } from '../../functions/aws/secret-store';
+import { STAGES } from '../../functions/rotation/secret-store';
 import type { RotatorKind } from '../../functions/config/types';
 import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
 import { STORE, STORE_WITH_B2B, useRotator } from '../support/rotator';

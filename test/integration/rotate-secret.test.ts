@@ -1,5 +1,5 @@
 import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
-import { STAGES } from '../../functions/aws/secret-store';
+import { STAGES } from '../../functions/rotation/secret-store';
 import type { ProtocolOutcome } from '../../functions/rotation/rotate-token';
 import type { RotationStep } from '../../sandbox/aws/rotation';
 import type { RotationRun } from '../support/aws-backend';

@@ -1,7 +1,7 @@
 import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
 import { randomUUID } from 'node:crypto';
 import { PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
-import { STAGES } from '../../functions/aws/secret-store';
+import { STAGES } from '../../functions/rotation/secret-store';
 import type { ProtocolOutcome } from '../../functions/rotation/rotate-token';
 import { STORE, useRotator } from '../support/rotator';
 import { secretsManagerClient } from '../support/aws-clients';

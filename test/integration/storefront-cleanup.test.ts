@@ -1,5 +1,5 @@
 import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
-import { STAGES } from '../../functions/aws/secret-store';
+import { STAGES } from '../../functions/rotation/secret-store';
 import { CLAIM_LEASE_MS } from '../../functions/rotation/claim';
 import { STORE, storefrontConfig, useRotator } from '../support/rotator';
 import { pendingOutsideCurrent } from '../support/stages';

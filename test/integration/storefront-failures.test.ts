@@ -1,4 +1,4 @@
-import { STAGES } from '../../functions/aws/secret-store';
+import { STAGES } from '../../functions/rotation/secret-store';
 import { CLAIM_LEASE_MS } from '../../functions/rotation/claim';
 import { InvalidEventError } from '../../functions/rotator/event';
 import { capturedLogLines, capturedOutput, useRotator } from '../support/rotator';

@@ -1,4 +1,4 @@
-import { STAGES } from '../../functions/aws/secret-store';
+import { STAGES } from '../../functions/rotation/secret-store';
 import { request } from '../support/sandbox';
 import { STORE, capturedOutput, useRotator } from '../support/rotator';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { STAGES } from '../../functions/aws/secret-store';
+import { STAGES } from '../../functions/rotation/secret-store';
 import { CLAIM_LEASE_MS, claimValue } from '../../functions/rotation/claim';
 import { runStatus } from '../../scripts/status';
 import { type StatusReport, type TokenStatus, TABLE_WIDTH, statusTable } from '../../scripts/token-status';

@@ -1,4 +1,4 @@
-import { STAGES } from '../../functions/aws/secret-store';
+import { STAGES } from '../../functions/rotation/secret-store';
 
 /**
  * Whether a version other than AWSCURRENT holds AWSPENDING: unfinished work. A promotion leaves AWSPENDING on

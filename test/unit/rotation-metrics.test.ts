@@ -3,13 +3,12 @@ import {
   DIMENSIONS,
   OUTCOME_METRICS,
   RENEWAL_OVERDUE,
-  RunMetrics,
   SECONDS_SINCE_MINTED,
   SECONDS_UNTIL_EXPIRY,
-  tokenLife,
 } from '../../functions/observability/rotation-metrics';
 import type { RotationPolicy } from '../../functions/rotation/due';
 import type { TargetResult } from '../../functions/rotation/results';
+import { RunMetrics, tokenLife } from '../../functions/rotation/run-metrics';
 
 const NOW = new Date('2026-11-21T12:00:00.000Z');
 const HOUR = 3600;

@@ -4,7 +4,8 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CredentialsError, SecretsManagerStoreCredentials } from '../../functions/aws/store-credentials';
+import { SecretsManagerStoreCredentials } from '../../functions/aws/store-credentials';
+import { CredentialsError } from '../../functions/rotation/store-credentials';
 
 const stores = [
   { storeHash: 'store1', credentialsSecret: 'bigcommerce/store1/api-account' },
