@@ -12,6 +12,7 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/a
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct } from 'constructs';
 import type { RotatorKind, ScheduleConfig } from '../functions/config/types';
 import { ROTATION_FAILED_MESSAGE, SERVICE_NAME } from '../functions/observability/logger';
@@ -111,25 +112,19 @@ function acknowledgeDesignChoices(fn: NodejsFunction, roles: iam.Role[]): void {
 }
 
 /**
- * A wildcard in a root-credential ARN is cdk-nag's IAM5 finding; it appears only once the stores are too many
- * to name one by one, and the tag condition keeps every managed-token secret out of it.
+ * Acknowledges cdk-nag's IAM5 finding on `role` for each wildcard among `resources`, one by one, with `reason`.
+ * Each id is computed from the very expression the policy holds, resolved in the role's stack and flattened by
+ * cdk-nag's own function, so it names the resource exactly as the finding does however the environment was
+ * resolved: `<AWS::Region>:<AWS::AccountId>` in an environment-agnostic stack, `eu-central-1:123456789012`
+ * where the CLI knows the account and Region.
  */
-function acknowledgeRootSecretPatterns(role: iam.Role, arns: readonly string[]): void {
+function acknowledgeWildcardResources(role: iam.Role, resources: readonly string[], reason: string): void {
   const stack = Stack.of(role);
-  for (const arn of arns.map((a) => flattened(stack.resolve(a))).filter((a) => a.includes('*'))) {
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${arn}]`,
-      reason: `Root-credential secrets of more stores than ${MAX_ROOT_SECRET_PATTERNS} named one by one, grouped so the policy stays within IAM's size limit; read-only (GetSecretValue), and never a secret that carries the managed-token tag (a Null condition).`,
-    });
+  for (const resource of resources.map((r) => flattenCfnReference(stack.resolve(r)))) {
+    if (resource.includes('*')) {
+      Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+    }
   }
-}
-
-/** A resolved ARN as cdk-nag writes it in a finding's id: each reference as <Name>. */
-function flattened(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
-  if (join) return join[1].map(flattened).join(join[0]);
-  return `<${(value as { Ref: string }).Ref}>`;
 }
 
 /** A sweep, one store's work, or one step of Secrets Manager's rotation: minutes at most. */
@@ -174,6 +169,7 @@ export class RotatorFunction extends Construct {
         resources: [logGroup.logGroupArn],
       }),
     );
+    const managedSecretArns = [secretArn(this, '*')];
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ManagedTokenSecrets',
@@ -183,21 +179,32 @@ export class RotatorFunction extends Construct {
           'secretsmanager:PutSecretValue',
           'secretsmanager:UpdateSecretVersionStage',
         ],
-        resources: [secretArn(this, '*')],
+        resources: managedSecretArns,
         conditions: {
           StringEquals: { [`secretsmanager:ResourceTag/${props.secretsTag.key}`]: props.secretsTag.value },
         },
       }),
     );
+    acknowledgeWildcardResources(
+      role,
+      managedSecretArns,
+      "Any secret of this account and Region only on the condition that it carries this function's tag (secretsmanager:ResourceTag), which only this stack puts on its managed-token secrets: the policy stays one statement however many tokens there are.",
+    );
     // A run reads every AWSCURRENT in bulk, 20 secrets a call. BatchGetSecretValue has no resource-level
     // permission: Secrets Manager authorises each secret in the batch against GetSecretValue, so this
     // statement lets the function read nothing the one above does not.
+    const bulkReadResources = ['*'];
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'BulkReadOfManagedTokenSecrets',
         actions: ['secretsmanager:BatchGetSecretValue'],
-        resources: ['*'],
+        resources: bulkReadResources,
       }),
+    );
+    acknowledgeWildcardResources(
+      role,
+      bulkReadResources,
+      'secretsmanager:BatchGetSecretValue has no resource-level permission; Secrets Manager authorises each secret of a batch against GetSecretValue, which this role has on its own secrets only.',
     );
     role.addToPolicy(
       new iam.PolicyStatement({
@@ -218,7 +225,12 @@ export class RotatorFunction extends Construct {
         conditions: { Null: { [`secretsmanager:ResourceTag/${props.secretsTag.key}`]: 'true' } },
       }),
     );
-    acknowledgeRootSecretPatterns(role, rootSecretArns);
+    // A wildcard appears here only once the stores are too many to name one by one.
+    acknowledgeWildcardResources(
+      role,
+      rootSecretArns,
+      `Root-credential secrets of more stores than ${MAX_ROOT_SECRET_PATTERNS} named one by one, grouped so the policy stays within IAM's size limit; read-only (GetSecretValue), and never a secret that carries the managed-token tag (a Null condition).`,
+    );
     const rootKeys = [
       ...new Set(props.rootSecrets.map((s) => s.kmsKeyArn).filter((k): k is string => k !== undefined)),
     ];
@@ -311,22 +323,12 @@ export class RotatorFunction extends Construct {
       reason: 'This queue is itself the dead-letter queue of the schedule and the function.',
     });
     acknowledgeDesignChoices(this.function, [role, schedulerRole]);
-    const functionId = stack.getLogicalId(this.function.node.defaultChild as lambda.CfnFunction);
-    Validations.of(schedulerRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
-      reason:
-        'lambda:InvokeFunction on this one function; the :* suffix (added by the LambdaInvoke target) only covers its versions and aliases.',
-    });
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:*]',
-      reason:
-        "Any secret of this account and Region only on the condition that it carries this function's tag (secretsmanager:ResourceTag), which only this stack puts on its managed-token secrets: the policy stays one statement however many tokens there are.",
-    });
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'secretsmanager:BatchGetSecretValue has no resource-level permission; Secrets Manager authorises each secret of a batch against GetSecretValue, which this role has on its own secrets only.',
-    });
+    // The LambdaInvoke target grants lambda:InvokeFunction on the function's ARN and on this expression.
+    acknowledgeWildcardResources(
+      schedulerRole,
+      [`${this.function.functionArn}:*`],
+      'lambda:InvokeFunction on this one function; the :* suffix (added by the LambdaInvoke target) only covers its versions and aliases.',
+    );
   }
 
   /**
