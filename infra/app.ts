@@ -23,7 +23,7 @@ export interface AppOptions {
  * and NIST 800-53 rev. 5. HIPAA's pack is not applied: no health data is involved.
  */
 export function buildApp(options: AppOptions): { app: App; stack: TokenRotatorStack } {
-  const { config, json } = loadConfigFile(options.configPath);
+  const { config } = loadConfigFile(options.configPath);
   const app = new App(options.app);
   const environment = options.environment ?? {
     account: process.env.CDK_DEFAULT_ACCOUNT,
@@ -31,7 +31,6 @@ export function buildApp(options: AppOptions): { app: App; stack: TokenRotatorSt
   };
   const stack = new TokenRotatorStack(app, options.stackName ?? 'BigCommerceTokenRotator', {
     config,
-    configJson: json,
     env: environment === 'agnostic' ? undefined : environment,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new PCIDSS321Checks(app), new NIST80053R5Checks(app));

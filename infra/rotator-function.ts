@@ -6,7 +6,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -14,10 +13,10 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct } from 'constructs';
-import type { RotatorKind, ScheduleConfig } from '../functions/config/types';
+import type { RotatorConfig, RotatorKind, ScheduleConfig } from '../functions/config/types';
 import { ROTATION_FAILED_MESSAGE, SERVICE_NAME } from '../functions/observability/logger';
 import { DIMENSIONS, METRICS_NAMESPACE, RENEWAL_OVERDUE } from '../functions/observability/rotation-metrics';
-import { bundleSettings, FUNCTION_NODE_OPTIONS, handlerEntry, PROJECT_ROOT } from './bundling';
+import { FUNCTION_NODE_OPTIONS, FUNCTION_RUNTIME, functionCode } from './bundling';
 import { secretArn } from './secret-arn';
 import { tokenDataProtectionPolicy } from './log-data-protection';
 import { WorkQueue } from './work-queue';
@@ -34,8 +33,8 @@ export interface RotatorFunctionProps {
   /** The root-credential secrets (operator-created) this function may read, and their keys if customer-managed. */
   rootSecrets: RootSecret[];
   bus: IEventBus;
-  /** The validated configuration, embedded in the bundle. */
-  configJson: string;
+  /** The validated configuration, which the function's asset holds beside its code. */
+  config: RotatorConfig;
   logRetention: logs.RetentionDays;
   /** Where this function's alarms notify. */
   alarmTopic: sns.ITopic;
@@ -83,7 +82,7 @@ export function rootSecretPatterns(secrets: readonly RootSecret[]): string[] {
  * cdk-nag findings that are design choices, each with its reason (the PCI DSS and NIST packs share rule
  * names, so both ids are acknowledged).
  */
-function acknowledgeDesignChoices(fn: NodejsFunction, roles: iam.Role[]): void {
+function acknowledgeDesignChoices(fn: lambda.Function, roles: iam.Role[]): void {
   const both = (rule: string) => [`PCI.DSS.321-${rule}`, `NIST.800.53.R5-${rule}`];
   const onFunction: [string[], string][] = [
     [
@@ -140,7 +139,7 @@ export const METRIC_NAMESPACE = METRICS_NAMESPACE;
  * named root-credential secrets, and put events only on the product's bus.
  */
 export class RotatorFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly logGroup: logs.LogGroup;
   readonly deadLetterQueue: sqs.Queue;
   readonly schedule: Schedule;
@@ -252,13 +251,10 @@ export class RotatorFunction extends Construct {
       retentionPeriod: Duration.days(14),
     });
 
-    const settings = bundleSettings(props.configJson);
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: handlerEntry(props.kind),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}/package-lock.json`,
-      runtime: lambda.Runtime.NODEJS_24_X,
+    this.function = new lambda.Function(this, 'Function', {
+      code: functionCode(props.kind, props.config),
+      handler: 'index.handler',
+      runtime: FUNCTION_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout: FUNCTION_TIMEOUT,
@@ -270,24 +266,12 @@ export class RotatorFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: 'bigcommerce-token-rotator',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         SECRETS_WRITES_PER_SECOND: String(props.writesPerSecond),
-        // NodejsFunction's sourceMap only writes the map; Node reads it only when told to.
+        // The bundle's source map is beside it; Node reads it only when told to.
         NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
       },
       // Asynchronous invocations (the schedule) that still fail after Lambda's retries land in the queue.
       retryAttempts: 2,
       onFailure: new SqsDestination(this.deadLetterQueue),
-      bundling: {
-        forceDockerBundling: false,
-        format: settings.format === 'cjs' ? OutputFormat.CJS : OutputFormat.ESM,
-        target: settings.target,
-        minify: settings.minify,
-        mainFields: settings.mainFields,
-        sourceMap: settings.sourcemap,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: settings.sourcesContent,
-        externalModules: settings.externalModules,
-        define: settings.define,
-      },
     });
 
     // The scheduler's own role, so its one finding can be acknowledged precisely.

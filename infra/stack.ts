@@ -25,8 +25,6 @@ export const MANAGED_SECRET_TAG = 'bigcommerce-token-rotator';
 
 export interface TokenRotatorStackProps extends StackProps {
   config: RotatorConfig;
-  /** The configuration as validated JSON, embedded in each function bundle. */
-  configJson: string;
   logRetention?: logs.RetentionDays;
 }
 
@@ -155,7 +153,7 @@ export class TokenRotatorStack extends Stack {
         secretsKey: this.key,
         rootSecrets,
         bus: this.bus,
-        configJson: props.configJson,
+        config,
         logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
         alarmTopic: this.alarmTopic,
         workQueue,

@@ -309,11 +309,10 @@ describe('the stack', () => {
 describe('the key and topic policies, in a concrete account and Region', () => {
   const ACCOUNT = '111122223333';
   const REGION = 'eu-west-1';
-  const { config, json } = loadConfigFile(writeConfig(storefrontConfig()));
+  const { config } = loadConfigFile(writeConfig(storefrontConfig()));
   const app = new App({ outdir: path.join(OUT, 'account'), context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new TokenRotatorStack(app, 'InAccount', {
     config,
-    configJson: json,
     env: { account: ACCOUNT, region: REGION },
   });
   const template = Template.fromStack(stack);

@@ -1,47 +1,128 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { PROJECT_ROOT } from '../../infra/bundling';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DEPLOYED_CONFIG_FILE, deployedConfigText, loadConfigFile } from '../../functions/config/load';
+import { parseConfig } from '../../functions/config/schema';
+import { FAMILY_ROTATOR, ROTATOR_KINDS, type RotatorKind } from '../../functions/config/types';
+import { FUNCTION_NODE_OPTIONS, PROJECT_ROOT } from '../../infra/bundling';
+import { LARGE_FLEET, largeFleetConfig } from '../../sandbox/fleet-config';
 import { cfnLint, validationViolations } from '../../scripts/template-checks';
 import { auditText } from '../support/audit';
 import { RESOLVED_ENVIRONMENT, type UserSynthesis, useUserSynthesis } from '../support/infra';
+import { storefrontConfig } from '../support/rotator';
 
 /**
  * The app synthesized where users stand (`npx cdk synth`: cdk.json's context, the functions bundled, the account
- * and Region resolved) for the repository's configuration. Every check that synthesis on the user's path must
- * pass is made here, once: cdk-nag, cfn-lint.
+ * and Region resolved), for the repository's configuration and for 5,000 tokens across 1,250 stores. Every check
+ * that synthesis on the user's path must pass is made here, once: cdk-nag, cfn-lint, the functions' assets.
  */
 
 const EXAMPLE_CONFIG = path.join(PROJECT_ROOT, 'rotator.config.json');
 const synthesize = useUserSynthesis();
 let example: UserSynthesis;
+let fleet: UserSynthesis;
 
 beforeAll(() => {
   example = synthesize(JSON.parse(readFileSync(EXAMPLE_CONFIG, 'utf8')), 'user-example');
-  process.stdout.write(`synthesized bundled in ${RESOLVED_ENVIRONMENT.region}: the example in ${example.ms} ms\n`);
+  fleet = synthesize(largeFleetConfig(), 'user-fleet');
+  process.stdout.write(
+    `synthesized bundled in ${RESOLVED_ENVIRONMENT.region}: the example in ${example.ms} ms, ` +
+      `${LARGE_FLEET.tokens} tokens in ${fleet.ms} ms (${fleet.templates.length} templates)\n`,
+  );
 }, 900_000);
+
+/** Each function's asset directory in the cloud assembly, by kind: where its Code's S3 key (the hash) points. */
+function functionAssets(synthesis: UserSynthesis): Map<RotatorKind, string> {
+  const functions = Template.fromStack(synthesis.stack).findResources('AWS::Lambda::Function');
+  return new Map(
+    [...synthesis.stack.rotators].map(([kind, rotator]) => {
+      const id = synthesis.stack.getLogicalId(rotator.function.node.defaultChild as lambda.CfnFunction);
+      const key: string = functions[id]?.Properties.Code.S3Key;
+      return [kind, path.join(synthesis.directory, `asset.${key.replace(/\.zip$/, '')}`)];
+    }),
+  );
+}
 
 describe('synthesis where users stand: functions bundled, account and Region resolved, cdk.json applied', () => {
   it('leaves no unacknowledged cdk-nag finding (AWS Solutions, PCI DSS 3.2.1, NIST 800-53 rev. 5), nor any other', () => {
     expect(validationViolations(example.directory)).toEqual([]);
-    // The wildcard on the function's own secrets is acknowledged as resolved here.
-    const policies = Template.fromStack(example.stack).findResources('AWS::IAM::Policy');
-    expect(JSON.stringify(policies)).toContain(
-      `${RESOLVED_ENVIRONMENT.region}:${RESOLVED_ENVIRONMENT.account}:secret:*`,
-    );
+    expect(validationViolations(fleet.directory)).toEqual([]);
+    // The wildcards on the function's own secrets and, for more than 10 stores, on root-credential secrets are
+    // acknowledged as resolved here.
+    const policies = JSON.stringify(Template.fromStack(fleet.stack).findResources('AWS::IAM::Policy'));
+    const resolved = `${RESOLVED_ENVIRONMENT.region}:${RESOLVED_ENVIRONMENT.account}`;
+    expect(policies).toContain(`${resolved}:secret:*`);
+    expect(policies).toContain(`${resolved}:secret:bigcommerce/*/`);
   });
 
   it('passes cfn-lint without error, every template (root and nested), for the Region it is synthesized for', async () => {
-    const lint = await cfnLint(example.templates, [RESOLVED_ENVIRONMENT.region]);
+    const files = [...example.templates, ...fleet.templates];
+    const lint = await cfnLint(files, [RESOLVED_ENVIRONMENT.region]);
     process.stdout.write(
-      `cfn-lint ${lint.version} on ${example.templates.length} templates in ${lint.ms} ms: exit ${lint.exit}, ` +
+      `cfn-lint ${lint.version} on ${files.length} templates in ${lint.ms} ms: exit ${lint.exit}, ` +
         `${lint.counts.E} errors, ${lint.counts.W} warnings, ${lint.counts.I} informational\n`,
     );
     expect(example.templates.filter((f) => f.endsWith('.nested.template.json'))).toHaveLength(1);
     expect({ failed: lint.failed, errors: lint.errors.slice(0, 5) }).toEqual({ failed: false, errors: [] });
   }, 900_000);
 
+  it('deploys each function with the validated configuration beside a bundle that does not depend on it', () => {
+    const exampleAssets = functionAssets(example);
+    const fleetAssets = functionAssets(fleet);
+    expect([...fleetAssets.keys()].sort()).toEqual([...ROTATOR_KINDS].sort());
+    const fleetConfig = parseConfig(largeFleetConfig());
+    for (const kind of ROTATOR_KINDS) {
+      const small = exampleAssets.get(kind) as string;
+      const large = fleetAssets.get(kind) as string;
+      expect(readFileSync(path.join(small, DEPLOYED_CONFIG_FILE), 'utf8')).toBe(
+        deployedConfigText(loadConfigFile(EXAMPLE_CONFIG).config),
+      );
+      expect(readFileSync(path.join(large, DEPLOYED_CONFIG_FILE), 'utf8')).toBe(deployedConfigText(fleetConfig));
+      // The same code whatever the configuration: 5,000 tokens add nothing to the bundle, and only the
+      // configuration file tells the two assets apart, which is what gives the function a new asset to deploy.
+      expect(small).not.toBe(large);
+      expect(readFileSync(path.join(large, 'index.js')).equals(readFileSync(path.join(small, 'index.js')))).toBe(true);
+    }
+  });
+
+  it('runs each deployed function with the configuration from its asset, and nothing from the environment', () => {
+    const tokens = loadConfigFile(EXAMPLE_CONFIG).config.tokens;
+    for (const [kind, asset] of functionAssets(example)) {
+      // The first invocation reads the configuration and refuses a token it does not know, naming the ones it does.
+      const script = `
+        const context = { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 60000 };
+        require(process.argv[1]).handler({ targets: ['no-such-token'] }, context).then(
+          () => process.exit(3),
+          (error) => { process.stdout.write(error.message); },
+        );`;
+      const run = spawnSync(process.execPath, ['-e', script, path.join(asset, 'index.js')], {
+        env: {
+          ...process.env,
+          // A configuration in the environment, as local runs take it, is not the deployed function's.
+          ROTATOR_CONFIG: JSON.stringify(storefrontConfig()),
+          AWS_REGION: RESOLVED_ENVIRONMENT.region,
+          POWERTOOLS_LOG_LEVEL: 'SILENT',
+          NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
+        },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      auditText('deployed function output', `${run.stdout}\n${run.stderr}`);
+      const known = tokens.filter((t) => FAMILY_ROTATOR[t.family] === kind).map((t) => t.id);
+      expect({ kind, exit: run.status, message: run.stdout }).toEqual({
+        kind,
+        exit: 0,
+        message: `Invalid invocation event: unknown token id "no-such-token" (known: ${known.join(', ')})`,
+      });
+    }
+  });
+
   it('contains no credential or token', () => {
-    for (const file of example.templates) auditText('template', readFileSync(file, 'utf8'));
+    for (const file of [...example.templates, ...fleet.templates]) auditText('template', readFileSync(file, 'utf8'));
+    for (const asset of functionAssets(example).values()) {
+      auditText('function configuration', readFileSync(path.join(asset, DEPLOYED_CONFIG_FILE), 'utf8'));
+    }
   });
 });

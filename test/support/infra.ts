@@ -1,4 +1,4 @@
-import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
+import { PRIVATE_TOKEN, mixedFleetConfig } from '../../sandbox/fleet-config';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -110,38 +110,9 @@ export function storeHash(i: number): string {
   return createHash('sha256').update(`store-${i}`).digest('hex').slice(0, 10);
 }
 
-/**
- * A fleet: `stores` stores, each with its API account and B2B login secrets and four tokens, one of each
- * function's families (private and storefront tokens for the storefront rotator, stored-instruments for the
- * payments rotator, a B2B backend token).
- */
+/** A fleet of `stores` stores with a token of every family each (mixedFleetConfig), store hashes as BigCommerce's. */
 export function fleetConfig(stores: number): Record<string, unknown> {
-  const hashes = Array.from({ length: stores }, (_, i) => storeHash(i));
-  return {
-    stores: hashes.map((hash) => ({
-      storeHash: hash,
-      credentialsSecret: `bigcommerce/${hash}/api-account`,
-      b2bCredentialsSecret: `bigcommerce/${hash}/b2b-login`,
-    })),
-    tokens: hashes.flatMap((hash) => [
-      {
-        id: `${hash}-headless`,
-        store: hash,
-        ...PRIVATE_TOKEN,
-      },
-      {
-        id: `${hash}-browser`,
-        store: hash,
-        family: 'storefront',
-        channelId: 1,
-        allowedCorsOrigins: ['https://shop.example.com'],
-        lifetime: '30d',
-        renewBefore: '7d',
-      },
-      { id: `${hash}-instruments`, store: hash, family: 'stored-instruments', lifetime: '1h', renewBefore: '30m' },
-      { id: `${hash}-erp`, store: hash, family: 'b2b-backend', rotationPeriod: '7d' },
-    ]),
-  };
+  return mixedFleetConfig(Array.from({ length: stores }, (_, i) => storeHash(i)));
 }
 
 /** The template of each nested stack that holds token secrets, by shard. */
