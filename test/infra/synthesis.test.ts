@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,6 +7,7 @@ import { DEPLOYED_CONFIG_FILE, deployedConfigText, loadConfigFile } from '../../
 import { parseConfig } from '../../functions/config/schema';
 import { FAMILY_ROTATOR, ROTATOR_KINDS, type RotatorKind } from '../../functions/config/types';
 import { FUNCTION_NODE_OPTIONS, PROJECT_ROOT } from '../../infra/bundling';
+import { MANAGED_SECRET_TAG, MAX_OUTPUTS, MAX_RESOURCES, type TokenRotatorStack } from '../../infra/stack';
 import { LARGE_FLEET, largeFleetConfig } from '../../sandbox/fleet-config';
 import { cfnLint, validationViolations } from '../../scripts/template-checks';
 import { auditText } from '../support/audit';
@@ -16,8 +17,15 @@ import { storefrontConfig } from '../support/rotator';
 /**
  * The app synthesized where users stand (`npx cdk synth`: cdk.json's context, the functions bundled, the account
  * and Region resolved), for the repository's configuration and for 5,000 tokens across 1,250 stores. Every check
- * that synthesis on the user's path must pass is made here, once: cdk-nag, cfn-lint, the functions' assets.
+ * that synthesis on the user's path must pass is made here, once: cdk-nag, cfn-lint, CloudFormation's limits,
+ * the policies' size, the functions' assets.
  */
+
+/** CloudFormation's other limits on a template: parameters, and the body of a template read from S3. */
+const MAX_PARAMETERS = 200;
+const MAX_TEMPLATE_BYTES = 1_000_000;
+/** Room to spare: every template stays under this share of each limit. */
+const HEADROOM = 0.8;
 
 const EXAMPLE_CONFIG = path.join(PROJECT_ROOT, 'rotator.config.json');
 const synthesize = useUserSynthesis();
@@ -32,6 +40,35 @@ beforeAll(() => {
       `${LARGE_FLEET.tokens} tokens in ${fleet.ms} ms (${fleet.templates.length} templates)\n`,
   );
 }, 900_000);
+
+/** Each rotator role's policy document as JSON, by role. */
+function rolePolicies(stack: TokenRotatorStack): Map<string, string> {
+  const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+  return new Map(
+    Object.entries(policies)
+      .filter(([id]) => /^[A-Za-z0-9]+RotatorRole/.test(id))
+      .map(([id, p]) => [id.replace(/RoleDefaultPolicy.*$/, ''), JSON.stringify(p.Properties.PolicyDocument)]),
+  );
+}
+
+interface TemplateSize {
+  file: string;
+  bytes: number;
+  resources: number;
+  outputs: number;
+  parameters: number;
+}
+
+function templateSize(file: string): TemplateSize {
+  const body = JSON.parse(readFileSync(file, 'utf8'));
+  return {
+    file: path.basename(file),
+    bytes: statSync(file).size,
+    resources: Object.keys(body.Resources ?? {}).length,
+    outputs: Object.keys(body.Outputs ?? {}).length,
+    parameters: Object.keys(body.Parameters ?? {}).length,
+  };
+}
 
 /** Each function's asset directory in the cloud assembly, by kind: where its Code's S3 key (the hash) points. */
 function functionAssets(synthesis: UserSynthesis): Map<RotatorKind, string> {
@@ -49,12 +86,11 @@ describe('synthesis where users stand: functions bundled, account and Region res
   it('leaves no unacknowledged cdk-nag finding (AWS Solutions, PCI DSS 3.2.1, NIST 800-53 rev. 5), nor any other', () => {
     expect(validationViolations(example.directory)).toEqual([]);
     expect(validationViolations(fleet.directory)).toEqual([]);
-    // The wildcards on the function's own secrets and, for more than 10 stores, on root-credential secrets are
-    // acknowledged as resolved here.
-    const policies = JSON.stringify(Template.fromStack(fleet.stack).findResources('AWS::IAM::Policy'));
-    const resolved = `${RESOLVED_ENVIRONMENT.region}:${RESOLVED_ENVIRONMENT.account}`;
-    expect(policies).toContain(`${resolved}:secret:*`);
-    expect(policies).toContain(`${resolved}:secret:bigcommerce/*/`);
+    // The fleet's wildcards on root-credential secrets (more than 10 stores) are acknowledged as resolved here.
+    const storefront = rolePolicies(fleet.stack).get('StorefrontRotator') as string;
+    expect(storefront).toContain(
+      `${RESOLVED_ENVIRONMENT.region}:${RESOLVED_ENVIRONMENT.account}:secret:bigcommerce/*/`,
+    );
   });
 
   it('passes cfn-lint without error, every template (root and nested), for the Region it is synthesized for', async () => {
@@ -67,6 +103,50 @@ describe('synthesis where users stand: functions bundled, account and Region res
     expect(example.templates.filter((f) => f.endsWith('.nested.template.json'))).toHaveLength(1);
     expect({ failed: lint.failed, errors: lint.errors.slice(0, 5) }).toEqual({ failed: false, errors: [] });
   }, 900_000);
+
+  it(`puts ${LARGE_FLEET.tokens} tokens into nested stacks by store, each template within 80% of CloudFormation's limits`, () => {
+    const tokens = [...fleet.stack.shards.values()].map((s) => s.secrets.size);
+    expect(tokens.reduce((a, b) => a + b, 0)).toBe(LARGE_FLEET.tokens);
+    const sizes = fleet.templates.map(templateSize);
+    const nested = sizes.filter((t) => t.file.endsWith('.nested.template.json'));
+    expect(nested).toHaveLength(fleet.stack.shards.size);
+    for (const t of sizes) {
+      expect({ file: t.file, resources: t.resources < MAX_RESOURCES * HEADROOM }).toEqual({
+        file: t.file,
+        resources: true,
+      });
+      expect({ file: t.file, outputs: t.outputs < MAX_OUTPUTS * HEADROOM }).toEqual({ file: t.file, outputs: true });
+      expect({ file: t.file, parameters: t.parameters < MAX_PARAMETERS * HEADROOM }).toEqual({
+        file: t.file,
+        parameters: true,
+      });
+      expect({ file: t.file, bytes: t.bytes < MAX_TEMPLATE_BYTES * HEADROOM }).toEqual({ file: t.file, bytes: true });
+    }
+    // A nested stack's parameters are the key and the three functions, whatever its number of tokens.
+    expect(Math.max(...nested.map((t) => t.parameters))).toBeLessThanOrEqual(4);
+    const root = sizes.find((t) => !nested.includes(t));
+    const most = (key: keyof Omit<TemplateSize, 'file'>) => Math.max(...nested.map((t) => t[key]));
+    process.stdout.write(
+      `root ${JSON.stringify(root)}; ${nested.length} nested stacks, ${Math.min(...tokens)}-${Math.max(...tokens)} ` +
+        `tokens each, at most ${most('resources')} resources, ${most('bytes')} bytes, ${most('parameters')} parameters\n`,
+    );
+  });
+
+  it("keeps each rotator role's policy at 1,250 stores as small as for the example's one store, out of the managed secrets", () => {
+    const few = rolePolicies(example.stack);
+    const many = rolePolicies(fleet.stack);
+    expect([...many.keys()].sort()).toEqual(['B2bRotator', 'PaymentsRotator', 'StorefrontRotator']);
+    process.stdout.write(
+      `role policies (characters): example ${JSON.stringify(Object.fromEntries([...few].map(([r, j]) => [r, j.length])))}, ` +
+        `fleet ${JSON.stringify(Object.fromEntries([...many].map(([r, j]) => [r, j.length])))}\n`,
+    );
+    for (const [role, json] of many) {
+      expect({ role, length: json.length < 6_000 }).toEqual({ role, length: true });
+      expect(json.length).toBeLessThanOrEqual((few.get(role) as string).length * 1.5);
+      const root = (JSON.parse(json).Statement as any[]).find((s) => s.Sid === 'RootCredentialsReadOnly');
+      expect(root.Condition).toEqual({ Null: { [`secretsmanager:ResourceTag/${MANAGED_SECRET_TAG}`]: 'true' } });
+    }
+  });
 
   it('deploys each function with the validated configuration beside a bundle that does not depend on it', () => {
     const exampleAssets = functionAssets(example);
