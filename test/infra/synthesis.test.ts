@@ -18,7 +18,8 @@ import { storefrontConfig } from '../support/rotator';
  * The app synthesized where users stand (`npx cdk synth`: cdk.json's context, the functions bundled, the account
  * and Region resolved), for the repository's configuration and for 5,000 tokens across 1,250 stores. Every check
  * that synthesis on the user's path must pass is made here, once: cdk-nag, cfn-lint, CloudFormation's limits,
- * the policies' size, the functions' assets.
+ * the policies' size, the functions' assets. The CLI itself runs the same over three Regions and
+ * environment-agnostic in `npm run synth:check` (CI).
  */
 
 /** CloudFormation's other limits on a template: parameters, and the body of a template read from S3. */
