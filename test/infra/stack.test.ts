@@ -19,7 +19,7 @@ import {
   TOKEN_DIMENSIONS,
 } from '../../functions/observability/rotation-metrics';
 import { TOKEN_TABLE_ROWS } from '../../infra/dashboard';
-import { JWT_PATTERN, STORED_INSTRUMENTS_TOKEN_PATTERN } from '../../infra/log-data-protection';
+import { TOKEN_DATA_IDENTIFIERS } from '../../infra/log-data-protection';
 import { MANAGED_SECRET_TAG, TokenRotatorStack } from '../../infra/stack';
 import { auditText } from '../support/audit';
 import { secretsTemplate } from '../support/infra';
@@ -175,8 +175,8 @@ describe('the stack', () => {
     });
   });
 
-  it('masks JWTs and stored-instruments tokens in every log group (Audit and Deidentify statements)', () => {
-    const identifiers = ['BigCommerceJwt', 'BigCommerceStoredInstrumentsToken'];
+  it('masks tokens and credentials in every log group (Audit and Deidentify statements)', () => {
+    const identifiers = TOKEN_DATA_IDENTIFIERS.map((i) => i.name);
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup')) as {
       Properties: { DataProtectionPolicy?: any };
     }[];
@@ -184,10 +184,10 @@ describe('the stack', () => {
     for (const group of groups) {
       const policy = group.Properties.DataProtectionPolicy;
       expect(policy.Version).toBe('2021-06-01');
-      expect(policy.Configuration.CustomDataIdentifier).toEqual([
-        { Name: 'BigCommerceJwt', Regex: JWT_PATTERN },
-        { Name: 'BigCommerceStoredInstrumentsToken', Regex: STORED_INSTRUMENTS_TOKEN_PATTERN },
-      ]);
+      expect(policy.Configuration.CustomDataIdentifier).toEqual(
+        TOKEN_DATA_IDENTIFIERS.map((i) => ({ Name: i.name, Regex: i.regex })),
+      );
+      expect(identifiers).toEqual(expect.arrayContaining(['BigCommerceJwt', 'B2bBackendUserPassword']));
       expect(policy.Statement).toEqual([
         expect.objectContaining({ DataIdentifier: identifiers, Operation: { Audit: { FindingsDestination: {} } } }),
         expect.objectContaining({ DataIdentifier: identifiers, Operation: { Deidentify: { MaskConfig: {} } } }),

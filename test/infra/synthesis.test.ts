@@ -7,6 +7,7 @@ import { DEPLOYED_CONFIG_FILE, deployedConfigText, loadConfigFile } from '../../
 import { parseConfig } from '../../functions/config/schema';
 import { FAMILY_ROTATOR, ROTATOR_KINDS, type RotatorKind } from '../../functions/config/types';
 import { FUNCTION_NODE_OPTIONS, PROJECT_ROOT } from '../../infra/bundling';
+import { TOKEN_DATA_IDENTIFIERS } from '../../infra/log-data-protection';
 import { MANAGED_SECRET_TAG, MAX_OUTPUTS, MAX_RESOURCES, type TokenRotatorStack } from '../../infra/stack';
 import { LARGE_FLEET, largeFleetConfig } from '../../sandbox/fleet-config';
 import { cfnLint, validationViolations } from '../../scripts/template-checks';
@@ -197,6 +198,18 @@ describe('synthesis where users stand: functions bundled, account and Region res
         exit: 0,
         message: `Invalid invocation event: unknown token id "no-such-token" (known: ${known.join(', ')})`,
       });
+    }
+  });
+
+  it('gives every log group the data protection policy that masks tokens and credentials', () => {
+    for (const synthesis of [example, fleet]) {
+      const groups = Object.values(Template.fromStack(synthesis.stack).findResources('AWS::Logs::LogGroup'));
+      expect(groups).toHaveLength(ROTATOR_KINDS.length);
+      for (const group of groups) {
+        expect(group.Properties.DataProtectionPolicy.Configuration.CustomDataIdentifier).toEqual(
+          TOKEN_DATA_IDENTIFIERS.map((i) => ({ Name: i.name, Regex: i.regex })),
+        );
+      }
     }
   });
 
