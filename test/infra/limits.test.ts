@@ -11,7 +11,7 @@ describe(`CloudFormation's limits on each template, synthesized as in ${RESOLVED
     expect(() => synthesize(storefrontConfig({ tokens: privateTokens(251) }), 'limits-251')).toThrow(
       /shard \d+ \(store teststore1 \(251 tokens\)\) makes 502 resources \(CloudFormation allows 500\)\. All the tokens of a store share one nested stack.*separate stack: ROTATOR_STACK_NAME/,
     );
-  });
+  }, 300_000);
 
   it('synthesizes one store with as many tokens as one nested stack holds (250: 500 resources, the limit itself)', () => {
     const { stack, directory } = synthesize(storefrontConfig({ tokens: privateTokens(250) }), 'limits-250');

@@ -199,7 +199,7 @@ describe('synthesis where users stand: functions bundled, account and Region res
         message: `Invalid invocation event: unknown token id "no-such-token" (known: ${known.join(', ')})`,
       });
     }
-  });
+  }, 180_000);
 
   it('gives every log group the data protection policy that masks tokens and credentials', () => {
     for (const synthesis of [example, fleet]) {
