@@ -59,8 +59,8 @@ export function deployedConfigText(config: RotatorConfig): string {
 /**
  * Reads DEPLOYED_CONFIG_FILE. Its configuration was validated by parseConfig when the app synthesized, by the
  * same code as this bundle's (both are built into one asset by one synth), so it is read with JSON.parse alone:
- * validating it again would cost a cold start at 5,000 tokens about 100 ms (measured by `npm run bench`, p4)
- * and could find nothing the synth did not.
+ * validating it again would make a first invocation at 5,000 tokens about 1.8 times as long (`npm run bench`,
+ * p4: validated_first_invocation_ms) and could find nothing the synth did not.
  */
 export function readDeployedConfig(file: string): RotatorConfig {
   const deployed = parseJson(readText(file), file) as { format?: unknown; config?: RotatorConfig } | null;
