@@ -1,7 +1,11 @@
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { BuildOptions } from 'esbuild';
-import { EMBEDDED_CONFIG_DEFINE } from '../functions/config/load';
-import type { RotatorKind } from '../functions/config/types';
+import { AssetHashType, type ILocalBundling } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { type BuildOptions, buildSync } from 'esbuild';
+import { DEPLOYED_CONFIG_DEFINE, DEPLOYED_CONFIG_FILE, deployedConfigText } from '../functions/config/load';
+import type { RotatorConfig, RotatorKind } from '../functions/config/types';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
@@ -46,9 +50,14 @@ export function handlerEntry(kind: RotatorKind): string {
   return path.join(PROJECT_ROOT, 'functions', `${kind}-rotator`, 'index.ts');
 }
 
+/** The Lambda runtime of every function. */
+export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
 /**
- * The esbuild settings of every function bundle, shared by the CDK stack (through NodejsFunction) and by
- * `npm start` / `npm run invoke` / `npm run bench`, so local runs execute the code Lambda runs.
+ * The esbuild settings of every function bundle, shared by the CDK stack and by `npm start` / `npm run invoke` /
+ * `npm run build` / `npm run bench`, so local runs execute the code Lambda runs. `deployed` makes the bundle
+ * the stack deploys, which reads its configuration from the file beside it (see writeFunctionAsset); without
+ * it the bundle reads ROTATOR_CONFIG or ROTATOR_CONFIG_FILE, as local runs do.
  *
  * - The AWS SDK is bundled, not taken from the runtime: hung AWS calls must fail (`throwOnRequestTimeout`),
  *   which needs the tested SDK version, and the runtime's copy is the version AWS pinned for it, which we
@@ -64,32 +73,70 @@ export function handlerEntry(kind: RotatorKind): string {
  *   names files and lines.
  * - Powertools (31 KiB) and middy (3 KiB) stay as they are: small, and used by every run.
  */
-export function bundleSettings(embeddedConfigJson?: string) {
+export function esbuildOptions(kind: RotatorKind, outfile: string, deployed = false): BuildOptions {
   return {
-    platform: 'node' as const,
-    format: 'cjs' as const,
+    entryPoints: [handlerEntry(kind)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
     target: BUNDLE_TARGET,
     minify: true,
     mainFields: ['module', 'main'],
     sourcemap: true,
     sourcesContent: false,
-    externalModules: OFF_LAMBDA_CREDENTIAL_PROVIDERS,
-    define: (embeddedConfigJson === undefined
-      ? {}
-      : { [EMBEDDED_CONFIG_DEFINE]: JSON.stringify(embeddedConfigJson) }) as Record<string, string>,
-  };
-}
-
-/** The same settings as esbuild's own build options, for bundling outside CDK. */
-export function esbuildOptions(kind: RotatorKind, outfile: string, embeddedConfigJson?: string): BuildOptions {
-  const { externalModules, ...settings } = bundleSettings(embeddedConfigJson);
-  return {
-    ...settings,
-    entryPoints: [handlerEntry(kind)],
-    outfile,
-    bundle: true,
-    external: externalModules,
+    external: OFF_LAMBDA_CREDENTIAL_PROVIDERS,
+    define: deployed ? { [DEPLOYED_CONFIG_DEFINE]: JSON.stringify(DEPLOYED_CONFIG_FILE) } : {},
     logLevel: 'warning',
     metafile: true,
   };
+}
+
+/**
+ * A function's asset as the stack deploys it, written into `outDir`: the bundle (`index.js` and its source map)
+ * and, beside it, the configuration validated at synth (DEPLOYED_CONFIG_FILE), which the bundle reads once per
+ * container. esbuild runs through its API and the configuration is written as a file, so neither the
+ * configuration nor anything of its size reaches a command line (Linux refuses one argument over 128 KiB, which
+ * a configuration passed to esbuild's `--define` passes at a few hundred tokens). Returns the bundle's path.
+ */
+export function writeFunctionAsset(kind: RotatorKind, outDir: string, config: RotatorConfig): string {
+  const file = path.join(outDir, 'index.js');
+  buildSync(esbuildOptions(kind, file, true));
+  writeFileSync(path.join(outDir, DEPLOYED_CONFIG_FILE), deployedConfigText(config));
+  return file;
+}
+
+/**
+ * CDK's local bundling of a function: writeFunctionAsset into the asset's staging directory. Its enumerable
+ * fields are part of the key under which CDK caches a bundled asset within one app, so they name the function
+ * and its configuration (by digest): two stacks of one app with different configurations never share an asset.
+ */
+class FunctionAssetBundling implements ILocalBundling {
+  readonly configSha256: string;
+  readonly #config: RotatorConfig;
+
+  constructor(
+    readonly kind: RotatorKind,
+    config: RotatorConfig,
+  ) {
+    this.#config = config;
+    this.configSha256 = createHash('sha256').update(deployedConfigText(config)).digest('hex');
+  }
+
+  tryBundle(outputDir: string): boolean {
+    writeFunctionAsset(this.kind, outputDir, this.#config);
+    return true;
+  }
+}
+
+/**
+ * A rotator function's code: its asset, bundled locally (Docker is never used: the image is named because CDK
+ * requires one). The asset's hash is its content's, bundle and configuration file alike, so a change to either
+ * redeploys the function and nothing else does.
+ */
+export function functionCode(kind: RotatorKind, config: RotatorConfig): lambda.Code {
+  return lambda.Code.fromAsset(PROJECT_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: { image: FUNCTION_RUNTIME.bundlingImage, local: new FunctionAssetBundling(kind, config) },
+  });
 }

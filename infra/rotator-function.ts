@@ -6,17 +6,17 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct } from 'constructs';
-import type { RotatorKind, ScheduleConfig } from '../functions/config/types';
+import type { RotatorConfig, RotatorKind, ScheduleConfig } from '../functions/config/types';
 import { ROTATION_FAILED_MESSAGE, SERVICE_NAME } from '../functions/observability/logger';
 import { DIMENSIONS, METRICS_NAMESPACE, RENEWAL_OVERDUE } from '../functions/observability/rotation-metrics';
-import { bundleSettings, FUNCTION_NODE_OPTIONS, handlerEntry, PROJECT_ROOT } from './bundling';
+import { FUNCTION_NODE_OPTIONS, FUNCTION_RUNTIME, functionCode } from './bundling';
 import { secretArn } from './secret-arn';
 import { tokenDataProtectionPolicy } from './log-data-protection';
 import { WorkQueue } from './work-queue';
@@ -33,8 +33,8 @@ export interface RotatorFunctionProps {
   /** The root-credential secrets (operator-created) this function may read, and their keys if customer-managed. */
   rootSecrets: RootSecret[];
   bus: IEventBus;
-  /** The validated configuration, embedded in the bundle. */
-  configJson: string;
+  /** The validated configuration, which the function's asset holds beside its code. */
+  config: RotatorConfig;
   logRetention: logs.RetentionDays;
   /** Where this function's alarms notify. */
   alarmTopic: sns.ITopic;
@@ -82,7 +82,7 @@ export function rootSecretPatterns(secrets: readonly RootSecret[]): string[] {
  * cdk-nag findings that are design choices, each with its reason (the PCI DSS and NIST packs share rule
  * names, so both ids are acknowledged).
  */
-function acknowledgeDesignChoices(fn: NodejsFunction, roles: iam.Role[]): void {
+function acknowledgeDesignChoices(fn: lambda.Function, roles: iam.Role[]): void {
   const both = (rule: string) => [`PCI.DSS.321-${rule}`, `NIST.800.53.R5-${rule}`];
   const onFunction: [string[], string][] = [
     [
@@ -111,25 +111,19 @@ function acknowledgeDesignChoices(fn: NodejsFunction, roles: iam.Role[]): void {
 }
 
 /**
- * A wildcard in a root-credential ARN is cdk-nag's IAM5 finding; it appears only once the stores are too many
- * to name one by one, and the tag condition keeps every managed-token secret out of it.
+ * Acknowledges cdk-nag's IAM5 finding on `role` for each wildcard among `resources`, one by one, with `reason`.
+ * Each id is computed from the very expression the policy holds, resolved in the role's stack and flattened by
+ * cdk-nag's own function, so it names the resource exactly as the finding does however the environment was
+ * resolved: `<AWS::Region>:<AWS::AccountId>` in an environment-agnostic stack, `eu-central-1:123456789012`
+ * where the CLI knows the account and Region.
  */
-function acknowledgeRootSecretPatterns(role: iam.Role, arns: readonly string[]): void {
+function acknowledgeWildcardResources(role: iam.Role, resources: readonly string[], reason: string): void {
   const stack = Stack.of(role);
-  for (const arn of arns.map((a) => flattened(stack.resolve(a))).filter((a) => a.includes('*'))) {
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${arn}]`,
-      reason: `Root-credential secrets of more stores than ${MAX_ROOT_SECRET_PATTERNS} named one by one, grouped so the policy stays within IAM's size limit; read-only (GetSecretValue), and never a secret that carries the managed-token tag (a Null condition).`,
-    });
+  for (const resource of resources.map((r) => flattenCfnReference(stack.resolve(r)))) {
+    if (resource.includes('*')) {
+      Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+    }
   }
-}
-
-/** A resolved ARN as cdk-nag writes it in a finding's id: each reference as <Name>. */
-function flattened(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
-  if (join) return join[1].map(flattened).join(join[0]);
-  return `<${(value as { Ref: string }).Ref}>`;
 }
 
 /** A sweep, one store's work, or one step of Secrets Manager's rotation: minutes at most. */
@@ -148,7 +142,7 @@ export const METRIC_NAMESPACE = METRICS_NAMESPACE;
  * named root-credential secrets, and put events only on the product's bus.
  */
 export class RotatorFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly logGroup: logs.LogGroup;
   readonly deadLetterQueue: sqs.Queue;
   readonly schedule: Schedule;
@@ -177,6 +171,7 @@ export class RotatorFunction extends Construct {
         resources: [logGroup.logGroupArn],
       }),
     );
+    const managedSecretArns = [secretArn(this, '*')];
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ManagedTokenSecrets',
@@ -186,21 +181,32 @@ export class RotatorFunction extends Construct {
           'secretsmanager:PutSecretValue',
           'secretsmanager:UpdateSecretVersionStage',
         ],
-        resources: [secretArn(this, '*')],
+        resources: managedSecretArns,
         conditions: {
           StringEquals: { [`secretsmanager:ResourceTag/${props.secretsTag.key}`]: props.secretsTag.value },
         },
       }),
     );
+    acknowledgeWildcardResources(
+      role,
+      managedSecretArns,
+      "Any secret of this account and Region only on the condition that it carries this function's tag (secretsmanager:ResourceTag), which only this stack puts on its managed-token secrets: the policy stays one statement however many tokens there are.",
+    );
     // A run reads every AWSCURRENT in bulk, 20 secrets a call. BatchGetSecretValue has no resource-level
     // permission: Secrets Manager authorises each secret in the batch against GetSecretValue, so this
     // statement lets the function read nothing the one above does not.
+    const bulkReadResources = ['*'];
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'BulkReadOfManagedTokenSecrets',
         actions: ['secretsmanager:BatchGetSecretValue'],
-        resources: ['*'],
+        resources: bulkReadResources,
       }),
+    );
+    acknowledgeWildcardResources(
+      role,
+      bulkReadResources,
+      'secretsmanager:BatchGetSecretValue has no resource-level permission; Secrets Manager authorises each secret of a batch against GetSecretValue, which this role has on its own secrets only.',
     );
     role.addToPolicy(
       new iam.PolicyStatement({
@@ -221,7 +227,12 @@ export class RotatorFunction extends Construct {
         conditions: { Null: { [`secretsmanager:ResourceTag/${props.secretsTag.key}`]: 'true' } },
       }),
     );
-    acknowledgeRootSecretPatterns(role, rootSecretArns);
+    // A wildcard appears here only once the stores are too many to name one by one.
+    acknowledgeWildcardResources(
+      role,
+      rootSecretArns,
+      `Root-credential secrets of more stores than ${MAX_ROOT_SECRET_PATTERNS} named one by one, grouped so the policy stays within IAM's size limit; read-only (GetSecretValue), and never a secret that carries the managed-token tag (a Null condition).`,
+    );
     const rootKeys = [
       ...new Set(props.rootSecrets.map((s) => s.kmsKeyArn).filter((k): k is string => k !== undefined)),
     ];
@@ -243,13 +254,10 @@ export class RotatorFunction extends Construct {
       retentionPeriod: Duration.days(14),
     });
 
-    const settings = bundleSettings(props.configJson);
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: handlerEntry(props.kind),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}/package-lock.json`,
-      runtime: lambda.Runtime.NODEJS_24_X,
+    this.function = new lambda.Function(this, 'Function', {
+      code: functionCode(props.kind, props.config),
+      handler: 'index.handler',
+      runtime: FUNCTION_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: FUNCTION_MEMORY_MB,
       timeout: FUNCTION_TIMEOUT,
@@ -261,24 +269,12 @@ export class RotatorFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: 'bigcommerce-token-rotator',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         SECRETS_WRITES_PER_SECOND: String(props.writesPerSecond),
-        // NodejsFunction's sourceMap only writes the map; Node reads it only when told to.
+        // The bundle's source map is beside it; Node reads it only when told to.
         NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
       },
       // Asynchronous invocations (the schedule) that still fail after Lambda's retries land in the queue.
       retryAttempts: 2,
       onFailure: new SqsDestination(this.deadLetterQueue),
-      bundling: {
-        forceDockerBundling: false,
-        format: settings.format === 'cjs' ? OutputFormat.CJS : OutputFormat.ESM,
-        target: settings.target,
-        minify: settings.minify,
-        mainFields: settings.mainFields,
-        sourceMap: settings.sourcemap,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: settings.sourcesContent,
-        externalModules: settings.externalModules,
-        define: settings.define,
-      },
     });
 
     // The scheduler's own role, so its one finding can be acknowledged precisely.
@@ -314,22 +310,12 @@ export class RotatorFunction extends Construct {
       reason: 'This queue is itself the dead-letter queue of the schedule and the function.',
     });
     acknowledgeDesignChoices(this.function, [role, schedulerRole]);
-    const functionId = stack.getLogicalId(this.function.node.defaultChild as lambda.CfnFunction);
-    Validations.of(schedulerRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
-      reason:
-        'lambda:InvokeFunction on this one function; the :* suffix (added by the LambdaInvoke target) only covers its versions and aliases.',
-    });
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:*]',
-      reason:
-        "Any secret of this account and Region only on the condition that it carries this function's tag (secretsmanager:ResourceTag), which only this stack puts on its managed-token secrets: the policy stays one statement however many tokens there are.",
-    });
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'secretsmanager:BatchGetSecretValue has no resource-level permission; Secrets Manager authorises each secret of a batch against GetSecretValue, which this role has on its own secrets only.',
-    });
+    // The LambdaInvoke target grants lambda:InvokeFunction on the function's ARN and on this expression.
+    acknowledgeWildcardResources(
+      schedulerRole,
+      [`${this.function.functionArn}:*`],
+      'lambda:InvokeFunction on this one function; the :* suffix (added by the LambdaInvoke target) only covers its versions and aliases.',
+    );
   }
 
   /**

@@ -25,8 +25,6 @@ export const MANAGED_SECRET_TAG = 'bigcommerce-token-rotator';
 
 export interface TokenRotatorStackProps extends StackProps {
   config: RotatorConfig;
-  /** The configuration as validated JSON, embedded in each function bundle. */
-  configJson: string;
   logRetention?: logs.RetentionDays;
 }
 
@@ -155,7 +153,7 @@ export class TokenRotatorStack extends Stack {
         secretsKey: this.key,
         rootSecrets,
         bus: this.bus,
-        configJson: props.configJson,
+        config,
         logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
         alarmTopic: this.alarmTopic,
         workQueue,
@@ -172,6 +170,7 @@ export class TokenRotatorStack extends Stack {
       });
       new CfnOutput(this, `${pascal(kind)}DeadLetterQueueUrl`, { value: rotator.deadLetterQueue.queueUrl });
     }
+    this.grantKeyToSecretsManager();
     this.addShards(config.tokens);
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
     if (this.rotators.size > 0) {
@@ -221,6 +220,20 @@ export class TokenRotatorStack extends Stack {
       this.shards.set(shard, stack);
       for (const [id, secret] of stack.secrets) this.secrets.set(id, secret);
     }
+  }
+
+  /**
+   * What a secret created with the key grants Secrets Manager on it, for this account, granted once for every
+   * token's secret (the secrets, in the nested stacks, name the key by its ARN and grant nothing themselves): the
+   * same key policy as when each secret granted it, built from two statements instead of two per secret.
+   */
+  private grantKeyToSecretsManager(): void {
+    const secretsManager = new kms.ViaServicePrincipal(
+      `secretsmanager.${this.region}.amazonaws.com`,
+      new iam.AccountPrincipal(this.account),
+    );
+    this.key.grantEncryptDecrypt(secretsManager);
+    this.key.grant(secretsManager, 'kms:CreateGrant', 'kms:DescribeKey');
   }
 
   /**

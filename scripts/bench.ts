@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfigFile } from '../functions/config/load';
+import { gzipSync } from 'node:zlib';
+import { DEPLOYED_CONFIG_FILE, loadConfigFile } from '../functions/config/load';
 import type { RotatorKind } from '../functions/config/types';
-import { FUNCTION_NODE_OPTIONS, PROJECT_ROOT } from '../infra/bundling';
+import { FUNCTION_NODE_OPTIONS, PROJECT_ROOT, writeFunctionAsset } from '../infra/bundling';
+import { LARGE_FLEET, largeFleetConfig } from '../sandbox/fleet-config';
 import { consumersUnderRotation } from './bench-consumers';
 import { sweepMemory } from './bench-memory';
 import { redactorAtScale } from './bench-redaction';
@@ -42,38 +44,108 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
+/** Loads the bundle and exits. */
+const LOAD = 'require(process.argv[1])';
+
 /**
- * Milliseconds for a fresh Node process to load `file` and exit, with the functions' Node options, wall
- * clock as a cold start sees it (process start included, which the empty module measures on its own).
+ * Loads the bundle and runs its first invocation with an event it refuses: the configuration is read and
+ * parsed, the SDK clients built, and the event refused before any call. Any other outcome fails the bench.
  */
-function timeFreshImport(file: string): number {
+const FIRST_INVOCATION = `
+const context = { functionName: 'bench', awsRequestId: 'bench', getRemainingTimeInMillis: () => 60000 };
+require(process.argv[1]).handler({ bench: true }, context).then(
+  () => process.exit(3),
+  (error) => { if (error.name !== 'InvalidEventError') { console.error(error); process.exit(4); } },
+);`;
+
+/**
+ * Milliseconds for a fresh Node process to run `script` on `file` and exit, with the functions' Node options,
+ * wall clock as a cold start sees it (process start included, which the empty module measures on its own).
+ */
+function timeFreshProcess(script: string, file: string, env: NodeJS.ProcessEnv = {}): number {
+  const { ROTATOR_CONFIG: _text, ROTATOR_CONFIG_FILE: _file, ...inherited } = process.env;
   const started = process.hrtime.bigint();
-  const result = spawnSync(NODE, ['-e', 'require(process.argv[1])', file], {
-    env: { ...process.env, NODE_OPTIONS: FUNCTION_NODE_OPTIONS },
+  const result = spawnSync(NODE, ['-e', script, file], {
+    env: {
+      ...inherited,
+      AWS_REGION: 'us-east-1',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      ...env,
+      NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result.status !== 0) throw new Error(`loading ${file} failed: ${result.stderr}`);
+  if (result.status !== 0) throw new Error(`running ${file} failed (exit ${result.status}): ${result.stderr}`);
   return elapsed;
 }
 
+/** The configurations p4 deploys: the repository's example, and the large fleet the synth check deploys. */
+const P4_CONFIGS: Record<string, () => string> = {
+  example: () => readFileSync(path.join(PROJECT_ROOT, 'rotator.config.json'), 'utf8'),
+  [`fleet-${LARGE_FLEET.tokens}`]: () => JSON.stringify(largeFleetConfig()),
+};
+
+/** What p4 times, for each function and configuration. */
+type Timing = 'import_ms' | 'first_invocation_ms' | 'validated_first_invocation_ms';
+
+const kib = (bytes: number) => round1(bytes / 1024);
+
 /**
- * p4: each bundle's size, minified and gzipped, and the median time to load it in a fresh process against
- * the same for an empty module. Runs alternate between the files, so a busy machine slows all alike.
+ * p4: each function as the stack deploys it (writeFunctionAsset), for the example configuration and for 5,000
+ * tokens: the bundle's size (minified, gzipped) and its configuration file's; the median time for a fresh
+ * process to load the bundle (import_ms), and to load it and run its first invocation (first_invocation_ms:
+ * the cold start up to the configuration parsed); the same first invocation of the bundle built for local use,
+ * which reads the configuration as written and validates it (validated_first_invocation_ms); and an empty
+ * module's load; medians of IMPORT_RUNS runs. `vs_example` is the fastest first invocation against the
+ * example's: the fastest runs are the ones other work on the machine disturbed least. Runs alternate between
+ * all of them, so a busy machine slows all alike.
  */
 const bundleLoad: Measure = ({ dir, functions }) => {
   const empty = path.join(dir, 'empty.js');
   writeFileSync(empty, '');
-  const files = [empty, ...functions.map((f) => f.bundle.file)];
-  const times = new Map<string, number[]>(files.map((file) => [file, []]));
+  const subjects = Object.entries(P4_CONFIGS).flatMap(([configName, text]) => {
+    const configFile = path.join(dir, `${configName}.json`);
+    writeFileSync(configFile, text());
+    const { config } = loadConfigFile(configFile);
+    return functions.map(({ name, kind, bundle }) => {
+      const file = writeFunctionAsset(kind, path.join(dir, 'p4', configName, name), config);
+      const code = readFileSync(file);
+      const configBytes = statSync(path.join(path.dirname(file), DEPLOYED_CONFIG_FILE)).size;
+      const runs: Record<Timing, () => number> = {
+        import_ms: () => timeFreshProcess(LOAD, file),
+        first_invocation_ms: () => timeFreshProcess(FIRST_INVOCATION, file),
+        validated_first_invocation_ms: () =>
+          timeFreshProcess(FIRST_INVOCATION, bundle.file, { ROTATOR_CONFIG_FILE: configFile }),
+      };
+      return {
+        label: `function=${name} config=${configName} tokens=${config.tokens.length}`,
+        sizes: `bundle_kib=${kib(code.length)} gzip_kib=${kib(gzipSync(code).length)} config_kib=${kib(configBytes)}`,
+        key: `${name}/${configName}`,
+        example: `${name}/example`,
+        runs,
+        times: new Map<Timing, number[]>(),
+      };
+    });
+  });
+  const emptyTimes: number[] = [];
   for (let run = 0; run < IMPORT_RUNS; run++) {
-    for (const file of files) times.get(file)?.push(timeFreshImport(file));
+    emptyTimes.push(timeFreshProcess(LOAD, empty));
+    for (const { runs, times } of subjects) {
+      for (const [timing, time] of Object.entries(runs) as [Timing, () => number][]) {
+        times.set(timing, [...(times.get(timing) ?? []), time()]);
+      }
+    }
   }
-  const emptyMs = median(times.get(empty) ?? []);
-  for (const { name, bundle } of functions) {
+  const fastestFirst = new Map(
+    subjects.map(({ key, times }) => [key, Math.min(...(times.get('first_invocation_ms') ?? []))]),
+  );
+  for (const { label, sizes, key, example, times } of subjects) {
+    const timings = [...times].map(([timing, ms]) => `${timing}=${round1(median(ms))}`);
+    const fastest = (of: string) => fastestFirst.get(of) ?? Number.NaN;
     console.log(
-      `bench p4 function=${name} bundle_kib=${round1(bundle.bytes / 1024)} gzip_kib=${round1(bundle.gzipBytes / 1024)} ` +
-        `import_ms=${round1(median(times.get(bundle.file) ?? []))} empty_import_ms=${round1(emptyMs)}`,
+      `bench p4 ${label} ${sizes} ${timings.join(' ')} empty_import_ms=${round1(median(emptyTimes))} ` +
+        `first_invocation_fastest_ms=${round1(fastest(key))} vs_example=${Math.round((fastest(key) / fastest(example)) * 100) / 100}`,
     );
   }
 };
@@ -112,11 +184,9 @@ function selectedMeasures(): Measure[] {
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bctr-bench-'));
   try {
-    // The example configuration, embedded as the stack embeds the deployed one.
-    const { json } = loadConfigFile(path.join(PROJECT_ROOT, 'rotator.config.json'));
     const functions: BenchContext['functions'] = [];
     for (const [name, kind] of Object.entries(ROTATOR_FUNCTIONS)) {
-      functions.push({ name, kind, bundle: await bundleFunction(kind, dir, json) });
+      functions.push({ name, kind, bundle: await bundleFunction(kind, dir) });
     }
     const version = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
     console.error(`bench: loading with ${NODE} (${version})`);

@@ -23,16 +23,12 @@ export interface FunctionBundle {
 }
 
 /**
- * Bundles a rotator function with the stack's esbuild settings into `outDir`, without an embedded
- * configuration (so it reads ROTATOR_CONFIG_FILE) unless one is given.
+ * Bundles a rotator function with the stack's esbuild settings into `outDir`, for local use: it reads
+ * ROTATOR_CONFIG or ROTATOR_CONFIG_FILE (the deployed bundle reads the file beside it: writeFunctionAsset).
  */
-export async function bundleFunction(
-  kind: RotatorKind,
-  outDir: string,
-  embeddedConfigJson?: string,
-): Promise<FunctionBundle> {
+export async function bundleFunction(kind: RotatorKind, outDir: string): Promise<FunctionBundle> {
   const file = path.join(outDir, `${kind}-rotator.js`);
-  const result = await build(esbuildOptions(kind, file, embeddedConfigJson));
+  const result = await build(esbuildOptions(kind, file));
   const code = readFileSync(file);
   return { file, bytes: code.length, gzipBytes: gzipSync(code).length, metafile: result.metafile as Metafile };
 }

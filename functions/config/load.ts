@@ -1,32 +1,25 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError } from './errors';
 import { parseConfig } from './schema';
 import type { RotatorConfig } from './types';
 
 export interface LoadedConfig {
   config: RotatorConfig;
-  /** The validated file, as compact JSON: what the CDK stack embeds in each function bundle. */
-  json: string;
 }
 
 /** Reads and validates a configuration file (JSON). */
 export function loadConfigFile(path: string): LoadedConfig {
-  let text: string;
+  return { config: parseConfig(parseJson(readText(path), path), path) };
+}
+
+function readText(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(
-      [
-        {
-          path: '',
-          message: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-        },
-      ],
-      path,
-    );
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ConfigError([{ path: '', message: `cannot read ${path}: ${reason}` }], path);
   }
-  const json = parseJson(text, path);
-  return { config: parseConfig(json, path), json: JSON.stringify(json) };
 }
 
 export function parseConfigText(text: string, source: string): RotatorConfig {
@@ -41,18 +34,54 @@ function parseJson(text: string, source: string): unknown {
   }
 }
 
-/** Replaced with the validated configuration JSON when the CDK stack bundles a function; see below. */
-export const EMBEDDED_CONFIG_DEFINE = 'process.env.ROTATOR_EMBEDDED_CONFIG';
+/**
+ * The file that holds a deployed function's configuration, in the function's asset beside its code: the
+ * configuration the CDK app validated and normalised at synth (`deployedConfigText`). It is part of the asset,
+ * so a configuration change changes the asset's hash and redeploys the function, and it never passes through
+ * the bundler: its size does not matter to bundling, nor to Lambda's 4 KB of environment.
+ */
+export const DEPLOYED_CONFIG_FILE = 'validated-config.json';
 
 /**
- * The configuration a function runs with. In Lambda the CDK stack embeds it in the bundle at build time
- * (esbuild replaces `process.env.ROTATOR_EMBEDDED_CONFIG` with the validated JSON), so it is not limited by
- * the 4 KB environment size and cannot drift from the deployed code. Run from source (tests, `npm start`,
- * `npm run invoke`) it comes from `ROTATOR_CONFIG` (JSON text) or `ROTATOR_CONFIG_FILE` (a path).
+ * Defined, in the bundles the stack deploys only, as DEPLOYED_CONFIG_FILE's name (esbuild `define`, a constant of
+ * a few bytes whatever the configuration): such a bundle reads its configuration from the file beside it.
+ */
+export const DEPLOYED_CONFIG_DEFINE = 'process.env.ROTATOR_DEPLOYED_CONFIG_FILE';
+
+/** Marks a file as the synth's output, so that no other JSON file (a configuration as written) is taken for it. */
+const DEPLOYED_CONFIG_FORMAT = 'bigcommerce-token-rotator validated configuration 1';
+
+/** The contents of DEPLOYED_CONFIG_FILE for a configuration that parseConfig returned. */
+export function deployedConfigText(config: RotatorConfig): string {
+  return JSON.stringify({ format: DEPLOYED_CONFIG_FORMAT, config });
+}
+
+/**
+ * Reads DEPLOYED_CONFIG_FILE. Its configuration was validated by parseConfig when the app synthesized, by the
+ * same code as this bundle's (both are built into one asset by one synth), so it is read with JSON.parse alone:
+ * validating it again would make a first invocation at 5,000 tokens about 1.8 times as long (`npm run bench`,
+ * p4: validated_first_invocation_ms) and could find nothing the synth did not.
+ */
+export function readDeployedConfig(file: string): RotatorConfig {
+  const deployed = parseJson(readText(file), file) as { format?: unknown; config?: RotatorConfig } | null;
+  if (deployed?.format !== DEPLOYED_CONFIG_FORMAT || typeof deployed.config !== 'object' || deployed.config === null) {
+    throw new ConfigError(
+      [{ path: 'format', message: `not a configuration validated at synth ("${DEPLOYED_CONFIG_FORMAT}")` }],
+      file,
+    );
+  }
+  return deployed.config;
+}
+
+/**
+ * The configuration a function runs with. Deployed, it is the file beside the bundle (DEPLOYED_CONFIG_FILE),
+ * read once per container. Run from source or from a bundle built for local use (tests, `npm start`,
+ * `npm run invoke`, `npm run bench`), it comes from `ROTATOR_CONFIG` (JSON text) or `ROTATOR_CONFIG_FILE` (a
+ * path) and is validated here.
  */
 export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RotatorConfig {
-  const embedded = process.env.ROTATOR_EMBEDDED_CONFIG;
-  if (embedded) return parseConfigText(embedded, 'the embedded configuration');
+  const deployed = process.env.ROTATOR_DEPLOYED_CONFIG_FILE;
+  if (deployed) return readDeployedConfig(join(__dirname, deployed));
   if (env.ROTATOR_CONFIG) return parseConfigText(env.ROTATOR_CONFIG, 'ROTATOR_CONFIG');
   if (env.ROTATOR_CONFIG_FILE) return loadConfigFile(env.ROTATOR_CONFIG_FILE).config;
   throw new ConfigError(

@@ -1,30 +1,98 @@
-import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
+import { PRIVATE_TOKEN, mixedFleetConfig } from '../../sandbox/fleet-config';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/app';
 import type { TokenRotatorStack } from '../../infra/stack';
+import { PROJECT_ROOT } from '../../infra/bundling';
+import { templateFiles } from '../../scripts/template-checks';
 import { STORE } from './rotator';
 
-const OUT = path.join(__dirname, '../../.jest-cdk-out');
+const OUT = path.join(PROJECT_ROOT, '.jest-cdk-out');
 
 /**
- * Builds the CDK app for a configuration, as `cdk synth` would but without bundling the functions: the
+ * Builds the CDK app for a configuration on a shortcut, for tests that inspect what the stack is made of: the
+ * functions are not bundled, the account and Region are left unresolved and cdk.json's context is not applied.
+ * What synthesis on the user's path must also hold (cdk-nag, cfn-lint, CloudFormation's limits, the policies'
+ * size, the functions' assets) is checked by test/infra/synthesis.test.ts, through useUserSynthesis. The
  * configuration is written to a temporary file (removed after the test file) and the cloud assembly goes
  * under .jest-cdk-out/<name>.
  */
 export function useAppBuilder(): (config: Record<string, unknown>, name: string) => ReturnType<typeof buildApp> {
+  const write = useConfigFiles();
+  return (config, name) =>
+    buildApp({
+      configPath: write(config, name),
+      environment: 'agnostic',
+      app: { outdir: path.join(OUT, name), context: { 'aws:cdk:bundling-stacks': [] } },
+    });
+}
+
+/** Writes configurations to temporary files, removed after the test file; returns each file's path. */
+function useConfigFiles(): (config: Record<string, unknown>, name: string) => string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bctr-config-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   return (config, name) => {
     const configPath = path.join(dir, `${name}.json`);
     writeFileSync(configPath, JSON.stringify(config));
-    return buildApp({
-      configPath,
-      app: { outdir: path.join(OUT, name), context: { 'aws:cdk:bundling-stacks': [] } },
+    return configPath;
+  };
+}
+
+/**
+ * The account and Region of the synthesis on the user's path, as the CDK CLI resolves them for the app
+ * (CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION): a Region other than the CLI's fallback, us-east-1.
+ */
+export const RESOLVED_ENVIRONMENT = { account: '123456789012', region: 'eu-central-1' };
+
+/**
+ * The context `npx cdk synth` gives the app: cdk.json's (which sets, among others, IAM's policy minimizing) and
+ * what the CLI adds itself: metadata, no version reporting, every stack bundled.
+ */
+function cliContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
+  return {
+    ...cdkJson.context,
+    'aws:cdk:enable-path-metadata': true,
+    'aws:cdk:enable-asset-metadata': true,
+    'aws:cdk:disable-version-reporting': true,
+    'aws:cdk:bundling-stacks': ['**'],
+  };
+}
+
+export interface UserSynthesis {
+  stack: TokenRotatorStack;
+  /** The cloud assembly's directory. */
+  directory: string;
+  /** Every template in it, root and nested. */
+  templates: string[];
+  /** How long building and synthesizing the app took. */
+  ms: number;
+}
+
+/**
+ * Synthesizes configurations where users stand, as `npx cdk synth` does: cdk.json's context, the functions
+ * bundled into their assets, the account and Region resolved (RESOLVED_ENVIRONMENT), cdk-nag's packs applied.
+ * Synthesis throws, naming them, on cdk-nag findings that are not acknowledged. The cloud assembly goes under
+ * .jest-cdk-out/<name>.
+ */
+export function useUserSynthesis(): (config: Record<string, unknown>, name: string) => UserSynthesis {
+  const write = useConfigFiles();
+  return (config, name) => {
+    const started = Date.now();
+    const outdir = path.join(OUT, name);
+    rmSync(outdir, { recursive: true, force: true });
+    const { app, stack } = buildApp({
+      configPath: write(config, name),
+      environment: RESOLVED_ENVIRONMENT,
+      app: { outdir, context: cliContext() },
     });
+    const { directory } = app.synth();
+    return { stack, directory, templates: templateFiles(directory), ms: Date.now() - started };
   };
 }
 
@@ -42,38 +110,9 @@ export function storeHash(i: number): string {
   return createHash('sha256').update(`store-${i}`).digest('hex').slice(0, 10);
 }
 
-/**
- * A fleet: `stores` stores, each with its API account and B2B login secrets and four tokens, one of each
- * function's families (private and storefront tokens for the storefront rotator, stored-instruments for the
- * payments rotator, a B2B backend token).
- */
+/** A fleet of `stores` stores with a token of every family each (mixedFleetConfig), store hashes as BigCommerce's. */
 export function fleetConfig(stores: number): Record<string, unknown> {
-  const hashes = Array.from({ length: stores }, (_, i) => storeHash(i));
-  return {
-    stores: hashes.map((hash) => ({
-      storeHash: hash,
-      credentialsSecret: `bigcommerce/${hash}/api-account`,
-      b2bCredentialsSecret: `bigcommerce/${hash}/b2b-login`,
-    })),
-    tokens: hashes.flatMap((hash) => [
-      {
-        id: `${hash}-headless`,
-        store: hash,
-        ...PRIVATE_TOKEN,
-      },
-      {
-        id: `${hash}-browser`,
-        store: hash,
-        family: 'storefront',
-        channelId: 1,
-        allowedCorsOrigins: ['https://shop.example.com'],
-        lifetime: '30d',
-        renewBefore: '7d',
-      },
-      { id: `${hash}-instruments`, store: hash, family: 'stored-instruments', lifetime: '1h', renewBefore: '30m' },
-      { id: `${hash}-erp`, store: hash, family: 'b2b-backend', rotationPeriod: '7d' },
-    ]),
-  };
+  return mixedFleetConfig(Array.from({ length: stores }, (_, i) => storeHash(i)));
 }
 
 /** The template of each nested stack that holds token secrets, by shard. */

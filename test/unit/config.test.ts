@@ -1,7 +1,11 @@
 import { formatDuration, parseDuration } from '../../functions/config/duration';
 import { ConfigError } from '../../functions/config/errors';
-import { loadConfigFile } from '../../functions/config/load';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { deployedConfigText, loadConfigFile, readDeployedConfig } from '../../functions/config/load';
 import { MIN_REVOKE_SUPERSEDED_GRACE_SECONDS, parseConfig } from '../../functions/config/schema';
+import { largeFleetConfig } from '../../sandbox/fleet-config';
 import { READER_DEFAULTS } from '../../reader/token-reader';
 import { storefrontConfig } from '../support/rotator';
 
@@ -308,5 +312,37 @@ describe('an invalid configuration names the field and the rule', () => {
       /cannot read \/nonexistent\/rotator.json: ENOENT/,
     );
     expect(() => loadConfigFile('package.json')).toThrow(ConfigError);
+  });
+});
+
+describe('the configuration file of a deployed function', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bctr-deployed-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string) => {
+    const at = path.join(dir, name);
+    writeFileSync(at, text);
+    return at;
+  };
+
+  it.each([
+    ['the example', () => loadConfigFile('rotator.config.json').config],
+    ['5,000 tokens of every family', () => parseConfig(largeFleetConfig())],
+  ])('reads back %s exactly as the synth validated it', (name, validated) => {
+    const config = validated();
+    expect(readDeployedConfig(file(`${name}.json`, deployedConfigText(config)))).toEqual(config);
+  });
+
+  it('refuses a configuration as written, which was never validated', () => {
+    const asWritten = file('as-written.json', JSON.stringify(storefrontConfig()));
+    expect(() => readDeployedConfig(asWritten)).toThrow(ConfigError);
+    expect(() => readDeployedConfig(asWritten)).toThrow(/format: not a configuration validated at synth/);
+    expect(() => readDeployedConfig(file('null.json', 'null'))).toThrow(/not a configuration validated at synth/);
+  });
+
+  it('names a file that is missing or not JSON', () => {
+    expect(() => readDeployedConfig(path.join(dir, 'absent.json'))).toThrow(/cannot read .*absent\.json: ENOENT/);
+    expect(() =>
+      readDeployedConfig(file('cut.json', deployedConfigText(parseConfig(storefrontConfig())).slice(0, 40))),
+    ).toThrow(/not valid JSON/);
   });
 });
