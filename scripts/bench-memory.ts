@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { SERVICE_NAME } from '../functions/observability/logger';
 import { FUNCTION_NODE_OPTIONS } from '../infra/bundling';
 import { FUNCTION_MEMORY_MB } from '../infra/rotator-function';
 import { privateFleetConfig, storeNames } from '../sandbox/fleet-config';
@@ -83,7 +84,7 @@ export async function sweepMemory(dir: string, node: string, tokens = 5_000, due
       ...f.sandbox.environment(),
       NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
       ROTATOR_CONFIG_FILE: configFile,
-      POWERTOOLS_SERVICE_NAME: 'bigcommerce-token-rotator',
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_LOG_LEVEL: 'INFO',
       SECRETS_WRITES_PER_SECOND: f.env.SECRETS_WRITES_PER_SECOND,
       ...(f.env.WORK_QUEUE_URL ? { WORK_QUEUE_URL: f.env.WORK_QUEUE_URL } : {}),
