@@ -4,7 +4,19 @@
  * Only what a consumer sends or decides on is checked; family details are left alone.
  */
 
-/** The staging labels a consumer reads: the current token, and the one it superseded. */
+/**
+ * The staging labels a consumer reads: the current token, and the one it superseded.
+ *
+ * @example
+ * ```ts
+ * import { createTokenReader, type SecretStage } from './reader';
+ *
+ * const reader = createTokenReader({ secretId: 'bigcommerce/abc123xyz/headless-storefront' });
+ * const stage: SecretStage = 'AWSPREVIOUS';
+ * const previous = await reader.getToken({ stage });
+ * console.log(previous.versionId, previous.expiresAt);
+ * ```
+ */
 export type SecretStage = 'AWSCURRENT' | 'AWSPREVIOUS';
 
 /** The format version this reader understands; the rotator bumps it only for incompatible changes. */

@@ -166,7 +166,7 @@ async function readLikeAnApp(sandbox: Sandbox, tokens: ManagedToken[]): Promise<
   );
   console.log(
     [
-      '\n== 8. How an app reads the token: createTokenReader({ secretId }).getToken() (reader/, see README)',
+      '\n== 8. How an app reads the token: createTokenReader({ secretId }).getToken() (reader/, see docs/consumers.md)',
       `   ${app.secretName}: header "${token.header}", a ${token.value.length}-character value (not shown),`,
       `   version ${token.versionId}, expires ${token.expiresAt?.toISOString() ?? 'never'}`,
       `   The GraphQL Storefront API answers with it: store name "${data.site.settings.storeName}"`,

@@ -9,10 +9,12 @@ import { useRotator } from '../support/rotator';
 import { useSandbox } from '../support/sandbox';
 
 const ROOT = path.resolve(__dirname, '../..');
-const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-const SECTION = README.slice(README.indexOf('## Reading the tokens'), README.indexOf('## B2B Edition backend tokens'));
+/** The consumers' page, where the reader's examples are. */
+const PAGE = 'docs/consumers.md';
+const CONSUMERS = readFileSync(path.join(ROOT, PAGE), 'utf8');
+const SECTION = CONSUMERS.slice(CONSUMERS.indexOf('## Reading the tokens'), CONSUMERS.indexOf('## Events'));
 
-/** An example file without its import lines, which differ in the README (a package, `./reader`). */
+/** An example file without its import lines, which differ on the page (a package, `./reader`). */
 function bodyOf(file: string): string {
   const lines = readFileSync(path.join(ROOT, file), 'utf8').split('\n');
   const lastImport = lines.map((l) => l.startsWith('import ')).lastIndexOf(true);
@@ -26,8 +28,10 @@ function codeBlocks(language: string): string[] {
   return [...SECTION.matchAll(new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``, 'g'))].map((m) => m[1] as string);
 }
 
-/** One fenced TypeScript example of the README: its code, the heading it is under, the line it starts on. */
+/** One fenced TypeScript example of a document: its code, the heading it is under, the line it starts on. */
 interface Example {
+  /** The document it is in, as the type checker's complaints name it. */
+  document: string;
   heading: string;
   line: number;
   source: string;
@@ -38,17 +42,18 @@ interface Example {
 function typeScriptExamples(): Example[] {
   const examples: Example[] = [];
   let heading = '';
-  const lines = README.split('\n');
+  const lines = CONSUMERS.split('\n');
   for (let i = 0; i < lines.length; i += 1) {
     const line = lines[i] as string;
     if (line.startsWith('#')) heading = line.replace(/^#+\s*/, '');
     if (line !== '```ts') continue;
     const end = lines.indexOf('```', i + 1);
     examples.push({
+      document: PAGE,
       heading,
       line: i + 2,
       source: lines.slice(i + 1, end).join('\n'),
-      file: path.join(ROOT, `readme-example-${examples.length + 1}.ts`),
+      file: path.join(ROOT, `doc-example-${examples.length + 1}.ts`),
     });
     i = end;
   }
@@ -56,7 +61,7 @@ function typeScriptExamples(): Example[] {
 }
 
 /**
- * The type checker's complaints about the examples, as `README.md:<line>: <message>`, against the project's real
+ * The type checker's complaints about the examples, as `<document>:<line>: <message>`, against the project's real
  * modules and BigCommerce's published Catalyst client with the project's compiler options, as ES modules (an
  * app may await at the top level).
  */
@@ -83,7 +88,7 @@ function typeErrors(examples: Example[]): string[] {
     const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
     const example = examples.find((e) => e.file === d.file?.fileName);
     if (!example || d.file === undefined || d.start === undefined) return `${d.file?.fileName ?? ''}: ${message}`;
-    return `README.md:${example.line + d.file.getLineAndCharacterOfPosition(d.start).line}: ${message}`;
+    return `${example.document}:${example.line + d.file.getLineAndCharacterOfPosition(d.start).line}: ${message}`;
   });
 }
 
@@ -114,7 +119,7 @@ async function run(
   return module.exports;
 }
 
-describe("README's TypeScript examples", () => {
+describe("docs/consumers.md's TypeScript examples", () => {
   // The examples read the example configuration's private storefront token, as the rotator writes it.
   const exampleConfig = JSON.parse(readFileSync(path.join(ROOT, 'rotator.config.json'), 'utf8'));
   const rotator = useRotator({
@@ -176,7 +181,7 @@ describe("README's TypeScript examples", () => {
   });
 });
 
-describe("README's Reading the tokens section", () => {
+describe("docs/consumers.md's Reading the tokens section", () => {
   it.each(['reader/examples/storefront-fetch.ts', 'reader/examples/catalyst-client.ts'])(
     'shows %s as tsc checks it',
     (file) => {
@@ -211,7 +216,7 @@ describe("README's Reading the tokens section", () => {
             secretName: 'bigcommerce/pystore/headless',
           }),
         };
-        const { stdout } = await promisify(execFile)('python3', [path.join(__dirname, 'readme_python_driver.py')], {
+        const { stdout } = await promisify(execFile)('python3', [path.join(__dirname, 'doc_python_driver.py')], {
           env,
           timeout: 60_000,
         });
