@@ -92,6 +92,71 @@ function typeErrors(examples: Example[]): string[] {
   });
 }
 
+/**
+ * The `@example` blocks of a source file's TSDoc comments, each placed beside `reader/` (in the project's root)
+ * as an app's file would be.
+ */
+function tsdocExamples(file: string): Example[] {
+  const lines = readFileSync(path.join(ROOT, file), 'utf8').split('\n');
+  const examples: Example[] = [];
+  for (let i = 0; i < lines.length; i += 1) {
+    if (!/^\s*\* ```ts$/.test(lines[i] as string)) continue;
+    const end = lines.findIndex((l, j) => j > i && /^\s*\* ```$/.test(l));
+    examples.push({
+      document: file,
+      heading: file,
+      line: i + 2,
+      source: lines
+        .slice(i + 1, end)
+        .map((l) => l.replace(/^\s*\* ?/, ''))
+        .join('\n'),
+      file: path.join(ROOT, `tsdoc-example-${path.basename(file, '.ts')}-${examples.length + 1}.ts`),
+    });
+    i = end;
+  }
+  return examples;
+}
+
+/**
+ * The public declarations without an `@example` in their TSDoc: what `reader/index.ts` exports, and the public
+ * methods of the stack's class.
+ */
+function withoutExample(): string[] {
+  const program = ts.createProgram([path.join(ROOT, 'reader/index.ts'), path.join(ROOT, 'infra/stack.ts')], {});
+  const checker = program.getTypeChecker();
+  const hasExample = (node: ts.Node) => ts.getJSDocTags(node).some((tag) => tag.tagName.text === 'example');
+  const reader = checker.getSymbolAtLocation(program.getSourceFile(path.join(ROOT, 'reader/index.ts')) as ts.Node);
+  const exports = checker.getExportsOfModule(reader as ts.Symbol).map((symbol) => {
+    const declaration = checker.getAliasedSymbol(symbol).declarations?.[0];
+    return { name: `reader: ${symbol.name}`, documented: declaration !== undefined && hasExample(declaration) };
+  });
+  const stack = program.getSourceFile(path.join(ROOT, 'infra/stack.ts')) as ts.SourceFile;
+  const stackClass = stack.statements.find(
+    (s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === 'TokenRotatorStack',
+  );
+  const methods = (stackClass?.members ?? [])
+    .filter(ts.isMethodDeclaration)
+    .filter((m) => !m.modifiers?.some((k) => k.kind === ts.SyntaxKind.PrivateKeyword))
+    .map((m) => ({ name: `TokenRotatorStack.${m.name.getText(stack)}`, documented: hasExample(m) }));
+  expect(exports.length).toBeGreaterThan(5);
+  expect(methods.length).toBeGreaterThan(1);
+  return [...exports, ...methods].filter((d) => !d.documented).map((d) => d.name);
+}
+
+describe('TSDoc examples of the reader and the stack', () => {
+  const files = ['reader/errors.ts', 'reader/stored-value.ts', 'reader/token-reader.ts', 'infra/stack.ts'];
+
+  it('every export of reader/ and every public method of the stack has one', () => {
+    expect(withoutExample()).toEqual([]);
+  }, 60_000);
+
+  it('type-check against the real modules and the project’s compiler options', () => {
+    const examples = files.flatMap(tsdocExamples);
+    expect(examples.length).toBeGreaterThanOrEqual(11);
+    expect(typeErrors(examples)).toEqual([]);
+  }, 60_000);
+});
+
 const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (
   ...parameters: string[]
 ) => (...values: unknown[]) => Promise<void>;
