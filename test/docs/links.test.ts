@@ -99,7 +99,14 @@ describe('the documentation', () => {
         '# The Node reader (`reader/`)\n## Fleets: the work queue\n### `npm run status`\n## Setup\n## Setup\n' +
           '```md\n## Inside a fence\n```\n## [Linked](x.md) and **bold**',
       ),
-    ]).toEqual(['the-node-reader-reader', 'fleets-the-work-queue', 'npm-run-status', 'setup', 'setup-1', 'linked-and-bold']);
+    ]).toEqual([
+      'the-node-reader-reader',
+      'fleets-the-work-queue',
+      'npm-run-status',
+      'setup',
+      'setup-1',
+      'linked-and-bold',
+    ]);
   });
 
   it('finds a link to a missing heading (the check can fail)', () => {
