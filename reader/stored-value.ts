@@ -1,6 +1,6 @@
 /**
  * The secret value as a consumer needs it, checked by hand rather than with the rotator's zod schema
- * (functions/rotation/stored-token.ts): importing that one adds about 450 KB of zod to a consumer's bundle.
+ * (functions/rotation/stored-token.ts): importing that one adds zod to a consumer's bundle.
  * Only what a consumer sends or decides on is checked; family details are left alone.
  */
 
