@@ -134,8 +134,9 @@ function withoutExample(): string[] {
   const stackClass = stack.statements.find(
     (s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === 'TokenRotatorStack',
   );
-  const methods = (stackClass?.members ?? [])
-    .filter(ts.isMethodDeclaration)
+  const members: readonly ts.ClassElement[] = stackClass?.members ?? [];
+  const methods = members
+    .filter((m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m))
     .filter((m) => !m.modifiers?.some((k) => k.kind === ts.SyntaxKind.PrivateKeyword))
     .map((m) => ({ name: `TokenRotatorStack.${m.name.getText(stack)}`, documented: hasExample(m) }));
   expect(exports.length).toBeGreaterThan(5);
