@@ -1,4 +1,5 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { PRODUCT_NAME } from '../functions/config/types';
 
 /**
  * A JSON Web Token: three base64url segments joined by dots, the first being a JSON header (`{"` encodes to
@@ -62,7 +63,7 @@ export const TOKEN_DATA_IDENTIFIERS: readonly logs.CustomDataIdentifier[] = [
  */
 export function tokenDataProtectionPolicy(): logs.DataProtectionPolicy {
   return new logs.DataProtectionPolicy({
-    name: 'bigcommerce-token-rotator-tokens',
+    name: `${PRODUCT_NAME}-tokens`,
     description:
       'Masks BigCommerce tokens (JWTs, stored-instruments IAT tokens), API account tokens and B2B passwords that reach a log line',
     identifiers: [...TOKEN_DATA_IDENTIFIERS],

@@ -270,7 +270,7 @@ export class RotatorFunction extends Construct {
       description: `Rotates BigCommerce ${props.kind} tokens into Secrets Manager`,
       environment: {
         EVENT_BUS_NAME: props.bus.eventBusName,
-        POWERTOOLS_SERVICE_NAME: 'bigcommerce-token-rotator',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         SECRETS_WRITES_PER_SECOND: String(props.writesPerSecond),
         // The bundle's source map is beside it; Node reads it only when told to.
@@ -341,42 +341,31 @@ export class RotatorFunction extends Construct {
     });
     const period = Duration.minutes(5);
     const alarms = [
-      new cloudwatch.Alarm(this, 'RotationFailedAlarm', {
-        alarmDescription: `A BigCommerce ${kind} token rotation failed; the previous token is still current. Logs: message "rotation failed" (step, error, tokenId).`,
-        metric: failures.metric({ statistic: 'Sum', period }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'InvocationErrorsAlarm', {
-        alarmDescription: `The ${kind} token rotator function failed an invocation (invalid configuration, invalid manual event, or a crash).`,
-        metric: this.function.metricErrors({ statistic: 'Sum', period }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
-        alarmDescription: `A scheduled ${kind} rotation could not be delivered or failed every retry, or one store's work from the work queue failed three times; its event or message is in the dead-letter queue.`,
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'RenewalOverdueAlarm', {
-        alarmDescription: `A BigCommerce ${kind} token should have been renewed by now (${
+      this.alarm(
+        'RotationFailedAlarm',
+        `A BigCommerce ${kind} token rotation failed; the previous token is still current. Logs: message "rotation failed" (step, error, tokenId).`,
+        failures.metric({ statistic: 'Sum', period }),
+      ),
+      this.alarm(
+        'InvocationErrorsAlarm',
+        `The ${kind} token rotator function failed an invocation (invalid configuration, invalid manual event, or a crash).`,
+        this.function.metricErrors({ statistic: 'Sum', period }),
+      ),
+      this.alarm(
+        'DeadLetterAlarm',
+        `A scheduled ${kind} rotation could not be delivered or failed every retry, or one store's work from the work queue failed three times; its event or message is in the dead-letter queue.`,
+        this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period }),
+      ),
+      this.alarm(
+        'RenewalOverdueAlarm',
+        `A BigCommerce ${kind} token should have been renewed by now (${
           kind === 'b2b' ? 'it is older than 1.5 rotation periods' : 'less than half its renewBefore is left'
         }). Find it with npm run status or the dashboard's token table; the logs say why its rotations fail.`,
-        metric: this.renewalOverdue(period),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        this.renewalOverdue(period),
         // Runs report between schedule ticks, hours apart: the alarm keeps its state until the next run says
         // otherwise, rather than clearing in every quiet five minutes and firing again at the next run.
-        treatMissingData: cloudwatch.TreatMissingData.IGNORE,
-      }),
+        { treatMissingData: cloudwatch.TreatMissingData.IGNORE },
+      ),
       ...(this.workQueue ? [this.workBacklogAlarm(kind, this.workQueue, period)] : []),
     ];
     for (const alarm of alarms) alarm.addAlarmAction(new SnsAction(topic));
@@ -388,13 +377,32 @@ export class RotatorFunction extends Construct {
    * invocations fail or are throttled, and those stores' tokens are being renewed late.
    */
   private workBacklogAlarm(kind: RotatorKind, work: WorkQueue, period: Duration): cloudwatch.Alarm {
-    return new cloudwatch.Alarm(this, 'WorkBacklogAlarm', {
-      alarmDescription: `Work a ${kind} sweep handed out has waited 30 minutes or more in the work queue: its invocations fail or are throttled (see the function's logs and Throttles); those stores' tokens are renewed late.`,
-      metric: work.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period }),
-      threshold: 30 * 60,
+    return this.alarm(
+      'WorkBacklogAlarm',
+      `Work a ${kind} sweep handed out has waited 30 minutes or more in the work queue: its invocations fail or are throttled (see the function's logs and Throttles); those stores' tokens are renewed late.`,
+      work.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period }),
+      { threshold: 30 * 60 },
+    );
+  }
+
+  /**
+   * An alarm as every alarm of the function is made: it fires on the first period whose value reaches the
+   * threshold (1 unless given), and a period without data is no trouble unless `treatMissingData` says otherwise.
+   */
+  private alarm(
+    id: string,
+    alarmDescription: string,
+    metric: cloudwatch.IMetric,
+    options: Partial<Pick<cloudwatch.AlarmProps, 'threshold' | 'treatMissingData'>> = {},
+  ): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, id, {
+      alarmDescription,
+      metric,
+      threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      ...options,
     });
   }
 

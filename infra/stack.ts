@@ -263,6 +263,22 @@ export class TokenRotatorStack extends Stack {
    * to decrypt anything else directly. The secret is named by its ARN pattern in this stack (its name and the
    * six characters Secrets Manager appends), not by a reference into its nested stack, which would be an output
    * there and a parameter here for every token granted.
+   *
+   * @example
+   * ```ts
+   * import { App, Stack } from 'aws-cdk-lib';
+   * import * as iam from 'aws-cdk-lib/aws-iam';
+   * import { loadConfigFile } from './functions/config/load';
+   * import { TokenRotatorStack } from './infra/stack';
+   *
+   * const app = new App();
+   * const { config } = loadConfigFile('rotator.config.json');
+   * const rotator = new TokenRotatorStack(app, 'BigCommerceTokenRotator', { config });
+   * const role = new iam.Role(new Stack(app, 'Storefront'), 'AppRole', {
+   *   assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+   * });
+   * rotator.grantRead('headless-storefront', role); // throws for a token id the configuration does not have
+   * ```
    */
   grantRead(tokenId: string, grantee: iam.IGrantable): iam.Grant {
     const token = this.tokens.get(tokenId);
@@ -287,6 +303,19 @@ export class TokenRotatorStack extends Stack {
   /**
    * The tag that says which function of which stack a managed secret belongs to: its IAM grants by this tag,
    * so a function touches only its own secrets and its policy does not grow with the number of tokens.
+   *
+   * @example
+   * ```ts
+   * import { App } from 'aws-cdk-lib';
+   * import { loadConfigFile } from './functions/config/load';
+   * import { TokenRotatorStack } from './infra/stack';
+   *
+   * const { config } = loadConfigFile('rotator.config.json');
+   * const rotator = new TokenRotatorStack(new App(), 'BigCommerceTokenRotator', { config });
+   * const { key, value } = rotator.secretsTag('storefront');
+   * // aws secretsmanager list-secrets --filters Key=tag-key,Values=<key> Key=tag-value,Values=<value>
+   * console.log(key, value); // bigcommerce-token-rotator BigCommerceTokenRotator/storefront
+   * ```
    */
   secretsTag(kind: RotatorKind): { key: string; value: string } {
     return { key: MANAGED_SECRET_TAG, value: `${this.stackName}/${kind}` };

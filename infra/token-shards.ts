@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { FAMILY_ROTATOR, type ManagedToken, type RotatorKind } from '../functions/config/types';
+import { FAMILY_ROTATOR, type ManagedToken, PRODUCT_NAME, type RotatorKind } from '../functions/config/types';
 import { placeholderValue } from '../functions/rotation/stored-token';
 import { rotateWith } from './secrets-manager-rotation';
 
@@ -39,7 +39,7 @@ export class TokenShardStack extends NestedStack {
   readonly secrets = new Map<string, secretsmanager.Secret>();
 
   constructor(scope: Construct, id: string, props: TokenShardProps) {
-    super(scope, id, { description: 'BigCommerce token secrets of bigcommerce-token-rotator (one shard of stores)' });
+    super(scope, id, { description: `BigCommerce token secrets of ${PRODUCT_NAME} (one shard of stores)` });
     // The secrets name the key by its ARN, so that each does not add its grants to the key's policy: the root
     // stack grants Secrets Manager the key once (grantKeyToSecretsManager). Added by each secret, the same two
     // statements end up once in the template all the same, but CDK's policy minimizing (cdk.json's
@@ -69,7 +69,7 @@ function managedSecret(
 ): secretsmanager.Secret {
   const secret = new secretsmanager.Secret(scope, `Secret${pascal(token.id)}`, {
     secretName: token.secretName,
-    description: `BigCommerce ${token.family} token "${token.id}" for store ${token.storeHash}, rotated by bigcommerce-token-rotator`,
+    description: `BigCommerce ${token.family} token "${token.id}" for store ${token.storeHash}, rotated by ${PRODUCT_NAME}`,
     encryptionKey: key,
     removalPolicy: RemovalPolicy.RETAIN,
     // Plain text in the template is safe here: the placeholder holds no secret (`token` is null; the rest is

@@ -1,10 +1,22 @@
 /**
  * The secret value as a consumer needs it, checked by hand rather than with the rotator's zod schema
- * (functions/rotation/stored-token.ts): importing that one adds about 450 KB of zod to a consumer's bundle.
+ * (functions/rotation/stored-token.ts): importing that one adds zod to a consumer's bundle.
  * Only what a consumer sends or decides on is checked; family details are left alone.
  */
 
-/** The staging labels a consumer reads: the current token, and the one it superseded. */
+/**
+ * The staging labels a consumer reads: the current token, and the one it superseded.
+ *
+ * @example
+ * ```ts
+ * import { createTokenReader, type SecretStage } from './reader';
+ *
+ * const reader = createTokenReader({ secretId: 'bigcommerce/abc123xyz/headless-storefront' });
+ * const stage: SecretStage = 'AWSPREVIOUS';
+ * const previous = await reader.getToken({ stage });
+ * console.log(previous.versionId, previous.expiresAt);
+ * ```
+ */
 export type SecretStage = 'AWSCURRENT' | 'AWSPREVIOUS';
 
 /** The format version this reader understands; the rotator bumps it only for incompatible changes. */

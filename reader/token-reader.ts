@@ -6,7 +6,23 @@ import {
 import { MalformedSecretError, NoPreviousTokenError, NoTokenYetError } from './errors';
 import { parseStoredValue, type SecretStage } from './stored-value';
 
-/** What to send to BigCommerce: header `header` with value `value`. */
+/**
+ * What to send to BigCommerce: header `header` with value `value`.
+ *
+ * @example
+ * ```ts
+ * import { createTokenReader } from './reader';
+ *
+ * const reader = createTokenReader({ secretId: 'bigcommerce/abc123xyz/headless-storefront' });
+ * const token = await reader.getToken();
+ * await fetch('https://store-abc123xyz-1.mybigcommerce.com/graphql', {
+ *   method: 'POST',
+ *   headers: { 'content-type': 'application/json', [token.header]: token.value },
+ *   body: JSON.stringify({ query: '{ site { settings { storeName } } }' }),
+ * });
+ * console.log(token); // ids, version and dates: `value` and `token` are not enumerable
+ * ```
+ */
 export interface ReaderToken {
   /** The header name, e.g. `Authorization` or `authToken`. */
   readonly header: string;
@@ -28,11 +44,42 @@ export interface ReaderToken {
   readonly storeHash: string;
 }
 
-/** The time port: tests and simulations move time without waiting. */
+/**
+ * The time port: tests and simulations move time without waiting.
+ *
+ * @example
+ * ```ts
+ * import { createTokenReader, type ReaderClock } from './reader';
+ *
+ * let now = Date.parse('2026-11-21T12:00:00Z');
+ * const clock: ReaderClock = { now: () => new Date(now) };
+ * const reader = createTokenReader({ secretId: 'bigcommerce/abc123xyz/headless-storefront', clock });
+ * await reader.getToken(); // reads the secret
+ * now += 5 * 60_000; // maxAgeMs later, without waiting
+ * await reader.getToken(); // reads it again
+ * ```
+ */
 export interface ReaderClock {
   now(): Date;
 }
 
+/**
+ * How a reader reads: which secret, with which client, and how long one read answers. An unknown option name is
+ * an error, not a silent default.
+ *
+ * @example
+ * ```ts
+ * import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+ * import { createTokenReader, type TokenReaderOptions } from './reader';
+ *
+ * const options: TokenReaderOptions = {
+ *   secretId: 'bigcommerce/abc123xyz/headless-storefront',
+ *   client: new SecretsManagerClient({ region: 'eu-central-1' }),
+ *   maxAgeMs: 60_000, // notice a rotation within a minute
+ * };
+ * export const reader = createTokenReader(options);
+ * ```
+ */
 export interface TokenReaderOptions {
   /** The managed token's secret: its name (`secretName` in the rotator's configuration) or ARN. */
   secretId: string;
@@ -54,6 +101,26 @@ export interface TokenReaderOptions {
   clock?: ReaderClock;
 }
 
+/**
+ * One managed token's secret, read and cached: `getToken()` for every request, `refresh()` after a 401.
+ *
+ * @example
+ * ```ts
+ * import { createTokenReader, type ReaderToken, type TokenReader } from './reader';
+ *
+ * // A request with the current token, retried once with AWSCURRENT's token after a 401 if that is newer.
+ * export async function withToken(reader: TokenReader, send: (token: ReaderToken) => Promise<Response>) {
+ *   const token = await reader.getToken();
+ *   const response = await send(token);
+ *   if (response.status !== 401) return response;
+ *   const fresh = await reader.refresh(token);
+ *   return fresh.versionId === token.versionId ? response : send(fresh);
+ * }
+ *
+ * const reader = createTokenReader({ secretId: 'bigcommerce/abc123xyz/headless-storefront' });
+ * await withToken(reader, (token) => fetch('https://example.com', { headers: { [token.header]: token.value } }));
+ * ```
+ */
 export interface TokenReader {
   /**
    * The token at `stage` (AWSCURRENT by default), from the cache while it is fresh: younger than `maxAgeMs`
@@ -91,7 +158,19 @@ interface Entry {
   freshUntilMs: number;
 }
 
-/** A reader for one managed token's secret. Create one per secret and keep it for the process's life. */
+/**
+ * A reader for one managed token's secret. Create one per secret and keep it for the process's life: its cache
+ * is what keeps reads rare.
+ *
+ * @example
+ * ```ts
+ * import { createTokenReader } from './reader';
+ *
+ * const reader = createTokenReader({ secretId: 'bigcommerce/abc123xyz/headless-storefront' });
+ * const token = await reader.getToken(); // { header, value, token, expiresAt, versionId, stage, tokenId, ... }
+ * console.log(`${token.tokenId} of store ${token.storeHash}: send the ${token.header} header`);
+ * ```
+ */
 export function createTokenReader(options: TokenReaderOptions): TokenReader {
   const settings = checkedOptions(options);
   const clock = options.clock ?? systemClock;

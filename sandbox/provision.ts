@@ -1,4 +1,4 @@
-import type { RotatorConfig } from '../functions/config/types';
+import { PRODUCT_NAME, type RotatorConfig } from '../functions/config/types';
 import { placeholderValue } from '../functions/rotation/stored-token';
 import type { SeededStore } from './bigcommerce/api';
 import type { Sandbox } from './index';
@@ -60,7 +60,7 @@ export function awsProvisioning(config: RotatorConfig, stores: SeededStore[]): A
       name: token.secretName,
       secretString: placeholderValue(token),
       description: `BigCommerce ${token.family} token ${token.id}`,
-      tags: [{ Key: 'managed-by', Value: 'bigcommerce-token-rotator' }],
+      tags: [{ Key: 'managed-by', Value: PRODUCT_NAME }],
     });
   }
   // Stores may share a credentials secret: it is created once.

@@ -6,8 +6,8 @@ import { graphql } from '../sandbox/bigcommerce/storefront-schema';
 
 /**
  * One app of the p6 measure (scripts/bench-consumers.ts), in a process of its own: it calls the GraphQL
- * Storefront API continuously, as the README's examples do, until the parent says stop, then reports what
- * its calls met. `reader` is the README's `storefrontQuery` with a default reader; `catalyst` is the README's
+ * Storefront API continuously, as the examples in docs/consumers.md do, until the parent says stop, then
+ * reports what its calls met. `reader` is that page's `storefrontQuery` with a default reader; `catalyst` is its
  * Catalyst `client`, configured from the environment as Catalyst's is. Both call
  * `https://store-...mybigcommerce.com/graphql`, which this process's `fetch` routes to the sandbox.
  */

@@ -7,16 +7,16 @@ import type { ConsumerMessage, ConsumerReport, ConsumerSpec } from './bench-cons
 import { fleet } from './bench-rotations';
 
 /**
- * p6: what apps see while their tokens rotate. Apps in processes of their own (READER_APPS on the README's
- * `storefrontQuery` with a default reader, one on the README's Catalyst client) call the sandbox's GraphQL
+ * p6: what apps see while their tokens rotate. Apps in processes of their own (READER_APPS on docs/consumers.md's
+ * `storefrontQuery` with a default reader, one on its Catalyst client) call the sandbox's GraphQL
  * Storefront API continuously while the real rotator handler force-rotates every storefront token
  * `rotations` times with `revokeSuperseded`. After each rotation the rotator's clock (not the apps') moves
  * past the grace period and a scheduled run revokes the superseded tokens: seen from the apps, each token is
  * revoked moments after its successor became current, the worst any grace period can do, so every app
  * meets the 401 of each rotation. A call that meets a 401 and succeeds after its one re-read is
  * `recovered_401`; a call that throws is `failed`. Secret reads are counted at the sandbox's Secrets Manager,
- * per app (each sends its own user-agent app id), against the reader's documented budget (README, "How
- * often it reads"): per app, 1 + floor(run / maxAgeMs) + one per refused version, at most one per rotation
+ * per app (each sends its own user-agent app id), against the reader's documented budget (docs/consumers.md,
+ * "How often it reads"): per app, 1 + floor(run / maxAgeMs) + one per refused version, at most one per rotation
  * (no refused version stays current here: each is revoked after its successor is promoted).
  */
 

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { parseConfig } from '../functions/config/schema';
+import { SERVICE_NAME } from '../functions/observability/logger';
 import { FUNCTION_NODE_OPTIONS, writeFunctionAsset } from '../infra/bundling';
 import { HEAP_WRAPPER_FILE } from '../infra/heap-wrapper';
 import { FUNCTION_MEMORY_MB } from '../infra/rotator-function';
@@ -80,7 +81,7 @@ export async function sweepMemory(dir: string, node: string, tokens = 5_000, due
       PATH: process.env.PATH,
       ...f.sandbox.environment(),
       NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
-      POWERTOOLS_SERVICE_NAME: 'bigcommerce-token-rotator',
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_LOG_LEVEL: 'INFO',
       SECRETS_WRITES_PER_SECOND: f.env.SECRETS_WRITES_PER_SECOND,
       ...(f.env.WORK_QUEUE_URL ? { WORK_QUEUE_URL: f.env.WORK_QUEUE_URL, WORK_QUEUE_ARN: f.env.WORK_QUEUE_ARN } : {}),

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { PRODUCT_NAME } from '../functions/config/types';
 import { Redactor } from '../functions/observability/redaction';
 import { privateFleetConfig, storeNames } from '../sandbox/fleet-config';
 import { JwtSigner } from '../sandbox/jwt';
@@ -64,7 +65,8 @@ async function functionOutput(): Promise<string[]> {
     delete process.env.AWS_LAMBDA_FUNCTION_NAME;
     await f.close();
   }
-  for (const event of f.sandbox.aws.api.eventBridge.events('bigcommerce-token-rotator')) {
+  // The fleet's configuration names no bus, so its events are on the default one.
+  for (const event of f.sandbox.aws.api.eventBridge.events(PRODUCT_NAME)) {
     lines.push(JSON.stringify(event));
   }
   return lines;

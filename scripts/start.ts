@@ -10,7 +10,7 @@ import { PROJECT_ROOT } from '../infra/bundling';
 import { bundleHandler } from './bundle-handler';
 import { createTokenReader } from '../reader';
 import { storefrontQuery } from '../reader/examples/storefront-fetch';
-import { outcomeTable } from './table';
+import { outcomeTable, wrapped } from './table';
 
 /**
  * `npm start`: the product's main job against the embedded sandbox. No AWS account, no BigCommerce store:
@@ -56,11 +56,12 @@ async function main(): Promise<void> {
     };
 
     console.log(
-      `BigCommerce token rotator, local run. Sandbox: BigCommerce ${sandbox.bigcommerce.apiUrl}, AWS ${sandbox.aws.endpointUrl}`,
+      wrapped(
+        `BigCommerce token rotator, local run. Sandbox: BigCommerce ${sandbox.bigcommerce.apiUrl}, AWS ${sandbox.aws.endpointUrl}`,
+      ),
     );
-    console.log(
-      `Config: ${path.relative(process.cwd(), configPath)} (${config.tokens.length} tokens). Bundles: ${sizes.join(', ')}.`,
-    );
+    console.log(`Config: ${path.relative(process.cwd(), configPath)} (${config.tokens.length} tokens).`);
+    console.log(wrapped(`Bundles: ${sizes.join(', ')}.`, '', '  '));
 
     const reports = await run('1. First run: every token is minted, verified and stored', {});
     const second = await run('2. Second run: nothing is due, BigCommerce is not called', {});
@@ -111,7 +112,9 @@ async function main(): Promise<void> {
         })),
       );
       const left = sandbox.bigcommerce.api.b2b.allTokens().filter((t) => t.storeHash === b2bToken.storeHash);
-      console.log(`    B2B tokens left at the store: ${left.map((t) => `"${t.name}"`).join(', ')}`);
+      console.log(
+        wrapped(`B2B tokens left at the store: ${left.map((t) => `"${t.name}"`).join(', ')}`, '    ', '      '),
+      );
     }
 
     if (first) {
@@ -126,7 +129,9 @@ async function main(): Promise<void> {
         force: true,
       });
       const kept = (await sandbox.aws.api.secretsManager.valueAt(first.secretName)) === before;
-      console.log(`    The previous token is ${kept ? 'still current' : 'NOT current'}: consumers are unaffected.`);
+      console.log(
+        wrapped(`The previous token is ${kept ? 'still current' : 'NOT current'}: consumers are unaffected.`, '    '),
+      );
       const healed = await run('7b. The next run verifies the staged token again and promotes it', {
         targets: [first.id],
       });
@@ -139,9 +144,8 @@ async function main(): Promise<void> {
     const events = sandbox.aws.api.eventBridge.events(config.eventBusName);
     const counts = new Map<string, number>();
     for (const e of events) counts.set(e.detailType, (counts.get(e.detailType) ?? 0) + 1);
-    console.log(
-      `\nEvents announced on bus "${config.eventBusName}": ${[...counts].map(([type, n]) => `${n} x ${type}`).join(', ')}`,
-    );
+    const announced = [...counts].map(([type, n]) => `${n} x ${type}`).join(', ');
+    console.log(`\nEvents announced on bus "${config.eventBusName}":\n${wrapped(announced, '  ')}`);
     const failed = reports.reduce((n, r) => n + r.summary.failed, 0);
     console.log(failed === 0 ? '\nAll runs succeeded.' : `\n${failed} rotation(s) failed.`);
     process.exitCode = failed === 0 ? 0 : 1;
@@ -166,7 +170,7 @@ async function readLikeAnApp(sandbox: Sandbox, tokens: ManagedToken[]): Promise<
   );
   console.log(
     [
-      '\n== 8. How an app reads the token: createTokenReader({ secretId }).getToken() (reader/, see README)',
+      '\n== 8. How an app reads the token: createTokenReader({ secretId }).getToken() (reader/, see docs/consumers.md)',
       `   ${app.secretName}: header "${token.header}", a ${token.value.length}-character value (not shown),`,
       `   version ${token.versionId}, expires ${token.expiresAt?.toISOString() ?? 'never'}`,
       `   The GraphQL Storefront API answers with it: store name "${data.site.settings.storeName}"`,

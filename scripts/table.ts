@@ -33,10 +33,19 @@ export function outcomeTable(results: TargetResult[]): string {
   results.forEach((result, i) => {
     lines.push(line(rows[i] as string[]));
     for (const text of [result.reason, ...(result.revoked ?? []).map((what) => `revoked ${what}`)]) {
-      for (const part of wrap(text, TABLE_WIDTH - 4)) lines.push(`    ${part}`);
+      lines.push(wrapped(text, '    '));
     }
   });
   return lines.join('\n');
+}
+
+/**
+ * Text as lines of at most TABLE_WIDTH characters: the first line starts with `indent`, the others with
+ * `continuation`.
+ */
+export function wrapped(text: string, indent = '', continuation = indent): string {
+  const [first = '', ...rest] = wrap(text, TABLE_WIDTH - Math.max(indent.length, continuation.length));
+  return [indent + first, ...rest.map((line) => continuation + line)].join('\n');
 }
 
 /** Splits text into lines of at most `width` characters, at spaces where it can. */

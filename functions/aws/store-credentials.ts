@@ -14,7 +14,7 @@ const b2bLoginSecret = lazySchema(() =>
 
 /** AWS errors that mean "the operator must act", each with what to do. */
 const READ_FAILURES: Record<string, (secretName: string) => string> = {
-  ResourceNotFoundException: (name) => `create the secret ${name} (see README, Deploying, step 1)`,
+  ResourceNotFoundException: (name) => `create the secret ${name} (see docs/deploying.md, step 1)`,
   AccessDeniedException: (name) =>
     `the function may read only the secrets the configuration names: check that ${name} is the configured name and deploy again`,
   DecryptionFailure: (name) =>

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from './errors';
 import { parseConfig } from './schema';
-import type { RotatorConfig } from './types';
+import { PRODUCT_NAME, type RotatorConfig } from './types';
 
 export interface LoadedConfig {
   config: RotatorConfig;
@@ -49,7 +49,7 @@ export const DEPLOYED_CONFIG_FILE = 'validated-config.json';
 export const DEPLOYED_CONFIG_DEFINE = 'process.env.ROTATOR_DEPLOYED_CONFIG_FILE';
 
 /** Marks a file as the synth's output, so that no other JSON file (a configuration as written) is taken for it. */
-const DEPLOYED_CONFIG_FORMAT = 'bigcommerce-token-rotator validated configuration 1';
+const DEPLOYED_CONFIG_FORMAT = `${PRODUCT_NAME} validated configuration 1`;
 
 /** The contents of DEPLOYED_CONFIG_FILE for a configuration that parseConfig returned. */
 export function deployedConfigText(config: RotatorConfig): string {

@@ -7,6 +7,7 @@ import {
   FAMILY_ROTATOR,
   type ManagedToken,
   PRIVATE_TOKEN_SCOPES,
+  PRODUCT_NAME,
   ROTATOR_KINDS,
   type RotatorConfig,
   type RotatorKind,
@@ -331,7 +332,7 @@ export function parseConfig(input: unknown, source = 'configuration'): RotatorCo
     tokens,
     schedules,
     secretNamePrefix: prefix,
-    eventBusName: raw.eventBusName ?? 'bigcommerce-token-rotator',
+    eventBusName: raw.eventBusName ?? PRODUCT_NAME,
   };
 }
 

@@ -3,7 +3,7 @@ import { redactor } from '../observability/redaction';
 import { CredentialsError } from './store-credentials';
 
 /**
- * The steps that can fail (deciding is pure), named as README "How a rotation works" numbers them;
+ * The steps that can fail (deciding is pure), named as docs/design.md "How a rotation works" numbers them;
  * `credentials` is reading a store's root-credential secret, part of the mint.
  */
 export type RotationStep =

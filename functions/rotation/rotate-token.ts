@@ -1,6 +1,6 @@
 /**
- * The rotation core as its callers see it: one token's rotation (README "How a rotation works" numbers its
- * steps, 1 read to 9 announce), whether the bulk read alone settles a token, and one step of Secrets
+ * The rotation core as its callers see it: one token's rotation (docs/design.md "How a rotation works"
+ * numbers its steps, 1 read to 9 announce), whether the bulk read alone settles a token, and one step of Secrets
  * Manager's rotation protocol. Inside, one rotation's state is a value handed from step to step:
  * decisions.ts decides, read-secret.ts and steps.ts read and write, cleanup.ts and outcome.ts end it, and
  * scheduled.ts and protocol.ts are the two flows through them.

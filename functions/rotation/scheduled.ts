@@ -1,4 +1,4 @@
-/** The rotation a run does for each of its tokens (README "How a rotation works", steps 1 to 9). */
+/** The rotation a run does for each of its tokens (docs/design.md "How a rotation works", steps 1 to 9). */
 
 import { randomUUID } from 'node:crypto';
 import { cleanUp } from './cleanup';
@@ -14,9 +14,9 @@ import { type CurrentVersion, STAGES } from './secret-store';
 import { claimRotation, mintAndStage, promote, releaseClaim, step, verify } from './steps';
 
 /**
- * A rotation the product starts itself: on its schedule, by hand, or from its work queue, in the steps README
- * "How a rotation works" numbers. A failure at any step leaves AWSCURRENT as it was, and a version left in
- * AWSPENDING is verified and promoted (or replaced) by the next run.
+ * A rotation the product starts itself: on its schedule, by hand, or from its work queue, in the steps
+ * docs/design.md "How a rotation works" numbers. A failure at any step leaves AWSCURRENT as it was, and a
+ * version left in AWSPENDING is verified and promoted (or replaced) by the next run.
  */
 export async function scheduledRotation(
   rotation: Rotation,

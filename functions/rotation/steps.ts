@@ -1,6 +1,6 @@
 /**
- * The steps that write, each one call or two (README "How a rotation works" numbers them): claim (3),
- * mint and stage (4, 5), verify (6), promote (7), and the labels and release that keep the secret legible.
+ * The steps that write, each one call or two (docs/design.md "How a rotation works" numbers them): claim
+ * (3), mint and stage (4, 5), verify (6), promote (7), and the labels and release that keep the secret legible.
  */
 
 import { randomUUID } from 'node:crypto';

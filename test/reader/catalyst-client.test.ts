@@ -7,7 +7,7 @@ import { STORE, useRotator } from '../support/rotator';
 import { request } from '../support/sandbox';
 
 /**
- * The README's Catalyst example with BigCommerce's published client (@bigcommerce/catalyst-client 1.0.3),
+ * The Catalyst example of docs/consumers.md with BigCommerce's published client (@bigcommerce/catalyst-client 1.0.3),
  * its `https://store-...mybigcommerce.com/graphql` requests served by the sandbox, its token rotated and
  * revoked by the real rotator handler.
  */
@@ -81,7 +81,7 @@ async function rotateAndRevoke(): Promise<void> {
   expect((await h.invoke({ targets: ['catalyst'] })).results[0]?.outcome).toBe('revoked');
 }
 
-describe("README's Catalyst example, with BigCommerce's client", () => {
+describe("docs/consumers.md's Catalyst example, with BigCommerce's client", () => {
   it('its `client` (options from the environment, as Catalyst configures it) answers a typed query', async () => {
     const { data } = await example.client.fetch({ document: StoreName });
 

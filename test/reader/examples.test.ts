@@ -39,7 +39,7 @@ async function revoke(token: string): Promise<void> {
   if (res.status !== 200) throw new Error(`revoke failed: ${res.status}`);
 }
 
-describe('README example: plain fetch to the GraphQL Storefront API', () => {
+describe('docs/consumers.md example: plain fetch to the GraphQL Storefront API', () => {
   it('sends the header and value getToken() answers', async () => {
     const name = await createSecret(client);
     await putCurrent(client, name, (await mintPrivate()).text);

@@ -61,11 +61,10 @@ describe('npm start', () => {
     expect(section('8.')).toMatch(/header "Authorization", a \d+-character value \(not shown\)/);
     expect(section('8.')).toMatch(/store name "[^"]+"/);
     expect(stdout).toContain('All runs succeeded.');
-    // Every table line fits an ordinary terminal.
+    // Every line fits an ordinary terminal: the tables, their wrapped reasons and every line around them.
     const tableLines = sections.flatMap((s) => s.split('\n').slice(1)).filter((l) => /^\S+\s{2,}\S/.test(l));
     expect(tableLines.length).toBeGreaterThan(20);
-    for (const line of tableLines) expect(line.length).toBeLessThanOrEqual(120);
-    for (const s of sections) expect(s.split('\n')[0]!.length).toBeLessThanOrEqual(117);
+    expect(stdout.split('\n').filter((line) => line.length > 120)).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-"""Runs the README's Python example (imported as `example`) against the sandbox; prints one JSON summary.
+"""Runs the Python example of docs/consumers.md (imported as `example`) against the sandbox; prints one JSON summary.
 
 The sandbox's addresses and the store's credentials come in SANDBOX (JSON). Prints no token.
 """

@@ -9,10 +9,12 @@ import { useRotator } from '../support/rotator';
 import { useSandbox } from '../support/sandbox';
 
 const ROOT = path.resolve(__dirname, '../..');
-const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-const SECTION = README.slice(README.indexOf('## Reading the tokens'), README.indexOf('## B2B Edition backend tokens'));
+/** The consumers' page, where the reader's examples are. */
+const PAGE = 'docs/consumers.md';
+const CONSUMERS = readFileSync(path.join(ROOT, PAGE), 'utf8');
+const SECTION = CONSUMERS.slice(CONSUMERS.indexOf('## Reading the tokens'), CONSUMERS.indexOf('## Events'));
 
-/** An example file without its import lines, which differ in the README (a package, `./reader`). */
+/** An example file without its import lines, which differ on the page (a package, `./reader`). */
 function bodyOf(file: string): string {
   const lines = readFileSync(path.join(ROOT, file), 'utf8').split('\n');
   const lastImport = lines.map((l) => l.startsWith('import ')).lastIndexOf(true);
@@ -26,8 +28,10 @@ function codeBlocks(language: string): string[] {
   return [...SECTION.matchAll(new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``, 'g'))].map((m) => m[1] as string);
 }
 
-/** One fenced TypeScript example of the README: its code, the heading it is under, the line it starts on. */
+/** One fenced TypeScript example of a document: its code, the heading it is under, the line it starts on. */
 interface Example {
+  /** The document it is in, as the type checker's complaints name it. */
+  document: string;
   heading: string;
   line: number;
   source: string;
@@ -38,17 +42,18 @@ interface Example {
 function typeScriptExamples(): Example[] {
   const examples: Example[] = [];
   let heading = '';
-  const lines = README.split('\n');
+  const lines = CONSUMERS.split('\n');
   for (let i = 0; i < lines.length; i += 1) {
     const line = lines[i] as string;
     if (line.startsWith('#')) heading = line.replace(/^#+\s*/, '');
     if (line !== '```ts') continue;
     const end = lines.indexOf('```', i + 1);
     examples.push({
+      document: PAGE,
       heading,
       line: i + 2,
       source: lines.slice(i + 1, end).join('\n'),
-      file: path.join(ROOT, `readme-example-${examples.length + 1}.ts`),
+      file: path.join(ROOT, `doc-example-${examples.length + 1}.ts`),
     });
     i = end;
   }
@@ -56,7 +61,7 @@ function typeScriptExamples(): Example[] {
 }
 
 /**
- * The type checker's complaints about the examples, as `README.md:<line>: <message>`, against the project's real
+ * The type checker's complaints about the examples, as `<document>:<line>: <message>`, against the project's real
  * modules and BigCommerce's published Catalyst client with the project's compiler options, as ES modules (an
  * app may await at the top level).
  */
@@ -83,9 +88,77 @@ function typeErrors(examples: Example[]): string[] {
     const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
     const example = examples.find((e) => e.file === d.file?.fileName);
     if (!example || d.file === undefined || d.start === undefined) return `${d.file?.fileName ?? ''}: ${message}`;
-    return `README.md:${example.line + d.file.getLineAndCharacterOfPosition(d.start).line}: ${message}`;
+    return `${example.document}:${example.line + d.file.getLineAndCharacterOfPosition(d.start).line}: ${message}`;
   });
 }
+
+/**
+ * The `@example` blocks of a source file's TSDoc comments, each placed beside `reader/` (in the project's root)
+ * as an app's file would be.
+ */
+function tsdocExamples(file: string): Example[] {
+  const lines = readFileSync(path.join(ROOT, file), 'utf8').split('\n');
+  const examples: Example[] = [];
+  for (let i = 0; i < lines.length; i += 1) {
+    if (!/^\s*\* ```ts$/.test(lines[i] as string)) continue;
+    const end = lines.findIndex((l, j) => j > i && /^\s*\* ```$/.test(l));
+    examples.push({
+      document: file,
+      heading: file,
+      line: i + 2,
+      source: lines
+        .slice(i + 1, end)
+        .map((l) => l.replace(/^\s*\* ?/, ''))
+        .join('\n'),
+      file: path.join(ROOT, `tsdoc-example-${path.basename(file, '.ts')}-${examples.length + 1}.ts`),
+    });
+    i = end;
+  }
+  return examples;
+}
+
+/**
+ * The public declarations without an `@example` in their TSDoc: what `reader/index.ts` exports, and the public
+ * methods of the classes `infra/stack.ts` exports.
+ */
+function withoutExample(): string[] {
+  const program = ts.createProgram([path.join(ROOT, 'reader/index.ts'), path.join(ROOT, 'infra/stack.ts')], {});
+  const checker = program.getTypeChecker();
+  const hasExample = (node: ts.Node) => ts.getJSDocTags(node).some((tag) => tag.tagName.text === 'example');
+  const reader = checker.getSymbolAtLocation(program.getSourceFile(path.join(ROOT, 'reader/index.ts')) as ts.Node);
+  const exports = checker.getExportsOfModule(reader as ts.Symbol).map((symbol) => {
+    const declaration = checker.getAliasedSymbol(symbol).declarations?.[0];
+    return { name: `reader: ${symbol.name}`, documented: declaration !== undefined && hasExample(declaration) };
+  });
+  const stack = program.getSourceFile(path.join(ROOT, 'infra/stack.ts')) as ts.SourceFile;
+  const classes = stack.statements.filter(
+    (s): s is ts.ClassDeclaration =>
+      ts.isClassDeclaration(s) && !!s.modifiers?.some((k) => k.kind === ts.SyntaxKind.ExportKeyword),
+  );
+  const methods = classes.flatMap((c) =>
+    c.members
+      .filter((m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m))
+      .filter((m) => !m.modifiers?.some((k) => k.kind === ts.SyntaxKind.PrivateKeyword))
+      .map((m) => ({ name: `${c.name?.text}.${m.name.getText(stack)}`, documented: hasExample(m) })),
+  );
+  expect(exports.length).toBeGreaterThan(5);
+  expect(methods.length).toBeGreaterThan(1);
+  return [...exports, ...methods].filter((d) => !d.documented).map((d) => d.name);
+}
+
+describe('TSDoc examples of the reader and the stack', () => {
+  const files = ['reader/errors.ts', 'reader/stored-value.ts', 'reader/token-reader.ts', 'infra/stack.ts'];
+
+  it('every export of reader/ and every public method of the stack’s classes has one', () => {
+    expect(withoutExample()).toEqual([]);
+  }, 60_000);
+
+  it('type-check against the real modules and the project’s compiler options', () => {
+    const examples = files.flatMap(tsdocExamples);
+    expect(examples.length).toBeGreaterThanOrEqual(11);
+    expect(typeErrors(examples)).toEqual([]);
+  }, 60_000);
+});
 
 const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (
   ...parameters: string[]
@@ -114,7 +187,7 @@ async function run(
   return module.exports;
 }
 
-describe("README's TypeScript examples", () => {
+describe("docs/consumers.md's TypeScript examples", () => {
   // The examples read the example configuration's private storefront token, as the rotator writes it.
   const exampleConfig = JSON.parse(readFileSync(path.join(ROOT, 'rotator.config.json'), 'utf8'));
   const rotator = useRotator({
@@ -176,7 +249,7 @@ describe("README's TypeScript examples", () => {
   });
 });
 
-describe("README's Reading the tokens section", () => {
+describe("docs/consumers.md's Reading the tokens section", () => {
   it.each(['reader/examples/storefront-fetch.ts', 'reader/examples/catalyst-client.ts'])(
     'shows %s as tsc checks it',
     (file) => {
@@ -211,7 +284,7 @@ describe("README's Reading the tokens section", () => {
             secretName: 'bigcommerce/pystore/headless',
           }),
         };
-        const { stdout } = await promisify(execFile)('python3', [path.join(__dirname, 'readme_python_driver.py')], {
+        const { stdout } = await promisify(execFile)('python3', [path.join(__dirname, 'doc_python_driver.py')], {
           env,
           timeout: 60_000,
         });
