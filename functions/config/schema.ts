@@ -95,7 +95,12 @@ const configSchema = lazySchema(() => {
   );
   const revokeSuperseded = z.optional(z.strictObject({ gracePeriod: duration }));
 
-  const base = { id: tokenId, store: storeHash, secretName: z.optional(secretName) };
+  const base = {
+    id: tokenId,
+    store: storeHash,
+    secretName: z.optional(secretName),
+    paused: z.optional(z.boolean({ error: 'must be true or false' })),
+  };
   const storefrontBase = {
     ...base,
     lifetime: duration,
@@ -255,6 +260,7 @@ export function parseConfig(input: unknown, source = 'configuration'): RotatorCo
         message: `secret name "${resolvedSecretName}" is already used by token "${clash}"`,
       });
     secretNames.set(resolvedSecretName, token.id);
+    const paused = token.paused ? { paused: true as const } : {};
 
     if (token.family === 'b2b-backend') {
       const gracePeriodSeconds = token.gracePeriod ?? DEFAULT_B2B_GRACE_SECONDS;
@@ -263,6 +269,7 @@ export function parseConfig(input: unknown, source = 'configuration'): RotatorCo
         id: token.id,
         storeHash: token.store,
         secretName: resolvedSecretName,
+        ...paused,
         family: token.family,
         rotationPeriodSeconds: token.rotationPeriod,
         gracePeriodSeconds,
@@ -272,6 +279,7 @@ export function parseConfig(input: unknown, source = 'configuration'): RotatorCo
       id: token.id,
       storeHash: token.store,
       secretName: resolvedSecretName,
+      ...paused,
       renewBeforeSeconds: token.renewBefore,
     };
     if (token.family === 'stored-instruments') {
