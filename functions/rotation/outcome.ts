@@ -13,7 +13,7 @@ import { failedEvent, type RotationEvent, rotatedEvent } from './events';
 import { failureFacts, failureReason } from './failure';
 import type { TargetResult } from './results';
 import { type SecretState, type Staged, versionState } from './secret-state';
-import { ClaimConflictError, type CurrentVersion } from './secret-store';
+import { ClaimConflictError, type CurrentVersion, STAGES } from './secret-store';
 import { LostPromotion, releaseClaim, StepFailure } from './steps';
 
 /** What one rotation has read and holds so far: what its ending reports and gives up. */
@@ -51,9 +51,10 @@ export function result(
 
 /** A paused token's result: nothing done, AWSCURRENT as the run's bulk read saw it (no call of its own). */
 export function pausedResult(rotation: Rotation, preread: CurrentVersion | undefined, reason: string): TargetResult {
-  const stored = preread && versionState(rotation.target, preread.versionId, preread.text, undefined).stored;
-  const current = stored && { versionId: preread.versionId, expiresAt: stored.expiresAt, mintedAt: stored.mintedAt };
-  return result(rotation, undefined, 'skipped', reason, current);
+  const current = preread?.stages.includes(STAGES.current) ? preread : undefined;
+  const stored = current && versionState(rotation.target, current.versionId, current.text, undefined).stored;
+  const told = stored && { versionId: current.versionId, expiresAt: stored.expiresAt, mintedAt: stored.mintedAt };
+  return result(rotation, undefined, 'skipped', reason, told);
 }
 
 /** The optional `revoked` and `warnings` fields of a result, present only when they say something. */

@@ -13,6 +13,7 @@ import { localLambdaContext } from '../../sandbox/lambda-context';
 import { runStatus } from '../../scripts/status';
 import { type StatusReport, SecretsManagerReader, readStatus, statusTable } from '../../scripts/token-status';
 import { auditText } from '../support/audit';
+import { awsBackendName } from '../support/aws-backend';
 import { secretsManagerClient } from '../support/aws-clients';
 import { STORE, useRotator } from '../support/rotator';
 import { graphqlWorks } from '../support/sandbox';
@@ -63,10 +64,18 @@ function deploy(config: Record<string, unknown>): void {
 }
 const run = async (event: unknown = {}) => (await deployed(event)) as RunReport;
 
-/** What the function asked of AWS and BigCommerce since `clearCalls`, the test's own RotateSecret aside. */
+/**
+ * What the function asked of AWS and BigCommerce since `clearCalls`: every call but the test's own RotateSecret
+ * and those naming another secret (the other token's, when a backend has it read its own).
+ */
 function calls(): { aws: string[]; bigcommerce: RecordedRequest[] } {
   const h = rotator();
-  const aws = h.sandbox.aws.server.requests().map((r) => r.operation ?? `${r.method} ${r.path}`);
+  const name = secretName();
+  const aboutPaused = (r: RecordedRequest) => {
+    const id = (r.body as { SecretId?: string } | undefined)?.SecretId;
+    return id === undefined || id === name || id.includes(`:secret:${name}-`);
+  };
+  const aws = h.sandbox.aws.server.requests(aboutPaused).map((r) => r.operation ?? `${r.method} ${r.path}`);
   return { aws: aws.filter((op) => op !== 'RotateSecret'), bigcommerce: h.sandbox.bigcommerce.server.requests() };
 }
 function clearCalls(): void {
@@ -124,10 +133,14 @@ describe('a paused token', () => {
     const sweep = await run({});
     const forced = await run({ targets: ['headless'], force: true });
     const dry = await run({ targets: ['headless'], dryRun: true });
+    const current = [...before.labels].find(([, labels]) => labels.includes(STAGES.current))?.[0];
+    // AWSCURRENT as the bulk read returned it, as the API reference has BatchGetSecretValue answer; moto answers
+    // the version current before the last staged promotion (jest.moto.config.js), which a result leaves out.
+    const told = awsBackendName() === 'sandbox' ? { versionId: current } : { versionId: undefined };
     for (const report of [sweep, forced, dry]) {
       const result = report.results.find((r) => r.tokenId === 'headless');
-      expect(result).toMatchObject({ outcome: 'skipped', reason: 'paused', versionId: expect.any(String) });
-      expect(Date.parse(result?.expiresAt as string)).toBeLessThan(h.sandbox.clock.now().getTime());
+      expect(result).toMatchObject({ outcome: 'skipped', reason: 'paused', ...told });
+      if (told.versionId) expect(Date.parse(result?.expiresAt as string)).toBeLessThan(h.sandbox.clock.now().getTime());
     }
     expect(sweep.results.find((r) => r.tokenId === 'steady')).toMatchObject({ outcome: 'skipped' });
     const { aws, bigcommerce } = calls();
