@@ -92,10 +92,10 @@ export function bulkReadSuffices(subject: Subject, secret: SecretState, now: Dat
   return !subject.options.dryRun && decide(subject, secret.current, now).due;
 }
 
-/** Whether the bulk read alone settles the token: paused, or no cleanup wanted and not due. Its run makes no call. */
-export function settled(subject: Subject, secret: SecretState, now: Date): boolean {
+/** Whether the bulk read (`secret`, a finished rotation) settles the token: its run would make no call. */
+export function settled(subject: Subject, secret: SecretState | undefined, now: Date): boolean {
   if (pausedBecause(subject)) return true;
-  const noCleanup = !cleanupWanted(subject, secret.description, secret.current, false, now);
+  const noCleanup = secret !== undefined && !cleanupWanted(subject, secret.description, secret.current, false, now);
   return noCleanup && !decide(subject, secret.current, now).due;
 }
 

@@ -302,8 +302,10 @@ describe('a paused token (before step 1)', () => {
     const bulk = secret(version('v1', stored), { v1: [STAGES.current, STAGES.pending, STAGES.claim] });
     const judged = pausedOf(rules);
     expect(pausedBecause(judged)).toBe('paused');
-    // Settled by the bulk read: a sweep hands it to no work queue, and its run makes no call.
+    // Settled by the bulk read, whatever it showed: a sweep hands it to no work queue, its run makes no call.
     expect(settled(judged, { ...bulk, complete: false }, NOW)).toBe(true);
+    expect(settled(judged, undefined, NOW)).toBe(true);
+    expect(settled(rules, undefined, NOW)).toBe(false);
     // The same token unpaused is judged as usual: the pause is all that held it.
     expect(pausedBecause(rules)).toBeUndefined();
     expect(settled(rules, { ...bulk, complete: false }, NOW)).toBe(settledUnpaused);
