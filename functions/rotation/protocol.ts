@@ -32,7 +32,8 @@ type StepFlow = (rotation: Rotation, progress: ReadProgress, versionId: string) 
  * One step of Secrets Manager's rotation protocol for one token (README "Rotating from Secrets Manager"):
  * createSecret claims, mints and stages (steps 3 to 5 of a rotation), testSecret verifies (6), finishSecret
  * verifies again and promotes, cleans up and announces (6 to 9). Each reads the secret first (1); `versionId`
- * is the ClientRequestToken, the id of the rotation's version, so Secrets Manager may repeat any step.
+ * is the ClientRequestToken, the id of the rotation's version, so Secrets Manager may repeat any step. A paused
+ * token's steps are refused before any call, but testSecret of Secrets Manager's configuration test (pausedStep).
  */
 export async function protocolStep(
   rotation: Rotation,
