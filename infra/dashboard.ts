@@ -10,6 +10,7 @@ import {
   SECONDS_SINCE_MINTED,
   SECONDS_UNTIL_EXPIRY,
   TOKEN_DIMENSIONS,
+  TOKEN_PAUSED,
 } from '../functions/observability/rotation-metrics';
 import type { RotatorFunction } from './rotator-function';
 
@@ -37,15 +38,16 @@ export function tokenQuery(metric: string, fn: 'MIN' | 'MAX', order: 'ASC' | 'DE
 }
 
 /**
- * The fleet at a glance: every alarm's state; each function's token outcomes over time; the tokens closest
- * to expiry (and the oldest B2B tokens, which never expire); failed rotations by step, and the latest ones,
- * from the structured `rotation failed` log line; each work queue's backlog. Widgets exist only for the
- * functions (and work queues) the stack has.
+ * The fleet at a glance: every alarm's state; each function's token outcomes over time; the token tables
+ * (tokenTables); failed rotations by step, and the latest ones, from the structured `rotation failed` log line;
+ * each work queue's backlog. Widgets exist only for the functions (and work queues) the stack has.
  */
-export function rotationDashboard(scope: Construct, rotators: ReadonlyMap<RotatorKind, RotatorFunction>) {
+export function rotationDashboard(
+  scope: Construct,
+  rotators: ReadonlyMap<RotatorKind, RotatorFunction>,
+  { anyPaused }: { anyPaused: boolean },
+) {
   const all = [...rotators.values()];
-  const expiring = [...rotators].filter(([kind]) => kind !== 'b2b').map(([, r]) => r.function.functionName);
-  const b2b = rotators.get('b2b');
   const rows: cloudwatch.IWidget[][] = [
     [
       new cloudwatch.AlarmStatusWidget({
@@ -69,40 +71,7 @@ export function rotationDashboard(scope: Construct, rotators: ReadonlyMap<Rotato
         }),
     ),
   ];
-  const tables: cloudwatch.IWidget[] = [];
-  if (expiring.length > 0) {
-    tables.push(
-      new cloudwatch.TableWidget({
-        title: 'Tokens closest to expiry (seconds left, lowest first)',
-        metrics: [
-          new cloudwatch.MathExpression({
-            expression: tokenQuery(SECONDS_UNTIL_EXPIRY, 'MIN', 'ASC', expiring),
-            period: HOUR,
-          }),
-        ],
-        summary: { columns: [cloudwatch.TableSummaryColumn.MINIMUM], hideNonSummaryColumns: true },
-        width: b2b ? FULL / 2 : FULL,
-        height: 8,
-      }),
-    );
-  }
-  if (b2b) {
-    tables.push(
-      new cloudwatch.TableWidget({
-        title: 'B2B tokens by age (seconds since minted, oldest first)',
-        metrics: [
-          new cloudwatch.MathExpression({
-            expression: tokenQuery(SECONDS_SINCE_MINTED, 'MAX', 'DESC', [b2b.function.functionName]),
-            period: HOUR,
-          }),
-        ],
-        summary: { columns: [cloudwatch.TableSummaryColumn.MAXIMUM], hideNonSummaryColumns: true },
-        width: expiring.length > 0 ? FULL / 2 : FULL,
-        height: 8,
-      }),
-    );
-  }
-  if (tables.length > 0) rows.push(tables);
+  rows.push(tokenTables(rotators, anyPaused));
   const queued = [...rotators].flatMap(([kind, r]) => (r.workQueue ? [[kind, r.workQueue.queue] as const] : []));
   if (queued.length > 0) {
     // Work handed out waits seconds; a queue that stays full, or old, is invocations failing or throttled.
@@ -148,4 +117,46 @@ export function rotationDashboard(scope: Construct, rotators: ReadonlyMap<Rotato
     defaultInterval: Duration.hours(6),
     widgets: rows,
   });
+}
+
+/**
+ * One row of token tables: the tokens closest to expiry, the oldest B2B tokens (which never expire), and, when the
+ * configuration pauses some, the paused tokens: they report that instead of their life, since no run renews them.
+ */
+function tokenTables(rotators: ReadonlyMap<RotatorKind, RotatorFunction>, anyPaused: boolean): cloudwatch.IWidget[] {
+  const expiring = [...rotators].filter(([kind]) => kind !== 'b2b').map(([, r]) => r.function.functionName);
+  const b2b = rotators.get('b2b');
+  const functionNames = [...rotators.values()].map((r) => r.function.functionName);
+  const tables: { title: string; expression: string; summary: cloudwatch.TableSummaryColumn }[] = [];
+  if (expiring.length > 0) {
+    tables.push({
+      title: 'Tokens closest to expiry (seconds left, lowest first)',
+      expression: tokenQuery(SECONDS_UNTIL_EXPIRY, 'MIN', 'ASC', expiring),
+      summary: cloudwatch.TableSummaryColumn.MINIMUM,
+    });
+  }
+  if (b2b) {
+    tables.push({
+      title: 'B2B tokens by age (seconds since minted, oldest first)',
+      expression: tokenQuery(SECONDS_SINCE_MINTED, 'MAX', 'DESC', [b2b.function.functionName]),
+      summary: cloudwatch.TableSummaryColumn.MAXIMUM,
+    });
+  }
+  if (anyPaused) {
+    tables.push({
+      title: 'Paused tokens (no run renews them until unpaused)',
+      expression: tokenQuery(TOKEN_PAUSED, 'MAX', 'DESC', functionNames),
+      summary: cloudwatch.TableSummaryColumn.MAXIMUM,
+    });
+  }
+  return tables.map(
+    ({ title, expression, summary }) =>
+      new cloudwatch.TableWidget({
+        title,
+        metrics: [new cloudwatch.MathExpression({ expression, period: HOUR })],
+        summary: { columns: [summary], hideNonSummaryColumns: true },
+        width: FULL / tables.length,
+        height: 8,
+      }),
+  );
 }

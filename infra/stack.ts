@@ -175,7 +175,7 @@ export class TokenRotatorStack extends Stack {
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
     if (this.rotators.size > 0) {
       new CfnOutput(this, 'DashboardName', {
-        value: rotationDashboard(this, this.rotators).dashboardName,
+        value: rotationDashboard(this, this.rotators, { anyPaused: config.tokens.some((t) => t.paused) }).dashboardName,
         description: 'CloudWatch dashboard: outcomes, the tokens closest to expiry, failures by step',
       });
     }

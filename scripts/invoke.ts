@@ -17,7 +17,9 @@ target failed or a Secrets Manager rotation step failed (2 for a usage, configur
   --event FILE    the invocation event, as a JSON file
   --json EVENT    the invocation event, inline (default: {} = rotate everything due); a rotation
                   run ({"targets","force","dryRun"}) or one of Secrets Manager's rotation steps
-                  ({"Step":"createSecret","SecretId":"<secret name>","ClientRequestToken":"<new version id>"})`;
+                  ({"Step":"createSecret","SecretId":"<secret name>","ClientRequestToken":"<new version id>"}).
+                  A token paused in the configuration is skipped (reason "paused"), forced or not, and
+                  its rotation steps are refused`;
 
 class UsageError extends Error {}
 

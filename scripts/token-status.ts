@@ -18,6 +18,7 @@ import { StorefrontFamilyAdapter } from '../functions/families/storefront';
 import { StoredInstrumentsFamilyAdapter } from '../functions/families/stored-instruments';
 import { redactor } from '../functions/observability/redaction';
 import { claimState, parseClaim } from '../functions/rotation/claim';
+import { pausedBecause } from '../functions/rotation/decisions';
 import { decideDue } from '../functions/rotation/due';
 import type { FamilyAdapter } from '../functions/rotation/family';
 import { PLACEHOLDER_STATUS, parseStoredToken, type StoredToken } from '../functions/rotation/stored-token';
@@ -104,7 +105,12 @@ export interface TokenStatus {
   /** Why the secret could not be read (AWS's exception name), when it could not. */
   unreadable?: string;
   current?: VersionSummary;
-  /** Whether the rotator would mint on its next run, and otherwise when it will (the rotator's own rule). */
+  /** Paused in the configuration: no run or Secrets Manager rotation renews it until it is unpaused. */
+  paused?: true;
+  /**
+   * Whether the rotator would mint on its next run, and otherwise when it will (the rotator's own rule); for a
+   * paused token, never: `{ due: false, at: null, reason: "paused" }`.
+   */
   next?: { due: boolean; at: string | null; reason: string };
   /** AWSPENDING on a version other than AWSCURRENT: a rotation that did not finish. */
   pending?: VersionSummary;
@@ -191,16 +197,19 @@ async function tokenStatus(
   { listed, current }: KnownState,
   now: Date,
 ): Promise<TokenStatus> {
+  const paused = pausedBecause({ target });
   const base = {
     tokenId: target.id,
     family: target.family,
     storeHash: target.storeHash,
     secretName: target.secretName,
+    ...(paused ? { paused: true as const } : {}),
   };
   try {
     const description = listed ?? (await reader.describe(target.secretName));
     if (!description) return { ...base, unreadable: 'ResourceNotFoundException' };
-    return { ...base, ...(await versionsStatus(reader, target, family, description, current, now)) };
+    const versions = await versionsStatus(reader, target, family, description, current, now);
+    return { ...base, ...versions, ...(paused ? { next: { due: false, at: null, reason: paused } } : {}) };
   } catch (error) {
     return { ...base, unreadable: (error as Error).name || 'Error' };
   }
@@ -352,8 +361,15 @@ function stateWord(t: TokenStatus): (typeof STATE_WORDS)[number] {
 }
 
 /** What an operator should look at, one short paragraph per token that needs it. */
-function attention(t: TokenStatus): string[] {
+function attention(t: TokenStatus, now: Date): string[] {
   const notes: string[] = [];
+  if (t.paused) {
+    const expired = t.current?.expiresAt && Date.parse(t.current.expiresAt) <= now.getTime();
+    notes.push(
+      'paused: runs leave it alone until "paused" is removed from its configuration' +
+        (expired ? `; its token ${expiry(t.current?.expiresAt as string, now)}` : ''),
+    );
+  }
   if (t.unreadable) notes.push(`cannot read secret ${t.secretName} (${t.unreadable})`);
   if (t.current?.holds === 'other')
     notes.push('AWSCURRENT holds a value this product did not write; the next run replaces it');
@@ -401,7 +417,7 @@ export function statusTable(report: StatusReport): string {
     t.current ? t.current.versionId.slice(0, 8) : '-',
     t.current?.holds === 'token' ? relative(t.current.mintedAt, now) : '-',
     t.current?.holds === 'token' ? (t.current.expiresAt ? relative(t.current.expiresAt, now) : 'never') : '-',
-    t.next ? (t.next.due ? 'now' : relative(t.next.at, now)) : '-',
+    t.paused ? 'paused' : t.next ? (t.next.due ? 'now' : relative(t.next.at, now)) : '-',
     stateWord(t),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
@@ -425,14 +441,16 @@ export function statusTable(report: StatusReport): string {
   const soonest = report.tokens
     .filter((t) => t.current?.expiresAt)
     .sort((a, b) => Date.parse(a.current?.expiresAt ?? '') - Date.parse(b.current?.expiresAt ?? ''))[0];
+  const paused = report.tokens.filter((t) => t.paused).length;
   const counted = counts.filter(([, n]) => n > 0).map(([word, n]) => `${n} ${word}`);
+  if (paused > 0) counted.push(`${paused} paused`);
   const summary = [
     `${report.tokens.length} tokens at ${report.at} (Secrets Manager): ${counted.join(', ')}`,
     ...(soonest ? [`soonest expiry: ${soonest.tokenId} ${expiry(soonest.current?.expiresAt as string, now)}`] : []),
   ].join('; ');
 
   const notes = report.tokens.flatMap((t) =>
-    attention(t).flatMap((n) => wrap(`${t.tokenId}: ${n}`, TABLE_WIDTH, '    ')),
+    attention(t, now).flatMap((n) => wrap(`${t.tokenId}: ${n}`, TABLE_WIDTH, '    ')),
   );
   return [
     ...wrap(summary, TABLE_WIDTH, '  '),

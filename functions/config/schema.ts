@@ -96,7 +96,12 @@ const configSchema = lazySchema(() => {
   );
   const revokeSuperseded = z.optional(z.strictObject({ gracePeriod: duration }));
 
-  const base = { id: tokenId, store: storeHash, secretName: z.optional(secretName) };
+  const base = {
+    id: tokenId,
+    store: storeHash,
+    secretName: z.optional(secretName),
+    paused: z.optional(z.boolean({ error: 'must be true or false' })),
+  };
   const storefrontBase = {
     ...base,
     lifetime: duration,
@@ -256,6 +261,7 @@ export function parseConfig(input: unknown, source = 'configuration'): RotatorCo
         message: `secret name "${resolvedSecretName}" is already used by token "${clash}"`,
       });
     secretNames.set(resolvedSecretName, token.id);
+    const paused = token.paused ? { paused: true as const } : {};
 
     if (token.family === 'b2b-backend') {
       const gracePeriodSeconds = token.gracePeriod ?? DEFAULT_B2B_GRACE_SECONDS;
@@ -264,6 +270,7 @@ export function parseConfig(input: unknown, source = 'configuration'): RotatorCo
         id: token.id,
         storeHash: token.store,
         secretName: resolvedSecretName,
+        ...paused,
         family: token.family,
         rotationPeriodSeconds: token.rotationPeriod,
         gracePeriodSeconds,
@@ -273,6 +280,7 @@ export function parseConfig(input: unknown, source = 'configuration'): RotatorCo
       id: token.id,
       storeHash: token.store,
       secretName: resolvedSecretName,
+      ...paused,
       renewBeforeSeconds: token.renewBefore,
     };
     if (token.family === 'stored-instruments') {

@@ -40,6 +40,11 @@ interface ManagedTokenBase {
   storeHash: string;
   /** Name of the Secrets Manager secret this token is kept in. */
   secretName: string;
+  /**
+   * Left alone by every run and refused by Secrets Manager's rotation steps until unset: no mint, no write, not
+   * counted overdue. Absent when not paused.
+   */
+  paused?: true;
 }
 
 export interface ExpiringTokenPolicy {

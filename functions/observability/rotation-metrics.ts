@@ -23,6 +23,11 @@ export const SECONDS_UNTIL_EXPIRY = 'SecondsUntilExpiry';
 /** Per token, for families whose tokens never expire (`b2b-backend`): seconds since it was minted. */
 export const SECONDS_SINCE_MINTED = 'SecondsSinceMinted';
 /**
+ * Per token, in place of its life while it is paused (`paused` in the configuration): 1. A paused token is not
+ * renewed by design, so it is neither counted overdue nor listed among the tokens closest to expiry.
+ */
+export const TOKEN_PAUSED = 'TokenPaused';
+/**
  * Per function: how many tokens should have been renewed by now. An expiring token counts once less than
  * half its `renewBefore` is left; a token that never expires, once it is older than 1.5 rotation periods
  * (half a period past due). The alarm fires on any count above zero.

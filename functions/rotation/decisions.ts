@@ -14,6 +14,20 @@ import type { StoredToken } from './stored-token';
 /** What a decision reads of a rotation: the token, its family's rules and how the run was asked for. */
 export type Subject = Pick<Rotation, 'target' | 'family' | 'options'>;
 
+/** Before step 1, why a run leaves the token alone whatever it was asked (forced, dry): it is paused. */
+export function pausedBecause({ target }: Pick<Subject, 'target'>): 'paused' | undefined {
+  return target.paused ? 'paused' : undefined;
+}
+
+/**
+ * What a Secrets Manager step may do with a paused token: only testSecret of its configuration test (a copy of
+ * AWSCURRENT, see protocol.ts), which changes nothing and must pass, or a deploy creating the schedule fails.
+ */
+export function pausedStep(subject: Pick<Subject, 'target'>, request: string): 'act' | 'copy-only' | 'refuse' {
+  if (!pausedBecause(subject)) return 'act';
+  return request === 'testSecret' ? 'copy-only' : 'refuse';
+}
+
 /** The due rule for `stored` under the token's policy, and whether it still fits the configuration. */
 function dueUnderPolicy(
   { target, family }: Subject,
@@ -78,11 +92,11 @@ export function bulkReadSuffices(subject: Subject, secret: SecretState, now: Dat
   return !subject.options.dryRun && decide(subject, secret.current, now).due;
 }
 
-/** Whether the bulk read alone settles the token: no cleanup wanted, not due. Its run would make no call. */
-export function settled(subject: Subject, secret: SecretState, now: Date): boolean {
-  return (
-    !cleanupWanted(subject, secret.description, secret.current, false, now) && !decide(subject, secret.current, now).due
-  );
+/** Whether the bulk read (`secret`, a finished rotation) settles the token: its run would make no call. */
+export function settled(subject: Subject, secret: SecretState | undefined, now: Date): boolean {
+  if (pausedBecause(subject)) return true;
+  const noCleanup = secret !== undefined && !cleanupWanted(subject, secret.description, secret.current, false, now);
+  return noCleanup && !decide(subject, secret.current, now).due;
 }
 
 /**

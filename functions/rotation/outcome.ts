@@ -12,8 +12,8 @@ import { nextDueAt } from './due';
 import { failedEvent, type RotationEvent, rotatedEvent } from './events';
 import { failureFacts, failureReason } from './failure';
 import type { TargetResult } from './results';
-import type { SecretState, Staged } from './secret-state';
-import { ClaimConflictError } from './secret-store';
+import { type SecretState, type Staged, versionState } from './secret-state';
+import { ClaimConflictError, type CurrentVersion, STAGES } from './secret-store';
 import { LostPromotion, releaseClaim, StepFailure } from './steps';
 
 /** What one rotation has read and holds so far: what its ending reports and gives up. */
@@ -47,6 +47,14 @@ export function result(
     mintedAt: current?.stored?.mintedAt,
     ...extra,
   };
+}
+
+/** A paused token's result: nothing done, AWSCURRENT as the run's bulk read saw it (no call of its own). */
+export function pausedResult(rotation: Rotation, preread: CurrentVersion | undefined, reason: string): TargetResult {
+  const current = preread?.stages.includes(STAGES.current) ? preread : undefined;
+  const stored = current && versionState(rotation.target, current.versionId, current.text, undefined).stored;
+  const told = stored && { versionId: current.versionId, expiresAt: stored.expiresAt, mintedAt: stored.mintedAt };
+  return result(rotation, undefined, 'skipped', reason, told);
 }
 
 /** The optional `revoked` and `warnings` fields of a result, present only when they say something. */

@@ -1,18 +1,16 @@
 /** Secrets Manager's rotation protocol: its four steps, made of the same steps as a run's rotation. */
 
 import type { Rotation } from './context';
-import { creation, namedVersion, notStagedBecause } from './decisions';
+import { creation, pausedStep } from './decisions';
 import { ended, finish, type Progress, type ReadProgress } from './outcome';
 import { readCurrent, readOthers } from './read-secret';
 import type { TargetResult } from './results';
-import { type SecretState, type Staged, versionState } from './secret-state';
+import type { SecretState } from './secret-state';
 import { ClaimConflictError, STAGES, stageHolder } from './secret-store';
-import type { StoredToken } from './stored-token';
 import { claimRotation, mintAndStage, promote, step, verify } from './steps';
+import { type ProtocolStep, ProtocolStepError, refusal, stepVersion } from './step-version';
 
-/** Secrets Manager's four rotation steps, as its rotation function receives them. */
-export const PROTOCOL_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
-export type ProtocolStep = (typeof PROTOCOL_STEPS)[number];
+export { PROTOCOL_STEPS, type ProtocolStep, ProtocolStepError } from './step-version';
 
 /** What one step of Secrets Manager's rotation did, for the function's answer and logs. */
 export interface ProtocolOutcome {
@@ -26,27 +24,27 @@ export interface ProtocolOutcome {
   result?: TargetResult;
 }
 
-/** A step of Secrets Manager's rotation that cannot be done; Secrets Manager records it and may retry. */
-export class ProtocolStepError extends Error {
-  override readonly name = 'ProtocolStepError';
-}
-
 /** What a step did, in words, and the rotation's result when it promoted. */
 type StepDone = { did: string; result?: TargetResult };
 type StepFlow = (rotation: Rotation, progress: ReadProgress, versionId: string) => Promise<StepDone>;
 
 /**
  * One step of Secrets Manager's rotation protocol for one token (docs/operations.md, "Rotating from Secrets
- * Manager"): createSecret claims, mints and stages (steps 3 to 5 of a rotation), testSecret verifies (6),
- * finishSecret verifies again and promotes, cleans up and announces (6 to 9). Each reads the secret first (1);
- * `versionId` is the ClientRequestToken, the id of the rotation's version, so Secrets Manager may repeat any step.
+ * Manager"):
+ * createSecret claims, mints and stages (steps 3 to 5 of a rotation), testSecret verifies (6), finishSecret
+ * verifies again and promotes, cleans up and announces (6 to 9). Each reads the secret first (1); `versionId`
+ * is the ClientRequestToken, the id of the rotation's version, so Secrets Manager may repeat any step. A paused
+ * token's steps are refused before any call, but testSecret of Secrets Manager's configuration test (pausedStep).
  */
 export async function protocolStep(
   rotation: Rotation,
   request: ProtocolStep,
   versionId: string,
 ): Promise<ProtocolOutcome> {
-  const secret = await readForStep(rotation);
+  const pause = pausedStep(rotation, request);
+  if (pause === 'refuse') throw await pausedRefusal(rotation, request, NOTHING_READ);
+  // A paused token's testSecret reads as a dry run does: a secret without a version does not get the placeholder.
+  const secret = await readForStep(pause === 'act' ? rotation : asDryRun(rotation));
   // A step after createSecret holds the claim its createSecret made: the claim label moved with the token.
   const claimVersionId = stageHolder(secret.description, STAGES.claim) === versionId ? versionId : undefined;
   const { did, result } = await STEPS[request](rotation, { secret, claimVersionId, warnings: [] }, versionId);
@@ -104,9 +102,10 @@ async function testSecret(rotation: Rotation, progress: ReadProgress, versionId:
   const version = await guarded(rotation, progress, () =>
     stepVersion(rotation, progress.secret, 'testSecret', versionId),
   );
+  if (version.kind === 'copy') return { did: `nothing to test: ${COPY}` };
+  if (pausedStep(rotation, 'testSecret') !== 'act') throw await pausedRefusal(rotation, 'testSecret', progress);
   if (version.kind === 'current') return { did: 'nothing to test: the version is current' };
   if (version.kind === 'not-created') return { did: `nothing to test: ${NOT_CREATED}` };
-  if (version.kind === 'copy') return { did: `nothing to test: ${COPY}` };
   await guarded(rotation, progress, () => verify(rotation, version.staged));
   return { did: 'verified at BigCommerce' };
 }
@@ -134,50 +133,17 @@ async function finishSecret(rotation: Rotation, progress: ReadProgress, versionI
   return { did: 'verified at BigCommerce and promoted to AWSCURRENT', result };
 }
 
-/** What testSecret and finishSecret find under the version Secrets Manager named (see stepVersion). */
-type StepVersion =
-  | { kind: 'current' }
-  | { kind: 'not-created' }
-  | { kind: 'copy' }
-  | { kind: 'staged'; staged: Staged };
-
 /** What the later steps say when Secrets Manager's schedule fired for a token that was not due. */
 const NOT_CREATED = 'createSecret staged no token (the token was not due)';
 const COPY = "the version is a copy of the current one (Secrets Manager's test of the rotation configuration)";
 
-/**
- * The version testSecret and finishSecret may act on, as AWS's own rotation functions decide (namedVersion):
- * a token this product staged for this rotation. Anything else is refused before a label moves or BigCommerce
- * is called: promoting an older version would bring back a token the cleanup revoked, and the cleanup would
- * then revoke the working one. A version that copies AWSCURRENT is Secrets Manager's test of the rotation
- * configuration (a schedule created with RotateImmediately false: "the test creates an AWSPENDING version of
- * the secret and then removes it"), the stack's placeholder included.
- */
-async function stepVersion(
-  rotation: Rotation,
-  secret: SecretState,
-  request: ProtocolStep,
-  versionId: string,
-): Promise<StepVersion> {
-  const { target, ports } = rotation;
-  const named = namedVersion(rotation, secret, versionId, ports.clock.now());
-  if (named.kind === 'refused') throw refusal(rotation, request, named.why);
-  if (named.kind !== 'read') return named;
-  const read = (id: string) => step(rotation, 'read', () => ports.secrets.readVersion(target.secretName, id));
-  const text = await read(versionId);
-  if (text === undefined) {
-    throw refusal(rotation, request, `version ${versionId} holds no value: createSecret has not staged a token in it`);
-  }
-  if (text === (await read(secret.current.versionId))) return { kind: 'copy' };
-  const { stored } = versionState(target, versionId, text, undefined);
-  const problem = notStagedBecause(secret, versionId, stored, target.id);
-  if (problem !== undefined) throw refusal(rotation, request, `version ${versionId} ${problem}`);
-  return { kind: 'staged', staged: { versionId, stored: stored as StoredToken, revoked: false } };
-}
+const asDryRun = (rotation: Rotation): Rotation => ({ ...rotation, options: { ...rotation.options, dryRun: true } });
+const NOTHING_READ: Progress = { secret: undefined, claimVersionId: undefined, warnings: [] };
 
-/** A step refused before it changed anything; Secrets Manager records the reason. */
-function refusal(rotation: Rotation, request: ProtocolStep, why: string): ProtocolStepError {
-  return new ProtocolStepError(`${rotation.target.id}: ${request} refused: ${why}; nothing was changed`);
+/** A paused token's step (decisions.ts, pausedStep), refused before it writes or calls anything. */
+function pausedRefusal(rotation: Rotation, request: ProtocolStep, progress: Progress): Promise<ProtocolStepError> {
+  const why = 'the token is paused ("paused": true in the configuration; remove it and deploy to rotate again)';
+  return protocolFailure(rotation, progress, refusal(rotation, request, why));
 }
 
 /** Runs part of a step; what fails ends the rotation as a scheduled one would, and becomes the step's error. */

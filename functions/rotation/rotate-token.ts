@@ -34,9 +34,9 @@ export function rotateToken<T extends ManagedToken>(
 }
 
 /**
- * Whether the bulk read alone settles `target`: its current version shows a finished rotation (AWSCURRENT
- * with AWSPENDING and the claim), no cleanup is wanted, and it is not due. Its run would make no call; a
- * sweep hands everything else to the work queue.
+ * Whether the bulk read alone settles `target`: it is paused, or its current version shows a finished
+ * rotation (AWSCURRENT with AWSPENDING and the claim), no cleanup is wanted, and it is not due. Its run would
+ * make no call; a sweep hands everything else to the work queue.
  */
 export function settledByBulkRead<T extends ManagedToken>(
   target: T,
@@ -45,8 +45,7 @@ export function settledByBulkRead<T extends ManagedToken>(
   options: RotationOptions,
   preread: CurrentVersion | undefined,
 ): boolean {
-  const secret = bulkReadState(target, preread);
-  return secret !== undefined && settled(rotationOf(target, family, ports, options), secret, ports.clock.now());
+  return settled(rotationOf(target, family, ports, options), bulkReadState(target, preread), ports.clock.now());
 }
 
 /**

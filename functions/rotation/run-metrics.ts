@@ -7,7 +7,9 @@ import {
   RENEWAL_OVERDUE,
   SECONDS_SINCE_MINTED,
   SECONDS_UNTIL_EXPIRY,
+  TOKEN_PAUSED,
 } from '../observability/rotation-metrics';
+import { pausedBecause } from './decisions';
 import type { RotationPolicy } from './due';
 import type { Outcome, TargetResult } from './results';
 import type { FinishedToken } from './run';
@@ -53,6 +55,7 @@ export function tokenLife(result: TargetResult, policy: RotationPolicy, now: Dat
 export class RunMetrics {
   private readonly outcomes = new Map<Outcome, number>();
   private readonly lives: { target: ManagedToken; life: TokenLife }[] = [];
+  private readonly paused: ManagedToken[] = [];
   private readonly judged = new Set<string>();
   private readonly expected: Set<string>;
 
@@ -66,6 +69,12 @@ export class RunMetrics {
 
   record({ target, policy, result }: FinishedToken, now: Date): void {
     this.outcomes.set(result.outcome, (this.outcomes.get(result.outcome) ?? 0) + 1);
+    if (pausedBecause({ target })) {
+      // Not renewed by design: judged (never overdue), and reported paused rather than by its life.
+      this.paused.push(target);
+      this.judged.add(target.id);
+      return;
+    }
     const life = tokenLife(result, policy, now);
     if (life) this.lives.push({ target, life });
     // Judged: its life is known, or it has no token yet (the placeholder: nothing to be overdue). Not judged:
@@ -91,18 +100,22 @@ export class RunMetrics {
       batches.push({ dimensions: { [DIMENSIONS.functionName]: this.functionName }, metrics: functionMetrics });
     }
     for (const { target, life } of this.lives) {
-      batches.push({
-        dimensions: {
-          [DIMENSIONS.functionName]: this.functionName,
-          [DIMENSIONS.storeHash]: target.storeHash,
-          [DIMENSIONS.tokenId]: target.id,
-        },
-        metrics: [{ name: life.metric, unit: 'Seconds', value: life.seconds }],
-      });
+      batches.push(this.tokenBatch(target, { name: life.metric, unit: 'Seconds', value: life.seconds }));
     }
+    for (const target of this.paused)
+      batches.push(this.tokenBatch(target, { name: TOKEN_PAUSED, unit: 'Count', value: 1 }));
     this.outcomes.clear();
     this.lives.length = 0;
+    this.paused.length = 0;
     this.judged.clear();
     return batches;
+  }
+
+  private tokenBatch(target: ManagedToken, metric: MetricValue): MetricBatch {
+    const { functionName, storeHash, tokenId } = DIMENSIONS;
+    return {
+      dimensions: { [functionName]: this.functionName, [storeHash]: target.storeHash, [tokenId]: target.id },
+      metrics: [metric],
+    };
   }
 }

@@ -3,10 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import { cleanUp } from './cleanup';
 import { type Rotation, tokenIds } from './context';
-import { bulkReadSuffices, claimOf, decide, usefulPending } from './decisions';
+import { bulkReadSuffices, claimOf, decide, pausedBecause, usefulPending } from './decisions';
 import type { DueDecision } from './due';
 import { failureFacts, failureReason } from './failure';
-import { announce, ended, finish, inProgress, type ReadProgress, reported, result } from './outcome';
+import { announce, ended, finish, inProgress, pausedResult, type ReadProgress, reported, result } from './outcome';
 import { bulkReadState, readCurrent, readOthers } from './read-secret';
 import type { TargetResult } from './results';
 import type { SecretState, Staged } from './secret-state';
@@ -15,13 +15,16 @@ import { claimRotation, mintAndStage, promote, releaseClaim, step, verify } from
 
 /**
  * A rotation the product starts itself: on its schedule, by hand, or from its work queue, in the steps
- * docs/design.md "How a rotation works" numbers. A failure at any step leaves AWSCURRENT as it was, and a
- * version left in AWSPENDING is verified and promoted (or replaced) by the next run.
+ * docs/design.md "How a rotation works" numbers. A failure at any step leaves AWSCURRENT as it was, and a version left in
+ * AWSPENDING is verified and promoted (or replaced) by the next run. A paused token is skipped before step 1;
+ * its result tells AWSCURRENT as far as the run's bulk read saw it, without a call of its own.
  */
 export async function scheduledRotation(
   rotation: Rotation,
   preread: CurrentVersion | undefined,
 ): Promise<TargetResult> {
+  const paused = pausedBecause(rotation);
+  if (paused) return pausedResult(rotation, preread, paused);
   let secret: SecretState | undefined;
   try {
     // 1. Read: the run's bulk read alone when it shows all there is to see, else the secret's versions.

@@ -17,6 +17,7 @@ import {
   SECONDS_SINCE_MINTED,
   SECONDS_UNTIL_EXPIRY,
   TOKEN_DIMENSIONS,
+  TOKEN_PAUSED,
 } from '../../functions/observability/rotation-metrics';
 import { TOKEN_TABLE_ROWS } from '../../infra/dashboard';
 import { TOKEN_DATA_IDENTIFIERS } from '../../infra/log-data-protection';
@@ -653,5 +654,23 @@ describe('observability', () => {
       'Failed rotations by step',
       'Latest failed rotations',
     ]);
+  });
+
+  it('lists the paused tokens, from the per-token metric a run reports for them, when the configuration pauses one', () => {
+    const config = storefrontConfig();
+    (config.tokens as Record<string, unknown>[])[1]!.paused = true;
+    const built = synth(config, 'observability-paused').template();
+    const storefrontId = Object.keys(built.findResources('AWS::Lambda::Function')).find((id) =>
+      id.startsWith('Storefront'),
+    );
+    const [paused, ...others] = dashboard(built).widgets.filter((w) => /^Paused tokens/.test(w.properties.title));
+    expect(others).toEqual([]);
+    expect(paused?.properties.table.summaryColumns).toEqual(['MAX']);
+    expect(paused?.properties.metrics[0][0].expression).toBe(
+      `SELECT MAX(${TOKEN_PAUSED}) FROM SCHEMA("${METRICS_NAMESPACE}", ${TOKEN_DIMENSIONS.join(', ')}) ` +
+        `WHERE service = '${SERVICE_NAME}' AND (FunctionName = '<${storefrontId}>') ` +
+        `GROUP BY StoreHash, TokenId ORDER BY MAX() DESC LIMIT ${TOKEN_TABLE_ROWS}`,
+    );
+    expect(titled(/^Paused tokens/)).toEqual([]);
   });
 });

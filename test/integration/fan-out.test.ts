@@ -217,3 +217,32 @@ describe('a sweep with many tokens to rotate across stores', () => {
     });
   });
 });
+
+describe('a sweep whose fleet has paused tokens', () => {
+  const fleet = privateFleetConfig(storeNames('held', STORES), PER_STORE);
+  // Every token of the first two stores, and one more: paused before their first rotation.
+  const paused = new Set([...fleet.tokens.slice(0, 2 * PER_STORE + 1).map((t) => t.id)]);
+  const rotator = useRotator(
+    { ...fleet, tokens: fleet.tokens.map((t) => (paused.has(t.id) ? { ...t, paused: true } : t)) },
+    { workQueue: {} },
+  );
+
+  it('hands out only the others: the paused ones are skipped where they are, with no call of their own', async () => {
+    const h = rotator();
+    h.sandbox.aws.server.clearRequests();
+    const sweep = await h.invoke({ trigger: 'schedule' });
+    expect(sweep.summary).toMatchObject({ dispatched: TOKENS - paused.size, skipped: paused.size });
+    expect(new Set(sweep.results.map((r) => r.tokenId))).toEqual(paused);
+    for (const result of sweep.results) expect(result).toMatchObject({ outcome: 'skipped', reason: 'paused' });
+    const sent = h.sandbox.aws.server
+      .requests((r) => r.operation === 'SendMessageBatch')
+      .flatMap((r) => (r.body as { Entries: { MessageBody: string }[] }).Entries.map((e) => JSON.parse(e.MessageBody)));
+    expect(sent).toHaveLength(STORES - 2);
+    expect(sent.flatMap((body) => body.tokenIds).filter((id: string) => paused.has(id))).toEqual([]);
+    expect(await h.drain('storefront', 3)).toMatchObject({ invocations: STORES - 2, failures: 0 });
+    for (const token of h.config.tokens) {
+      const value = await h.secret(token.id);
+      expect(value?.token ?? null).toEqual(paused.has(token.id) ? null : expect.any(String));
+    }
+  });
+});

@@ -1,4 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { loadConfigFile } from '../../functions/config/load';
 import { provisionSandbox } from '../../sandbox/provision';
@@ -189,5 +191,49 @@ describe('npm run invoke with a Secrets Manager rotation step', () => {
     expect(s.aws.api.events().filter((e) => e.detailType === 'Token Rotated')).toEqual([
       expect.objectContaining({ detail: expect.objectContaining({ versionId, trigger: 'secrets-manager' }) }),
     ]);
+  }, 180_000);
+});
+
+describe('npm run invoke with a paused token', () => {
+  const sandbox = useSandbox();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bctr-invoke-paused-'));
+  const config = path.join(dir, 'paused.config.json');
+  const raw = JSON.parse(readFileSync('rotator.config.json', 'utf8')) as { tokens: { id: string }[] };
+  writeFileSync(
+    config,
+    JSON.stringify({
+      ...raw,
+      tokens: raw.tokens.map((t) => (t.id === 'headless-storefront' ? { ...t, paused: true } : t)),
+    }),
+  );
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  beforeAll(() => {
+    provisionSandbox(sandbox(), loadConfigFile(config).config);
+  });
+  const invoke = (event: unknown) =>
+    runAsync(
+      'scripts/invoke.ts',
+      ['storefront-rotator', '--config', config, '--json', JSON.stringify(event)],
+      sandbox().environment(),
+    );
+
+  it('force does not rotate it: skipped with reason "paused", exit 0, no BigCommerce call; its steps are refused', async () => {
+    const s = sandbox();
+    s.bigcommerce.server.clearRequests();
+    s.aws.server.clearRequests();
+    const forced = await invoke({ targets: ['headless-storefront'], force: true });
+    expect(forced.status).toBe(0);
+    expect(JSON.parse(forced.stdout).results).toEqual([
+      expect.objectContaining({ tokenId: 'headless-storefront', outcome: 'skipped', reason: 'paused' }),
+    ]);
+    const step = await invoke({
+      Step: 'createSecret',
+      SecretId: 'bigcommerce/abc123xyz/headless-storefront',
+      ClientRequestToken: '5c0ffee0-7d4a-4e58-9c61-0a9b8c7d6e5f',
+    });
+    expect(step.status).toBe(1);
+    expect(step.stderr).toContain('ProtocolStepError: headless-storefront: createSecret refused: the token is paused');
+    expect(s.bigcommerce.server.requests()).toEqual([]);
+    expect(s.aws.server.requests().map((r) => r.operation)).toEqual(['BatchGetSecretValue']);
   }, 180_000);
 });

@@ -1,6 +1,6 @@
 import { formatDuration, parseDuration } from '../../functions/config/duration';
 import { ConfigError } from '../../functions/config/errors';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { deployedConfigText, loadConfigFile, readDeployedConfig } from '../../functions/config/load';
@@ -118,6 +118,14 @@ describe('a valid configuration', () => {
     ]);
   });
 
+  it('keeps `paused: true` on the token of every family, and nothing for `paused: false`', () => {
+    const raw = JSON.parse(readFileSync('rotator.config.json', 'utf8')) as { tokens: Record<string, unknown>[] };
+    const paused = parseConfig({ ...raw, tokens: raw.tokens.map((t) => ({ ...t, paused: true })) });
+    expect(paused.tokens.map((t) => [t.family, t.paused])).toEqual(raw.tokens.map((t) => [t.family, true]));
+    const unpaused = parseConfig({ ...raw, tokens: raw.tokens.map((t) => ({ ...t, paused: false })) });
+    expect(unpaused.tokens.filter((t) => 'paused' in t)).toEqual([]);
+  });
+
   it('the example configuration in the repository is valid', () => {
     expect(loadConfigFile('rotator.config.json').config.tokens.length).toBeGreaterThan(0);
   });
@@ -132,6 +140,7 @@ describe('an invalid configuration names the field and the rule', () => {
     ],
     ['no channel field', withToken({ channelIds: undefined }), 'tokens[0].channelIds: give channelId or channelIds'],
     ['a repeated channel', withToken({ channelIds: [1, 1] }), 'tokens[0].channelIds: must not repeat a channel id'],
+    ['paused as text', withToken({ paused: 'yes' }), 'tokens[0].paused: must be true or false'],
     ['a zero channel id', withToken({ channelIds: [0] }), 'tokens[0].channelIds[0]: must be >= 1'],
     [
       'more than two CORS origins',

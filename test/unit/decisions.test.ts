@@ -11,6 +11,8 @@ import {
   type NamedVersion,
   namedVersion,
   notStagedBecause,
+  pausedBecause,
+  pausedStep,
   type Subject,
   scheduledButNotDue,
   settled,
@@ -280,6 +282,56 @@ describe('what the bulk read settles (step 1)', () => {
     const judged = { ...rules, options: { ...rules.options, ...options } };
     expect(bulkReadSuffices(judged, bulk, NOW)).toBe(expected.suffices);
     expect(settled(judged, bulk, NOW)).toBe(expected.settled);
+  });
+});
+
+/** `rules` with its token paused, as `"paused": true` in the configuration gives it. */
+const pausedOf = (rules: Subject): Subject => ({ ...rules, target: { ...rules.target, paused: true } });
+
+describe('a paused token (before step 1)', () => {
+  const EXPIRED = token(8 * 24 * HOUR);
+  it.each([
+    ['a fresh token, a scheduled run', subject(), FRESH, true],
+    ['a due token, a scheduled run', subject(), DUE, false],
+    ['an expired token, a scheduled run', subject(), EXPIRED, false],
+    ['no token yet (the placeholder)', subject(), undefined, false],
+    ['a forced manual run', subject({}, { force: true, trigger: 'manual' }), FRESH, false],
+    ['a dry run', subject({}, { dryRun: true, trigger: 'manual' }), DUE, false],
+    ['a family that would clean up', cleaning(), FRESH, false],
+  ] as const)('is left alone, whatever would be due: %s', (_, rules, stored, settledUnpaused) => {
+    const bulk = secret(version('v1', stored), { v1: [STAGES.current, STAGES.pending, STAGES.claim] });
+    const judged = pausedOf(rules);
+    expect(pausedBecause(judged)).toBe('paused');
+    // Settled by the bulk read, whatever it showed: a sweep hands it to no work queue, its run makes no call.
+    expect(settled(judged, { ...bulk, complete: false }, NOW)).toBe(true);
+    expect(settled(judged, undefined, NOW)).toBe(true);
+    expect(settled(rules, undefined, NOW)).toBe(false);
+    // The same token unpaused is judged as usual: the pause is all that held it.
+    expect(pausedBecause(rules)).toBeUndefined();
+    expect(settled(rules, { ...bulk, complete: false }, NOW)).toBe(settledUnpaused);
+  });
+
+  it.each([
+    ['createSecret', 'act', 'refuse'],
+    ['setSecret', 'act', 'refuse'],
+    // Only Secrets Manager's test of the rotation configuration may pass: a copy of AWSCURRENT (protocol.ts).
+    ['testSecret', 'act', 'copy-only'],
+    ['finishSecret', 'act', 'refuse'],
+  ] as const)("Secrets Manager's %s: %s unpaused, %s paused", (request, unpaused, paused) => {
+    expect(pausedStep(subject(), request)).toBe(unpaused);
+    expect(pausedStep(pausedOf(subject()), request)).toBe(paused);
+  });
+
+  it('is paused by `paused: true` in the configuration, and only by that', () => {
+    const parse = (paused: unknown) =>
+      parseConfig({
+        stores: [{ storeHash: 'abc', credentialsSecret: 'bigcommerce/abc/api-account' }],
+        tokens: [{ id: 'headless', store: 'abc', ...PRIVATE_TOKEN, ...(paused === undefined ? {} : { paused }) }],
+      }).tokens[0] as Subject['target'];
+    expect(pausedBecause({ target: parse(true) })).toBe('paused');
+    expect(pausedBecause({ target: parse(false) })).toBeUndefined();
+    expect(pausedBecause({ target: parse(undefined) })).toBeUndefined();
+    expect('paused' in parse(false)).toBe(false);
   });
 });
 

@@ -5,6 +5,7 @@ import {
   RENEWAL_OVERDUE,
   SECONDS_SINCE_MINTED,
   SECONDS_UNTIL_EXPIRY,
+  TOKEN_PAUSED,
 } from '../../functions/observability/rotation-metrics';
 import type { RotationPolicy } from '../../functions/rotation/due';
 import type { TargetResult } from '../../functions/rotation/results';
@@ -177,6 +178,44 @@ describe('RunMetrics', () => {
     expect(batches[0]?.metrics).toEqual([
       { name: OUTCOME_METRICS.failed, unit: 'Count', value: 3 },
       { name: RENEWAL_OVERDUE, unit: 'Count', value: 0 },
+    ]);
+  });
+
+  it('counts a paused token as judged and never overdue, and reports it paused instead of its life', () => {
+    const paused = { ...c, paused: true } as ManagedToken;
+    const erp = { ...(tokens[3] as ManagedToken), paused: true } as ManagedToken;
+    const run = new RunMetrics('fn', 'storefront', [a, b, paused]);
+    run.record({ target: a, policy: expiring, result: result(a, { expiresAt: at(5 * 24 * HOUR) }) }, NOW);
+    run.record({ target: b, policy: expiring, result: result(b, { expiresAt: at(5 * 24 * HOUR) }) }, NOW);
+    // Expired an hour ago: overdue, were it not paused.
+    const expired = result(paused, { reason: 'paused', versionId: 'v1', expiresAt: at(-HOUR) });
+    run.record({ target: paused, policy: expiring, result: expired }, NOW);
+    const batches = run.drain();
+    expect(batches[0]?.metrics).toContainEqual({ name: RENEWAL_OVERDUE, unit: 'Count', value: 0 });
+    expect(batches[0]?.metrics).toContainEqual({ name: OUTCOME_METRICS.skipped, unit: 'Count', value: 3 });
+    expect(batches.filter((batch) => batch.dimensions.TokenId === 'c')).toEqual([
+      {
+        dimensions: { FunctionName: 'fn', StoreHash: 'store1', TokenId: 'c' },
+        metrics: [{ name: TOKEN_PAUSED, unit: 'Count', value: 1 }],
+      },
+    ]);
+
+    // A paused B2B token a rotation period and more past due: the same.
+    const b2b = new RunMetrics('fn-b2b', 'b2b', [erp]);
+    const old = result(erp, { reason: 'paused', versionId: 'v1', expiresAt: null, mintedAt: at(-30 * 24 * HOUR) });
+    b2b.record({ target: erp, policy: period, result: old }, NOW);
+    expect(b2b.drain()).toEqual([
+      {
+        dimensions: { FunctionName: 'fn-b2b' },
+        metrics: [
+          { name: OUTCOME_METRICS.skipped, unit: 'Count', value: 1 },
+          { name: RENEWAL_OVERDUE, unit: 'Count', value: 0 },
+        ],
+      },
+      {
+        dimensions: { FunctionName: 'fn-b2b', StoreHash: 'store1', TokenId: 'erp' },
+        metrics: [{ name: TOKEN_PAUSED, unit: 'Count', value: 1 }],
+      },
     ]);
   });
 
