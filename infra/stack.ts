@@ -8,7 +8,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
+import { loadConfigFile } from '../functions/config/load';
 import { FAMILY_ROTATOR, type ManagedToken, type RotatorConfig, type RotatorKind } from '../functions/config/types';
 import { rotationDashboard } from './dashboard';
 import { RotatorFunction } from './rotator-function';
@@ -20,20 +21,30 @@ import { TokenShardStack, pascal, tokenShard } from './token-shards';
 export const MAX_OUTPUTS = 200;
 export const MAX_RESOURCES = 500;
 
-/** Tag key of the managed-token secrets; its value names the stack and the function (`<stack>/<kind>`). */
+/**
+ * Tag key of the managed-token secrets; its value names the stack and the function (`<stack>/<kind>`), and the
+ * construct too when it is not the standalone stack's (`<stack>/<construct path>/<kind>`).
+ */
 export const MANAGED_SECRET_TAG = 'bigcommerce-token-rotator';
 
-export interface TokenRotatorStackProps extends StackProps {
-  config: RotatorConfig;
+export interface BigCommerceTokenRotatorProps {
+  /**
+   * The configuration: as parseConfig or loadConfigFile returned it, or the path of a configuration file (JSON),
+   * which is read and validated here: an invalid one throws a ConfigError naming each problem.
+   */
+  config: RotatorConfig | string;
   logRetention?: logs.RetentionDays;
 }
 
+export interface TokenRotatorStackProps extends StackProps, BigCommerceTokenRotatorProps {}
+
 /**
- * The whole product in one stack: a customer-managed key, the event bus, one scheduled rotator function per
+ * The whole product, in any stack: a customer-managed key, the event bus, one scheduled rotator function per
  * group of families that has tokens, and the secrets (one per managed token, under a stable name) in nested
- * stacks, one per shard of stores that has tokens.
+ * stacks, one per shard of stores that has tokens. Its cdk-nag acknowledgements are on its own constructs, so
+ * they hold in whichever stack and app it is built.
  */
-export class TokenRotatorStack extends Stack {
+export class BigCommerceTokenRotator extends Construct {
   /** Each token's secret, by token id (in its shard's nested stack). */
   readonly secrets = new Map<string, secretsmanager.Secret>();
   /** The nested stacks that hold the secrets, by shard. */
@@ -44,9 +55,10 @@ export class TokenRotatorStack extends Stack {
   readonly alarmTopic: sns.Topic;
   private readonly tokens: ReadonlyMap<string, ManagedToken>;
 
-  constructor(scope: Construct, id: string, props: TokenRotatorStackProps) {
-    super(scope, id, props);
-    const { config } = props;
+  constructor(scope: Construct, id: string, props: BigCommerceTokenRotatorProps) {
+    super(scope, id);
+    const config = typeof props.config === 'string' ? loadConfigFile(props.config).config : props.config;
+    const stack = Stack.of(this);
     this.tokens = new Map(config.tokens.map((t) => [t.id, t]));
 
     this.key = new kms.Key(this, 'SecretsKey', {
@@ -70,9 +82,9 @@ export class TokenRotatorStack extends Stack {
     // AWS documents both keys for CloudWatch as an event source of encrypted topics; EventBridge is the source
     // for which they are unsupported, and nothing here lets EventBridge publish to the topic.
     const fromThisAccountsAlarms = {
-      StringEquals: { 'aws:SourceAccount': this.account },
+      StringEquals: { 'aws:SourceAccount': stack.account },
       ArnLike: {
-        'aws:SourceArn': this.formatArn({
+        'aws:SourceArn': stack.formatArn({
           service: 'cloudwatch',
           resource: 'alarm',
           resourceName: '*',
@@ -107,7 +119,7 @@ export class TokenRotatorStack extends Stack {
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'CloudWatchLogsEncryptThisAccountsLogGroups',
-        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
         actions: [
           'kms:Encrypt',
           'kms:Decrypt',
@@ -120,7 +132,7 @@ export class TokenRotatorStack extends Stack {
         resources: ['*'],
         conditions: {
           ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`,
+            'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*`,
           },
         },
       }),
@@ -228,9 +240,10 @@ export class TokenRotatorStack extends Stack {
    * same key policy as when each secret granted it, built from two statements instead of two per secret.
    */
   private grantKeyToSecretsManager(): void {
+    const stack = Stack.of(this);
     const secretsManager = new kms.ViaServicePrincipal(
-      `secretsmanager.${this.region}.amazonaws.com`,
-      new iam.AccountPrincipal(this.account),
+      `secretsmanager.${stack.region}.amazonaws.com`,
+      new iam.AccountPrincipal(stack.account),
     );
     this.key.grantEncryptDecrypt(secretsManager);
     this.key.grant(secretsManager, 'kms:CreateGrant', 'kms:DescribeKey');
@@ -242,7 +255,7 @@ export class TokenRotatorStack extends Stack {
    */
   private assertWithinLimits(): void {
     const over = [
-      ...overLimits(this).map((o) => `the root stack makes ${o}`),
+      ...overLimits(Stack.of(this)).map((o) => `the root stack makes ${o}`),
       ...[...this.shards].flatMap(([shard, stack]) =>
         overLimits(stack).map((o) => `shard ${shard} (${storesOf(stack.secrets.keys(), this.tokens)}) makes ${o}`),
       ),
@@ -279,7 +292,7 @@ export class TokenRotatorStack extends Stack {
         grantee,
         actions: ['kms:Decrypt'],
         resourceArns: [this.key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
       }),
     );
   }
@@ -289,8 +302,53 @@ export class TokenRotatorStack extends Stack {
    * so a function touches only its own secrets and its policy does not grow with the number of tokens.
    */
   secretsTag(kind: RotatorKind): { key: string; value: string } {
-    return { key: MANAGED_SECRET_TAG, value: `${this.stackName}/${kind}` };
+    const stack = Stack.of(this);
+    const within = this.node.scope === stack && this.node.id === STANDALONE_ID ? '' : `${relativePath(this, stack)}/`;
+    return { key: MANAGED_SECRET_TAG, value: `${stack.stackName}/${within}${kind}` };
   }
+}
+
+/**
+ * The id of the construct in the standalone stack. CDK leaves `Default` out of logical ids, so the stack's
+ * resources keep the logical ids they had when the stack built them itself: a deployed stack updates in place.
+ */
+const STANDALONE_ID = 'Default';
+
+/**
+ * The standalone app's stack: one BigCommerceTokenRotator and nothing else; the construct's parts that the
+ * app's users and tests reach are forwarded.
+ */
+export class TokenRotatorStack extends Stack {
+  readonly rotator: BigCommerceTokenRotator;
+
+  constructor(scope: Construct, id: string, props: TokenRotatorStackProps) {
+    super(scope, id, props);
+    this.rotator = new BigCommerceTokenRotator(this, STANDALONE_ID, props);
+  }
+
+  get shards(): ReadonlyMap<number, TokenShardStack> {
+    return this.rotator.shards;
+  }
+
+  get rotators(): ReadonlyMap<RotatorKind, RotatorFunction> {
+    return this.rotator.rotators;
+  }
+
+  get key(): kms.Key {
+    return this.rotator.key;
+  }
+
+  grantRead(tokenId: string, grantee: iam.IGrantable): iam.Grant {
+    return this.rotator.grantRead(tokenId, grantee);
+  }
+}
+
+/** The construct path of `construct` below `stack`, as a tag value may hold it. */
+function relativePath(construct: Construct, stack: Stack): string {
+  return construct.node.scopes
+    .slice(construct.node.scopes.indexOf(stack) + 1)
+    .map((scope) => scope.node.id.replace(/[^\p{L}\p{Z}\p{N}_.:=+\-@]/gu, '-'))
+    .join('/');
 }
 
 /** What goes over CloudFormation's limits in one template (its own resources and outputs, not its nested stacks'). */
