@@ -278,10 +278,7 @@ export class BigCommerceTokenRotator extends Construct {
    * there and a parameter here for every token granted.
    */
   grantRead(tokenId: string, grantee: iam.IGrantable): iam.Grant {
-    const token = this.tokens.get(tokenId);
-    if (!token) {
-      throw new Error(`grantRead: no managed token "${tokenId}" (known: ${[...this.tokens.keys()].join(', ')})`);
-    }
+    const token = this.managedToken(tokenId, 'grantRead');
     const grant = iam.Grant.addToPrincipal({
       grantee,
       actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
@@ -295,6 +292,22 @@ export class BigCommerceTokenRotator extends Construct {
         conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
       }),
     );
+  }
+
+  /**
+   * The name of a token's secret, as configured: what an app's code reads it by (the reader's `secretId`). A
+   * plain string, not a reference into the secret's nested stack.
+   */
+  secretName(tokenId: string): string {
+    return this.managedToken(tokenId, 'secretName').secretName;
+  }
+
+  private managedToken(tokenId: string, method: string): ManagedToken {
+    const token = this.tokens.get(tokenId);
+    if (!token) {
+      throw new Error(`${method}: no managed token "${tokenId}" (known: ${[...this.tokens.keys()].join(', ')})`);
+    }
+    return token;
   }
 
   /**
