@@ -56,8 +56,9 @@ export class BigCommerceTokenRotator extends Construct {
   private readonly tokens: ReadonlyMap<string, ManagedToken>;
 
   constructor(scope: Construct, id: string, props: BigCommerceTokenRotatorProps) {
-    super(scope, id);
+    // Read and validated before the construct joins the tree, so that an invalid configuration adds nothing.
     const config = typeof props.config === 'string' ? loadConfigFile(props.config).config : props.config;
+    super(scope, id);
     const stack = Stack.of(this);
     this.tokens = new Map(config.tokens.map((t) => [t.id, t]));
 
@@ -206,7 +207,8 @@ export class BigCommerceTokenRotator extends Construct {
           '--filters Key=tag-key,Values=<key> Key=tag-value,Values=<value>',
       });
     }
-    this.assertWithinLimits();
+    // At synth, when the stack holds all it will: in an app's own stack, its other resources count too.
+    this.node.addValidation({ validate: () => this.limitsExceeded() });
   }
 
   /**
@@ -253,21 +255,20 @@ export class BigCommerceTokenRotator extends Construct {
    * CloudFormation refuses a template with more than 500 resources or 200 outputs at deploy time, after the
    * deploy has started; say so at synth, with what to do, instead. Each nested stack is a template of its own.
    */
-  private assertWithinLimits(): void {
+  private limitsExceeded(): string[] {
     const over = [
       ...overLimits(Stack.of(this)).map((o) => `the root stack makes ${o}`),
       ...[...this.shards].flatMap(([shard, stack]) =>
         overLimits(stack).map((o) => `shard ${shard} (${storesOf(stack.secrets.keys(), this.tokens)}) makes ${o}`),
       ),
     ];
-    if (over.length > 0) {
-      throw new Error(
-        `${over.join('; ')}. All the tokens of a store share one nested stack, with two resources per token (its ` +
-          "secret and its rotation schedule). Move some of these stores' tokens to a configuration deployed as a " +
-          'separate stack: ROTATOR_STACK_NAME=<name> npx cdk deploy -c config=<file>, each configuration with its ' +
-          'own eventBusName.',
-      );
-    }
+    if (over.length === 0) return [];
+    return [
+      `${over.join('; ')}. All the tokens of a store share one nested stack, with two resources per token (its ` +
+        "secret and its rotation schedule). Move some of these stores' tokens to a configuration deployed as a " +
+        'separate stack: ROTATOR_STACK_NAME=<name> npx cdk deploy -c config=<file> (in an app of your own, a ' +
+        'BigCommerceTokenRotator in another stack), each configuration with its own eventBusName.',
+    ];
   }
 
   /**
