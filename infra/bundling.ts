@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { BuildOptions } from 'esbuild';
 import { DEPLOYED_CONFIG_DEFINE, DEPLOYED_CONFIG_FILE, deployedConfigText } from '../functions/config/load';
 import type { RotatorConfig, RotatorKind } from '../functions/config/types';
+import { HEAP_WRAPPER_FILE, heapWrapperScript } from './heap-wrapper';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
@@ -116,7 +117,7 @@ export function esbuildOptions(kind: RotatorKind, outfile: string, deployed = fa
  * A function's asset as the stack deploys it, written into `outDir`: the bundle (`index.js` and its source map),
  * copied from the package's prebuilt bundles when there are (prebuiltBundleDir) and bundled from source otherwise,
  * and, beside it, the configuration validated at synth (DEPLOYED_CONFIG_FILE), which the bundle reads once per
- * container. esbuild runs through its API and the configuration is written as a file, so neither the
+ * container, and the wrapper that sizes its young generation (HEAP_WRAPPER_FILE). esbuild runs through its API and the configuration is written as a file, so neither the
  * configuration nor anything of its size reaches a command line (Linux refuses one argument over 128 KiB, which
  * a configuration passed to esbuild's `--define` passes at a few hundred tokens). Returns the bundle's path.
  */
@@ -126,6 +127,7 @@ export function writeFunctionAsset(kind: RotatorKind, outDir: string, config: Ro
   if (existsSync(prebuilt)) cpSync(prebuilt, outDir, { recursive: true });
   else esbuild().buildSync(esbuildOptions(kind, file, true));
   writeFileSync(path.join(outDir, DEPLOYED_CONFIG_FILE), deployedConfigText(config));
+  writeFileSync(path.join(outDir, HEAP_WRAPPER_FILE), heapWrapperScript(), { mode: 0o755 });
   return file;
 }
 

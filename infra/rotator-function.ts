@@ -17,6 +17,7 @@ import type { RotatorConfig, RotatorKind, ScheduleConfig } from '../functions/co
 import { ROTATION_FAILED_MESSAGE, SERVICE_NAME } from '../functions/observability/log-names';
 import { DIMENSIONS, METRICS_NAMESPACE, RENEWAL_OVERDUE } from '../functions/observability/rotation-metrics';
 import { FUNCTION_NODE_OPTIONS, FUNCTION_RUNTIME, functionCode } from './bundling';
+import { HEAP_WRAPPER_PATH } from './heap-wrapper';
 import { secretArn } from './secret-arn';
 import { tokenDataProtectionPolicy } from './log-data-protection';
 import { WorkQueue } from './work-queue';
@@ -129,7 +130,10 @@ function acknowledgeWildcardResources(role: iam.Role, resources: readonly string
 /** A sweep, one store's work, or one step of Secrets Manager's rotation: minutes at most. */
 const FUNCTION_TIMEOUT = Duration.minutes(5);
 
-/** Each function's memory (MB); Lambda sizes its Node heap from it, and `npm run bench` (p5) measures a sweep in it. */
+/**
+ * Each function's memory (MB); Lambda sizes its Node heap from it (the young generation set by HEAP_WRAPPER_PATH
+ * aside), and `npm run bench` (p5) measures a sweep in it.
+ */
 export const FUNCTION_MEMORY_MB = 256;
 
 /** Namespace of the metrics the product derives from its logs: the same as the functions' own (EMF). */
@@ -271,6 +275,7 @@ export class RotatorFunction extends Construct {
         SECRETS_WRITES_PER_SECOND: String(props.writesPerSecond),
         // The bundle's source map is beside it; Node reads it only when told to.
         NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
+        AWS_LAMBDA_EXEC_WRAPPER: HEAP_WRAPPER_PATH,
       },
       // Asynchronous invocations (the schedule) that still fail after Lambda's retries land in the queue.
       retryAttempts: 2,

@@ -1,13 +1,14 @@
 import { fork } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { FUNCTION_NODE_OPTIONS } from '../infra/bundling';
+import { parseConfig } from '../functions/config/schema';
+import { FUNCTION_NODE_OPTIONS, writeFunctionAsset } from '../infra/bundling';
+import { HEAP_WRAPPER_FILE } from '../infra/heap-wrapper';
 import { FUNCTION_MEMORY_MB } from '../infra/rotator-function';
 import { privateFleetConfig, storeNames } from '../sandbox/fleet-config';
 import { fleet } from './bench-rotations';
 import type { SweepChildReport } from './bench-sweep-child';
-import { bundleFunction } from './bundle-handler';
 
 const DAY = 24 * 3_600_000;
 const MIB = 1024 * 1024;
@@ -41,9 +42,8 @@ const mb = (bytes: number) => (bytes / MIB).toFixed(1);
 /**
  * p5: the memory of one scheduled sweep over `tokens` private storefront tokens (4 a store), every one of
  * them read in bulk and `due` of them due (handed to the work queue, as the stack configures such a fleet), run
- * by the storefront function bundled as the stack bundles it, in a Node process of its own with the heap flags
- * Lambda gives a function of FUNCTION_MEMORY_MB, its NODE_OPTIONS and its environment (configuration file,
- * work queue, write share, log level). Its peak resident set is read from outside (/proc), and the sweep is
+ * by the storefront function's asset as the stack deploys it (bundle and validated configuration file), in a Node process of its own with the heap flags
+ * Lambda gives a function of FUNCTION_MEMORY_MB, its NODE_OPTIONS and its environment (work queue, write share, log level). Its peak resident set is read from outside (/proc), and the sweep is
  * ended, as Lambda would end it, when it exceeds the function's memory. No latency: memory, not time, is
  * measured. Minting the fleet first takes a minute or two.
  */
@@ -65,9 +65,7 @@ export async function sweepMemory(dir: string, node: string, tokens = 5_000, due
 
     const out = path.join(dir, 'p5');
     mkdirSync(out, { recursive: true });
-    const configFile = path.join(out, 'rotator.config.json');
-    writeFileSync(configFile, JSON.stringify(rawConfig));
-    const { file: bundle } = await bundleFunction('storefront', out);
+    const bundle = writeFunctionAsset('storefront', out, parseConfig(rawConfig, 'bench p5'));
     const child = path.join(out, 'sweep-child.js');
     await build({
       entryPoints: [path.join(__dirname, 'bench-sweep-child.ts')],
@@ -82,11 +80,10 @@ export async function sweepMemory(dir: string, node: string, tokens = 5_000, due
       PATH: process.env.PATH,
       ...f.sandbox.environment(),
       NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
-      ROTATOR_CONFIG_FILE: configFile,
       POWERTOOLS_SERVICE_NAME: 'bigcommerce-token-rotator',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       SECRETS_WRITES_PER_SECOND: f.env.SECRETS_WRITES_PER_SECOND,
-      ...(f.env.WORK_QUEUE_URL ? { WORK_QUEUE_URL: f.env.WORK_QUEUE_URL } : {}),
+      ...(f.env.WORK_QUEUE_URL ? { WORK_QUEUE_URL: f.env.WORK_QUEUE_URL, WORK_QUEUE_ARN: f.env.WORK_QUEUE_ARN } : {}),
       AWS_LAMBDA_FUNCTION_NAME: functionName,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(FUNCTION_MEMORY_MB),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -94,6 +91,8 @@ export async function sweepMemory(dir: string, node: string, tokens = 5_000, due
     };
     const result = await runChild(node, child, bundle, env, FUNCTION_MEMORY_MB * MIB);
     const head = `bench p5 tokens=${tokens} memory_mb=${FUNCTION_MEMORY_MB}`;
+    const goal = (rssPeak: number) =>
+      `rss_goal_mb=${FUNCTION_MEMORY_MB / 2} within_goal=${rssPeak <= (FUNCTION_MEMORY_MB / 2) * MIB}`;
     if ('failure' in result) {
       console.log(`${head} rss_peak_mb=${mb(result.rssPeak)} failed="${result.failure}"`);
       return;
@@ -101,7 +100,8 @@ export async function sweepMemory(dir: string, node: string, tokens = 5_000, due
     const { report, rssPeak } = result;
     const summary = report.summary as { rotated: number; dispatched: number };
     console.log(
-      `${head} heap_peak_mb=${mb(report.heapPeak)} rss_peak_mb=${mb(rssPeak)} ` +
+      `${head} heap_peak_mb=${mb(report.heapPeak)} rss_peak_mb=${mb(rssPeak)} ${goal(rssPeak)} ` +
+        `semi_space_mb=${report.semiSpaceMb} ` +
         `heap_committed_peak_mb=${mb(report.heapCommittedPeak)} rss_bare_mb=${mb(report.bareRss)} ` +
         `rss_loaded_mb=${mb(report.loadedRss)} heap_loaded_mb=${mb(report.loadedHeap)} ` +
         `due=${summary.rotated + summary.dispatched} response_kib=${(report.responseBytes / 1024).toFixed(0)} ` +
@@ -126,9 +126,10 @@ function runChild(
   limitBytes: number,
 ): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
+    // Started as Lambda starts it: the function's exec wrapper, given Node and the bootstrap's flags.
     const proc = fork(child, [bundle], {
-      execPath: node,
-      execArgv: lambdaHeapFlags(FUNCTION_MEMORY_MB),
+      execPath: path.join(path.dirname(bundle), HEAP_WRAPPER_FILE),
+      execArgv: [node, ...lambdaHeapFlags(FUNCTION_MEMORY_MB)],
       env,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
@@ -162,7 +163,10 @@ function runChild(
       if (settled) return;
       settled = true;
       const fatal = /FATAL ERROR: [^\n]*/.exec(stderr)?.[0];
-      resolve({ failure: fatal ?? `exited with ${code ?? signal}: ${stderr.trim().split('\n').pop()}`, rssPeak });
+      resolve({
+        failure: fatal ?? `exited with ${code ?? signal}: ${stderr.trim().split('\n').slice(-8).join(' | ')}`,
+        rssPeak,
+      });
     });
   });
 }

@@ -23,6 +23,8 @@ export interface SweepChildReport {
   responseBytes: number;
   summary: unknown;
   wallMs: number;
+  /** The young generation's semi-space bound the process runs with (its last `--max-semi-space-size`). */
+  semiSpaceMb: number | undefined;
   /** The process's own peak resident set (getrusage), in bytes. */
   maxRss: number;
 }
@@ -81,11 +83,18 @@ async function main(): Promise<void> {
     responseBytes,
     summary: (answer as { summary?: unknown }).summary,
     wallMs,
+    semiSpaceMb: semiSpaceMb(),
     maxRss: process.resourceUsage().maxRSS * 1024,
   };
   process.send?.(report);
   // The bench reads this process's peak resident set from outside, then ends it.
   setInterval(() => undefined, 60_000);
+}
+
+function semiSpaceMb(): number | undefined {
+  const flags = process.execArgv.filter((flag) => flag.startsWith('--max-semi-space-size='));
+  const last = flags.at(-1);
+  return last === undefined ? undefined : Number(last.split('=')[1]);
 }
 
 main().catch((error: unknown) => {

@@ -7,6 +7,7 @@ import { DEPLOYED_CONFIG_FILE, deployedConfigText, loadConfigFile } from '../../
 import { parseConfig } from '../../functions/config/schema';
 import { FAMILY_ROTATOR, ROTATOR_KINDS, type RotatorKind } from '../../functions/config/types';
 import { FUNCTION_NODE_OPTIONS, PROJECT_ROOT } from '../../infra/bundling';
+import { FUNCTION_SEMI_SPACE_MB, HEAP_WRAPPER_FILE, HEAP_WRAPPER_PATH } from '../../infra/heap-wrapper';
 import { TOKEN_DATA_IDENTIFIERS } from '../../infra/log-data-protection';
 import { MANAGED_SECRET_TAG, MAX_OUTPUTS, MAX_RESOURCES, type TokenRotatorStack } from '../../infra/stack';
 import { LARGE_FLEET, largeFleetConfig } from '../../sandbox/fleet-config';
@@ -200,6 +201,35 @@ describe('synthesis where users stand: functions bundled, account and Region res
       });
     }
   }, 180_000);
+
+  it("starts each deployed function through its asset's wrapper, with the young generation the wrapper sets", () => {
+    const functions = Object.values(Template.fromStack(example.stack).findResources('AWS::Lambda::Function'));
+    expect(functions.map((f) => f.Properties.Environment.Variables.AWS_LAMBDA_EXEC_WRAPPER)).toEqual(
+      ROTATOR_KINDS.map(() => HEAP_WRAPPER_PATH),
+    );
+    const print = 'process.stdout.write(JSON.stringify({ flags: process.execArgv, args: process.argv.slice(1) }))';
+    for (const asset of functionAssets(example).values()) {
+      const wrapper = path.join(asset, HEAP_WRAPPER_FILE);
+      // Zipped with its mode by the CLI, so it must be executable here to be executable on Lambda.
+      expect(statSync(wrapper).mode & 0o111).toBe(0o111);
+      // As Lambda's bootstrap runs it: Node's path, the bootstrap's flags, then the runtime's script and arguments.
+      const run = spawnSync(
+        wrapper,
+        [process.execPath, '--expose-gc', '--max-semi-space-size=12', '--max-old-space-size=230', '-e', print, 'a b'],
+        { encoding: 'utf8' },
+      );
+      expect(JSON.parse(run.stdout)).toEqual({
+        flags: [
+          `--max-semi-space-size=${FUNCTION_SEMI_SPACE_MB}`,
+          '--expose-gc',
+          '--max-old-space-size=230',
+          '-e',
+          print,
+        ],
+        args: ['a b'],
+      });
+    }
+  });
 
   it('gives every log group the data protection policy that masks tokens and credentials', () => {
     for (const synthesis of [example, fleet]) {
