@@ -117,9 +117,10 @@ export function esbuildOptions(kind: RotatorKind, outfile: string, deployed = fa
  * A function's asset as the stack deploys it, written into `outDir`: the bundle (`index.js` and its source map),
  * copied from the package's prebuilt bundles when there are (prebuiltBundleDir) and bundled from source otherwise,
  * and, beside it, the configuration validated at synth (DEPLOYED_CONFIG_FILE), which the bundle reads once per
- * container, and the wrapper that sizes its young generation (HEAP_WRAPPER_FILE). esbuild runs through its API and the configuration is written as a file, so neither the
- * configuration nor anything of its size reaches a command line (Linux refuses one argument over 128 KiB, which
- * a configuration passed to esbuild's `--define` passes at a few hundred tokens). Returns the bundle's path.
+ * container, and the wrapper that sizes its young generation (HEAP_WRAPPER_FILE). esbuild runs through its API
+ * and the configuration is written as a file, so neither the configuration nor anything of its size reaches a
+ * command line (Linux refuses one argument over 128 KiB, which a configuration passed to esbuild's `--define`
+ * passes at a few hundred tokens). Returns the bundle's path.
  */
 export function writeFunctionAsset(kind: RotatorKind, outDir: string, config: RotatorConfig): string {
   const file = path.join(outDir, 'index.js');

@@ -1,5 +1,15 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { builtinModules } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +18,7 @@ import ts from 'typescript';
 import { DEPLOYED_CONFIG_FILE, readDeployedConfig } from '../../functions/config/load';
 import { ROTATOR_KINDS } from '../../functions/config/types';
 import { PROJECT_ROOT } from '../../infra/bundling';
+import { HEAP_WRAPPER_FILE } from '../../infra/heap-wrapper';
 import { validationViolations } from '../../scripts/template-checks';
 
 /**
@@ -142,7 +153,7 @@ describe('the packed package in a CDK app of its own', () => {
     expect(validationViolations(assembly())).toEqual([]);
   });
 
-  it("adds the rotator's functions, each with the packed bundle and the configuration validated at synth", () => {
+  it("adds the rotator's functions, each with the packed bundle, the configuration validated at synth and the heap wrapper", () => {
     const config = JSON.parse(readFileSync(path.join(appDir, 'rotator.config.json'), 'utf8'));
     const functions = resources('AWS::Lambda::Function').filter(([, r]) =>
       /^Rotates BigCommerce/.test(r.Properties.Description),
@@ -154,7 +165,11 @@ describe('the packed package in a CDK app of its own', () => {
       const kind = (fn.Properties.Description as string).split(' ')[2] as string;
       const asset = path.join(assembly(), fn.Metadata['aws:asset:path']);
       const bundle = path.join(modules, 'bigcommerce-token-rotator', 'dist', 'lambda', kind, 'index.js');
+      expect(readdirSync(asset).sort()).toEqual(
+        ['index.js', 'index.js.map', DEPLOYED_CONFIG_FILE, HEAP_WRAPPER_FILE].sort(),
+      );
       expect(readFileSync(path.join(asset, 'index.js')).equals(readFileSync(bundle))).toBe(true);
+      expect(statSync(path.join(asset, HEAP_WRAPPER_FILE)).mode & 0o111).toBe(0o111);
       const deployed = readDeployedConfig(path.join(asset, DEPLOYED_CONFIG_FILE));
       expect(deployed.tokens.map((t) => t.id)).toEqual(config.tokens.map((t: { id: string }) => t.id));
     }
