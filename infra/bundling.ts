@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AssetHashType, type ILocalBundling } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { type BuildOptions, buildSync } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 import { DEPLOYED_CONFIG_DEFINE, DEPLOYED_CONFIG_FILE, deployedConfigText } from '../functions/config/load';
 import type { RotatorConfig, RotatorKind } from '../functions/config/types';
 import { HEAP_WRAPPER_FILE, heapWrapperScript } from './heap-wrapper';
@@ -46,6 +46,25 @@ export const OFF_LAMBDA_CREDENTIAL_PROVIDERS = [
   '@smithy/credential-provider-imds',
 ];
 
+/**
+ * Where the published package keeps each function's bundle, built as the stack deploys it when the package is
+ * packed (`npm pack` runs scripts/build-package.ts): beside the compiled CDK code, `dist/lambda/<kind>`. From the
+ * repository's sources there is no such folder, and the functions are bundled from source at synth.
+ */
+export function prebuiltBundleDir(kind: RotatorKind, root = path.resolve(__dirname, '..')): string {
+  return path.join(root, 'lambda', kind);
+}
+
+/**
+ * esbuild, loaded only to bundle from source. It is a development dependency: an installed package has its
+ * bundles prebuilt and neither has nor loads it (nor declares it: `@internal` keeps this out of the package's
+ * declarations).
+ * @internal
+ */
+export function esbuild(): typeof import('esbuild') {
+  return require('esbuild');
+}
+
 /** The source file of each rotator function's handler. */
 export function handlerEntry(kind: RotatorKind): string {
   return path.join(PROJECT_ROOT, 'functions', `${kind}-rotator`, 'index.ts');
@@ -73,6 +92,7 @@ export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
  *   three times bigger. Without the sources' text in it (`sourcesContent`, 1.8 MiB with it), a trace still
  *   names files and lines.
  * - Powertools (31 KiB) and middy (3 KiB) stay as they are: small, and used by every run.
+ * @internal
  */
 export function esbuildOptions(kind: RotatorKind, outfile: string, deployed = false): BuildOptions {
   return {
@@ -94,15 +114,19 @@ export function esbuildOptions(kind: RotatorKind, outfile: string, deployed = fa
 }
 
 /**
- * A function's asset as the stack deploys it, written into `outDir`: the bundle (`index.js` and its source map)
+ * A function's asset as the stack deploys it, written into `outDir`: the bundle (`index.js` and its source map),
+ * copied from the package's prebuilt bundles when there are (prebuiltBundleDir) and bundled from source otherwise,
  * and, beside it, the configuration validated at synth (DEPLOYED_CONFIG_FILE), which the bundle reads once per
- * container, and the wrapper that sizes its young generation (HEAP_WRAPPER_FILE). esbuild runs through its API and the configuration is written as a file, so neither the
- * configuration nor anything of its size reaches a command line (Linux refuses one argument over 128 KiB, which
- * a configuration passed to esbuild's `--define` passes at a few hundred tokens). Returns the bundle's path.
+ * container, and the wrapper that sizes its young generation (HEAP_WRAPPER_FILE). esbuild runs through its API
+ * and the configuration is written as a file, so neither the configuration nor anything of its size reaches a
+ * command line (Linux refuses one argument over 128 KiB, which a configuration passed to esbuild's `--define`
+ * passes at a few hundred tokens). Returns the bundle's path.
  */
 export function writeFunctionAsset(kind: RotatorKind, outDir: string, config: RotatorConfig): string {
   const file = path.join(outDir, 'index.js');
-  buildSync(esbuildOptions(kind, file, true));
+  const prebuilt = prebuiltBundleDir(kind);
+  if (existsSync(prebuilt)) cpSync(prebuilt, outDir, { recursive: true });
+  else esbuild().buildSync(esbuildOptions(kind, file, true));
   writeFileSync(path.join(outDir, DEPLOYED_CONFIG_FILE), deployedConfigText(config));
   writeFileSync(path.join(outDir, HEAP_WRAPPER_FILE), heapWrapperScript(), { mode: 0o755 });
   return file;

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import type { RotatorKind } from '../functions/config/types';
-import { ROTATION_FAILED_MESSAGE, SERVICE_NAME } from '../functions/observability/logger';
+import { ROTATION_FAILED_MESSAGE, SERVICE_NAME } from '../functions/observability/log-names';
 import {
   DIMENSIONS,
   METRICS_NAMESPACE,

@@ -14,7 +14,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct } from 'constructs';
 import type { RotatorConfig, RotatorKind, ScheduleConfig } from '../functions/config/types';
-import { ROTATION_FAILED_MESSAGE, SERVICE_NAME } from '../functions/observability/logger';
+import { ROTATION_FAILED_MESSAGE, SERVICE_NAME } from '../functions/observability/log-names';
 import { DIMENSIONS, METRICS_NAMESPACE, RENEWAL_OVERDUE } from '../functions/observability/rotation-metrics';
 import { FUNCTION_NODE_OPTIONS, FUNCTION_RUNTIME, functionCode } from './bundling';
 import { HEAP_WRAPPER_PATH } from './heap-wrapper';

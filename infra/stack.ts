@@ -8,7 +8,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
+import { loadConfigFile } from '../functions/config/load';
 import { FAMILY_ROTATOR, type ManagedToken, type RotatorConfig, type RotatorKind } from '../functions/config/types';
 import { rotationDashboard } from './dashboard';
 import { RotatorFunction } from './rotator-function';
@@ -20,20 +21,30 @@ import { TokenShardStack, pascal, tokenShard } from './token-shards';
 export const MAX_OUTPUTS = 200;
 export const MAX_RESOURCES = 500;
 
-/** Tag key of the managed-token secrets; its value names the stack and the function (`<stack>/<kind>`). */
+/**
+ * Tag key of the managed-token secrets; its value names the stack and the function (`<stack>/<kind>`), and the
+ * construct too when it is not the standalone stack's (`<stack>/<construct path>/<kind>`).
+ */
 export const MANAGED_SECRET_TAG = 'bigcommerce-token-rotator';
 
-export interface TokenRotatorStackProps extends StackProps {
-  config: RotatorConfig;
+export interface BigCommerceTokenRotatorProps {
+  /**
+   * The configuration: as parseConfig or loadConfigFile returned it, or the path of a configuration file (JSON),
+   * which is read and validated here: an invalid one throws a ConfigError naming each problem.
+   */
+  config: RotatorConfig | string;
   logRetention?: logs.RetentionDays;
 }
 
+export interface TokenRotatorStackProps extends StackProps, BigCommerceTokenRotatorProps {}
+
 /**
- * The whole product in one stack: a customer-managed key, the event bus, one scheduled rotator function per
+ * The whole product, in any stack: a customer-managed key, the event bus, one scheduled rotator function per
  * group of families that has tokens, and the secrets (one per managed token, under a stable name) in nested
- * stacks, one per shard of stores that has tokens.
+ * stacks, one per shard of stores that has tokens. Its cdk-nag acknowledgements are on its own constructs, so
+ * they hold in whichever stack and app it is built.
  */
-export class TokenRotatorStack extends Stack {
+export class BigCommerceTokenRotator extends Construct {
   /** Each token's secret, by token id (in its shard's nested stack). */
   readonly secrets = new Map<string, secretsmanager.Secret>();
   /** The nested stacks that hold the secrets, by shard. */
@@ -44,9 +55,11 @@ export class TokenRotatorStack extends Stack {
   readonly alarmTopic: sns.Topic;
   private readonly tokens: ReadonlyMap<string, ManagedToken>;
 
-  constructor(scope: Construct, id: string, props: TokenRotatorStackProps) {
-    super(scope, id, props);
-    const { config } = props;
+  constructor(scope: Construct, id: string, props: BigCommerceTokenRotatorProps) {
+    // Read and validated before the construct joins the tree, so that an invalid configuration adds nothing.
+    const config = typeof props.config === 'string' ? loadConfigFile(props.config).config : props.config;
+    super(scope, id);
+    const stack = Stack.of(this);
     this.tokens = new Map(config.tokens.map((t) => [t.id, t]));
 
     this.key = new kms.Key(this, 'SecretsKey', {
@@ -70,9 +83,9 @@ export class TokenRotatorStack extends Stack {
     // AWS documents both keys for CloudWatch as an event source of encrypted topics; EventBridge is the source
     // for which they are unsupported, and nothing here lets EventBridge publish to the topic.
     const fromThisAccountsAlarms = {
-      StringEquals: { 'aws:SourceAccount': this.account },
+      StringEquals: { 'aws:SourceAccount': stack.account },
       ArnLike: {
-        'aws:SourceArn': this.formatArn({
+        'aws:SourceArn': stack.formatArn({
           service: 'cloudwatch',
           resource: 'alarm',
           resourceName: '*',
@@ -107,7 +120,7 @@ export class TokenRotatorStack extends Stack {
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'CloudWatchLogsEncryptThisAccountsLogGroups',
-        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
         actions: [
           'kms:Encrypt',
           'kms:Decrypt',
@@ -120,7 +133,7 @@ export class TokenRotatorStack extends Stack {
         resources: ['*'],
         conditions: {
           ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`,
+            'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*`,
           },
         },
       }),
@@ -194,7 +207,8 @@ export class TokenRotatorStack extends Stack {
           '--filters Key=tag-key,Values=<key> Key=tag-value,Values=<value>',
       });
     }
-    this.assertWithinLimits();
+    // At synth, when the stack holds all it will: in an app's own stack, its other resources count too.
+    this.node.addValidation({ validate: () => this.limitsExceeded() });
   }
 
   /**
@@ -228,9 +242,10 @@ export class TokenRotatorStack extends Stack {
    * same key policy as when each secret granted it, built from two statements instead of two per secret.
    */
   private grantKeyToSecretsManager(): void {
+    const stack = Stack.of(this);
     const secretsManager = new kms.ViaServicePrincipal(
-      `secretsmanager.${this.region}.amazonaws.com`,
-      new iam.AccountPrincipal(this.account),
+      `secretsmanager.${stack.region}.amazonaws.com`,
+      new iam.AccountPrincipal(stack.account),
     );
     this.key.grantEncryptDecrypt(secretsManager);
     this.key.grant(secretsManager, 'kms:CreateGrant', 'kms:DescribeKey');
@@ -240,21 +255,20 @@ export class TokenRotatorStack extends Stack {
    * CloudFormation refuses a template with more than 500 resources or 200 outputs at deploy time, after the
    * deploy has started; say so at synth, with what to do, instead. Each nested stack is a template of its own.
    */
-  private assertWithinLimits(): void {
+  private limitsExceeded(): string[] {
     const over = [
-      ...overLimits(this).map((o) => `the root stack makes ${o}`),
+      ...overLimits(Stack.of(this)).map((o) => `the root stack makes ${o}`),
       ...[...this.shards].flatMap(([shard, stack]) =>
         overLimits(stack).map((o) => `shard ${shard} (${storesOf(stack.secrets.keys(), this.tokens)}) makes ${o}`),
       ),
     ];
-    if (over.length > 0) {
-      throw new Error(
-        `${over.join('; ')}. All the tokens of a store share one nested stack, with two resources per token (its ` +
-          "secret and its rotation schedule). Move some of these stores' tokens to a configuration deployed as a " +
-          'separate stack: ROTATOR_STACK_NAME=<name> npx cdk deploy -c config=<file>, each configuration with its ' +
-          'own eventBusName.',
-      );
-    }
+    if (over.length === 0) return [];
+    return [
+      `${over.join('; ')}. All the tokens of a store share one nested stack, with two resources per token (its ` +
+        "secret and its rotation schedule). Move some of these stores' tokens to a configuration deployed as a " +
+        'separate stack: ROTATOR_STACK_NAME=<name> npx cdk deploy -c config=<file> (in an app of your own, a ' +
+        'BigCommerceTokenRotator in another stack), each configuration with its own eventBusName.',
+    ];
   }
 
   /**
@@ -281,10 +295,7 @@ export class TokenRotatorStack extends Stack {
    * ```
    */
   grantRead(tokenId: string, grantee: iam.IGrantable): iam.Grant {
-    const token = this.tokens.get(tokenId);
-    if (!token) {
-      throw new Error(`grantRead: no managed token "${tokenId}" (known: ${[...this.tokens.keys()].join(', ')})`);
-    }
+    const token = this.managedToken(tokenId, 'grantRead');
     const grant = iam.Grant.addToPrincipal({
       grantee,
       actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
@@ -295,9 +306,25 @@ export class TokenRotatorStack extends Stack {
         grantee,
         actions: ['kms:Decrypt'],
         resourceArns: [this.key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
       }),
     );
+  }
+
+  /**
+   * The name of a token's secret, as configured: what an app's code reads it by (the reader's `secretId`). A
+   * plain string, not a reference into the secret's nested stack.
+   */
+  secretName(tokenId: string): string {
+    return this.managedToken(tokenId, 'secretName').secretName;
+  }
+
+  private managedToken(tokenId: string, method: string): ManagedToken {
+    const token = this.tokens.get(tokenId);
+    if (!token) {
+      throw new Error(`${method}: no managed token "${tokenId}" (known: ${[...this.tokens.keys()].join(', ')})`);
+    }
+    return token;
   }
 
   /**
@@ -318,8 +345,53 @@ export class TokenRotatorStack extends Stack {
    * ```
    */
   secretsTag(kind: RotatorKind): { key: string; value: string } {
-    return { key: MANAGED_SECRET_TAG, value: `${this.stackName}/${kind}` };
+    const stack = Stack.of(this);
+    const within = this.node.scope === stack && this.node.id === STANDALONE_ID ? '' : `${relativePath(this, stack)}/`;
+    return { key: MANAGED_SECRET_TAG, value: `${stack.stackName}/${within}${kind}` };
   }
+}
+
+/**
+ * The id of the construct in the standalone stack. CDK leaves `Default` out of logical ids, so the stack's
+ * resources keep the logical ids they had when the stack built them itself: a deployed stack updates in place.
+ */
+const STANDALONE_ID = 'Default';
+
+/**
+ * The standalone app's stack: one BigCommerceTokenRotator and nothing else; the construct's parts that the
+ * app's users and tests reach are forwarded.
+ */
+export class TokenRotatorStack extends Stack {
+  readonly rotator: BigCommerceTokenRotator;
+
+  constructor(scope: Construct, id: string, props: TokenRotatorStackProps) {
+    super(scope, id, props);
+    this.rotator = new BigCommerceTokenRotator(this, STANDALONE_ID, props);
+  }
+
+  get shards(): ReadonlyMap<number, TokenShardStack> {
+    return this.rotator.shards;
+  }
+
+  get rotators(): ReadonlyMap<RotatorKind, RotatorFunction> {
+    return this.rotator.rotators;
+  }
+
+  get key(): kms.Key {
+    return this.rotator.key;
+  }
+
+  grantRead(tokenId: string, grantee: iam.IGrantable): iam.Grant {
+    return this.rotator.grantRead(tokenId, grantee);
+  }
+}
+
+/** The construct path of `construct` below `stack`, as a tag value may hold it. */
+function relativePath(construct: Construct, stack: Stack): string {
+  return construct.node.scopes
+    .slice(construct.node.scopes.indexOf(stack) + 1)
+    .map((scope) => scope.node.id.replace(/[^\p{L}\p{Z}\p{N}_.:=+\-@]/gu, '-'))
+    .join('/');
 }
 
 /** What goes over CloudFormation's limits in one template (its own resources and outputs, not its nested stacks'). */

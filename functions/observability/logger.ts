@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { PRODUCT_NAME } from '../config/types';
+import { SERVICE_NAME } from './log-names';
 import { redactor } from './redaction';
 
 /** The logging port the domain code uses; structured attributes, never secrets. */
@@ -11,11 +11,7 @@ export interface Log {
   error(message: string, attributes?: Record<string, unknown>): void;
 }
 
-/** Powertools' service name, on every log line and metric: the product's. */
-export const SERVICE_NAME = PRODUCT_NAME;
-
-/** The log line of a failed rotation; the stack's alarm counts lines with exactly this message. */
-export const ROTATION_FAILED_MESSAGE = 'rotation failed';
+export { ROTATION_FAILED_MESSAGE, SERVICE_NAME } from './log-names';
 
 /** Structured JSON logs through Powertools, with every message and attribute passed through the redactor. */
 export class RedactingLogger implements Log {
