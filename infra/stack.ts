@@ -282,15 +282,11 @@ export class BigCommerceTokenRotator extends Construct {
    * ```ts
    * import { App, Stack } from 'aws-cdk-lib';
    * import * as iam from 'aws-cdk-lib/aws-iam';
-   * import { loadConfigFile } from './functions/config/load';
-   * import { TokenRotatorStack } from './infra/stack';
+   * import { BigCommerceTokenRotator } from './infra/stack';
    *
-   * const app = new App();
-   * const { config } = loadConfigFile('rotator.config.json');
-   * const rotator = new TokenRotatorStack(app, 'BigCommerceTokenRotator', { config });
-   * const role = new iam.Role(new Stack(app, 'Storefront'), 'AppRole', {
-   *   assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-   * });
+   * const stack = new Stack(new App(), 'Storefront');
+   * const rotator = new BigCommerceTokenRotator(stack, 'TokenRotator', { config: 'rotator.config.json' });
+   * const role = new iam.Role(stack, 'AppRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
    * rotator.grantRead('headless-storefront', role); // throws for a token id the configuration does not have
    * ```
    */
@@ -314,6 +310,18 @@ export class BigCommerceTokenRotator extends Construct {
   /**
    * The name of a token's secret, as configured: what an app's code reads it by (the reader's `secretId`). A
    * plain string, not a reference into the secret's nested stack.
+   *
+   * @example
+   * ```ts
+   * import { App, Stack } from 'aws-cdk-lib';
+   * import { BigCommerceTokenRotator } from './infra/stack';
+   *
+   * const stack = new Stack(new App(), 'Storefront');
+   * const rotator = new BigCommerceTokenRotator(stack, 'TokenRotator', { config: 'rotator.config.json' });
+   * // bigcommerce/abc123xyz/headless-storefront: passed to the app, whose reader takes it as `secretId`.
+   * const environment = { TOKEN_SECRET: rotator.secretName('headless-storefront') };
+   * console.log(environment);
+   * ```
    */
   secretName(tokenId: string): string {
     return this.managedToken(tokenId, 'secretName').secretName;
@@ -334,12 +342,10 @@ export class BigCommerceTokenRotator extends Construct {
    * @example
    * ```ts
    * import { App } from 'aws-cdk-lib';
-   * import { loadConfigFile } from './functions/config/load';
    * import { TokenRotatorStack } from './infra/stack';
    *
-   * const { config } = loadConfigFile('rotator.config.json');
-   * const rotator = new TokenRotatorStack(new App(), 'BigCommerceTokenRotator', { config });
-   * const { key, value } = rotator.secretsTag('storefront');
+   * const stack = new TokenRotatorStack(new App(), 'BigCommerceTokenRotator', { config: 'rotator.config.json' });
+   * const { key, value } = stack.rotator.secretsTag('storefront');
    * // aws secretsmanager list-secrets --filters Key=tag-key,Values=<key> Key=tag-value,Values=<value>
    * console.log(key, value); // bigcommerce-token-rotator BigCommerceTokenRotator/storefront
    * ```
@@ -381,6 +387,23 @@ export class TokenRotatorStack extends Stack {
     return this.rotator.key;
   }
 
+  /**
+   * BigCommerceTokenRotator.grantRead, for the standalone stack.
+   *
+   * @example
+   * ```ts
+   * import { App, Stack } from 'aws-cdk-lib';
+   * import * as iam from 'aws-cdk-lib/aws-iam';
+   * import { TokenRotatorStack } from './infra/stack';
+   *
+   * const app = new App();
+   * const rotator = new TokenRotatorStack(app, 'BigCommerceTokenRotator', { config: 'rotator.config.json' });
+   * const role = new iam.Role(new Stack(app, 'Storefront'), 'AppRole', {
+   *   assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+   * });
+   * rotator.grantRead('headless-storefront', role);
+   * ```
+   */
   grantRead(tokenId: string, grantee: iam.IGrantable): iam.Grant {
     return this.rotator.grantRead(tokenId, grantee);
   }
