@@ -132,6 +132,7 @@ describe('the stack', () => {
           POWERTOOLS_SERVICE_NAME: 'bigcommerce-token-rotator',
           POWERTOOLS_LOG_LEVEL: 'INFO',
           NODE_OPTIONS: '--enable-source-maps',
+          AWS_LAMBDA_EXEC_WRAPPER: '/var/task/heap-wrapper.sh',
         },
       },
     });
@@ -139,6 +140,7 @@ describe('the stack', () => {
       Properties: { Environment: { Variables: Record<string, unknown> } };
     };
     expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual([
+      'AWS_LAMBDA_EXEC_WRAPPER',
       'EVENT_BUS_NAME',
       'NODE_OPTIONS',
       'POWERTOOLS_LOG_LEVEL',
