@@ -86,13 +86,13 @@ export class SecretsManagerSecretStore implements SecretStore {
     await this.put({ SecretId: secretName, SecretString: value, ClientRequestToken: versionId });
   }
 
-  async claim(secretName: string, value: string, versionId: string): Promise<void> {
+  async claim(secretName: string, value: string, versionId: string, recordsPromotion: boolean): Promise<void> {
     try {
       await this.put({
         SecretId: secretName,
         SecretString: value,
         ClientRequestToken: versionId,
-        VersionStages: [STAGES.claim],
+        VersionStages: recordsPromotion ? [STAGES.claim, STAGES.promotion] : [STAGES.claim],
       });
     } catch (error) {
       // PutSecretValue: "if the secret data is different, then the operation fails because you can't modify
@@ -100,6 +100,15 @@ export class SecretsManagerSecretStore implements SecretStore {
       if (error instanceof ResourceExistsException) throw new ClaimConflictError(secretName);
       throw error;
     }
+  }
+
+  async recordPromotion(secretName: string, value: string, versionId: string): Promise<void> {
+    await this.put({
+      SecretId: secretName,
+      SecretString: value,
+      ClientRequestToken: versionId,
+      VersionStages: [STAGES.promotion],
+    });
   }
 
   async stagePending(secretName: string, value: string, clientRequestToken: string): Promise<string> {

@@ -2,7 +2,6 @@ import type { StorefrontGraphqlClient } from '../bigcommerce/storefront-graphql'
 import type { CreateStorefrontTokenRequest, StorefrontTokensClient } from '../bigcommerce/storefront-tokens';
 import { formatDuration } from '../config/duration';
 import type { StorefrontFamily, StorefrontManagedToken } from '../config/types';
-import { CLAIM_LEASE_MS } from '../rotation/claim';
 import type { RotationPolicy } from '../rotation/due';
 import type {
   CleanupFacts,
@@ -94,14 +93,14 @@ export class StorefrontFamilyAdapter implements FamilyAdapter<StorefrontManagedT
     return `the token minted ${stored.mintedAt}, which lost the promotion to another run's`;
   }
 
-  /** The superseded token can be revoked once the current one has been current for the grace period. */
+  /**
+   * The superseded token can be revoked once the current one has been current for the grace period, counted
+   * from the moment it certainly became current (`currentSince`, promotion.ts): never in the run that promoted it.
+   */
   cleanupDue(target: StorefrontManagedToken, facts: CleanupFacts): boolean {
-    if (facts.cleaned || !facts.current || target.family === 'customer-impersonation' || !target.revokeSuperseded) {
-      return false;
-    }
-    // The run that promoted it: current since just now, whatever its mint time says (a resumed rotation).
-    if (facts.justRotated) return false;
-    return facts.now.getTime() - currentSince(facts.current) >= target.revokeSuperseded.gracePeriodSeconds * 1000;
+    if (facts.cleaned || facts.justRotated || !facts.currentSince) return false;
+    if (target.family === 'customer-impersonation' || !target.revokeSuperseded) return false;
+    return secondsSince(facts.currentSince, facts.now) >= target.revokeSuperseded.gracePeriodSeconds;
   }
 
   wantsCleanup(target: StorefrontManagedToken): boolean {
@@ -114,9 +113,9 @@ export class StorefrontFamilyAdapter implements FamilyAdapter<StorefrontManagedT
     if (target.family === 'customer-impersonation' || !target.revokeSuperseded) return report;
     const { previous, current } = state;
     // Only a token this product minted for this managed token is ever revoked.
-    if (!previous?.stored || previous.revoked || !current.stored) return report;
+    if (!previous?.stored || previous.revoked || !current.stored || !state.currentSince) return report;
     if (previous.stored.expiresAt && Date.parse(previous.stored.expiresAt) <= state.now.getTime()) return report;
-    const supersededFor = (state.now.getTime() - currentSince(current.stored)) / 1000;
+    const supersededFor = secondsSince(state.currentSince, state.now);
     if (supersededFor < target.revokeSuperseded.gracePeriodSeconds) return report;
 
     const description = `the superseded token of version ${previous.versionId} (minted ${previous.stored.mintedAt}, superseded at least ${formatDuration(Math.floor(supersededFor))} ago)`;
@@ -137,18 +136,8 @@ export class StorefrontFamilyAdapter implements FamilyAdapter<StorefrontManagedT
   }
 }
 
-/**
- * Since when `current` has certainly been AWSCURRENT, for the grace period, which counts from that moment.
- * A stored value cannot say when it was promoted (it is immutable once staged, and Secrets Manager records
- * when a version was created, not when it became current), so this is a bound: its mint time plus the
- * claim lease. The run that mints a token promotes it within its lease (the lease is the function's
- * timeout, and claim.ts holds a staged token's claim exactly that long), so by then the token is current.
- * The cost is that superseded tokens live up to a lease longer than the grace period. A staged token that a
- * later run resumes is promoted after this bound; that run revokes nothing (cleanupDue), but a run soon
- * after it may count its successor as current for longer than it has been.
- */
-function currentSince(current: StoredToken): number {
-  return Date.parse(current.mintedAt) + CLAIM_LEASE_MS;
+function secondsSince(since: Date, now: Date): number {
+  return (now.getTime() - since.getTime()) / 1000;
 }
 
 function requestFor(target: StorefrontManagedToken, expiresAt: number): CreateStorefrontTokenRequest {

@@ -26,6 +26,11 @@ export interface ClaimRecord {
   /** The AWSCURRENT version the claim was made on; a claim on an older one is over. */
   basedOnVersionId: string;
   runId: string;
+  /**
+   * The version the run means to promote, when it was staged earlier (by another run, or by createSecret in
+   * another invocation): its promotion happens before `leaseUntil`, later than its mint time says.
+   */
+  promotes?: string;
 }
 
 const claimSchema = lazySchema(() =>
@@ -36,6 +41,7 @@ const claimSchema = lazySchema(() =>
       leaseUntil: z.iso.datetime(),
       basedOnVersionId: z.string(),
       runId: z.string(),
+      promotes: z.optional(z.string()),
     }),
   }),
 );

@@ -5,6 +5,7 @@ import { cleanupWanted } from './decisions';
 import { type RotationEvent, revokedEvent } from './events';
 import { failureFacts, failureReason } from './failure';
 import type { CleanupReport, RevokedToken, VersionState } from './family';
+import { currentSince } from './promotion';
 import { describeWhole } from './read-secret';
 import type { SecretState } from './secret-state';
 import { STAGES, type SecretDescription } from './secret-store';
@@ -30,16 +31,15 @@ export async function cleanUp(
   justRotated: boolean,
 ): Promise<CleanupDone | undefined> {
   const { target, family, ports, options } = rotation;
-  if (!family.cleanup || !cleanupWanted(rotation, secret.description, current, justRotated, ports.clock.now())) {
+  const now = ports.clock.now();
+  if (!family.cleanup || !cleanupWanted(rotation, secret.description, current, justRotated, now, secret.promotion)) {
     return undefined;
   }
   let report: CleanupReport;
   try {
-    report = await family.cleanup(
-      target,
-      { now: ports.clock.now(), current, previous, dryRun: options.dryRun },
-      rotation.context,
-    );
+    const since = currentSince(current, secret.promotion, justRotated, now);
+    const state = { now, current, previous, dryRun: options.dryRun, currentSince: since };
+    report = await family.cleanup(target, state, rotation.context);
   } catch (error) {
     const message = `cleanup failed, will retry next run: ${failureReason(failureFacts('cleanup', error))}`;
     ports.log.warn(message, { tokenId: target.id });

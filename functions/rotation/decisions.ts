@@ -3,10 +3,11 @@
  * no call, no port. The flows (scheduled.ts, protocol.ts) ask them before every step that writes.
  */
 
-import { type ClaimState, claimState } from './claim';
+import { type ClaimRecord, type ClaimState, claimState } from './claim';
 import type { Rotation } from './context';
 import { type DueDecision, decideDue } from './due';
 import type { VersionState } from './family';
+import { currentSince } from './promotion';
 import type { SecretState, Staged } from './secret-state';
 import { STAGES, type SecretDescription, stageHolder, stagesOf } from './secret-store';
 import type { StoredToken } from './stored-token';
@@ -66,7 +67,8 @@ export function claimOf(secret: SecretState, now: Date): ClaimState {
 /**
  * Step 8's question, asked without a call: whether a cleanup of the secret with `current` in AWSCURRENT may
  * find something. The family's own rule (`cleanupDue`), by default: not since a cleanup labelled `current`
- * cleaned.
+ * cleaned. Without the record of a late promotion (`promotion`, not read yet) the answer may be yes where the
+ * record would say not yet, never the reverse: a record only makes `current` current since later.
  */
 export function cleanupWanted(
   { target, family }: Subject,
@@ -74,12 +76,15 @@ export function cleanupWanted(
   current: VersionState,
   justRotated: boolean,
   now: Date,
+  promotion?: ClaimRecord,
 ): boolean {
   if (!family.cleanup || family.wantsCleanup?.(target) === false) return false;
   const cleaned = !justRotated && (stagesOf(description, current.versionId) ?? []).includes(STAGES.cleaned);
   const claimHolder = stageHolder(description, STAGES.claim);
   const attemptSince = !justRotated && claimHolder !== undefined && claimHolder !== current.versionId;
-  return family.cleanupDue?.(target, { now, current: current.stored, justRotated, cleaned, attemptSince }) ?? !cleaned;
+  const since = currentSince(current, promotion, justRotated, now);
+  const facts = { now, current: current.stored, justRotated, currentSince: since, cleaned, attemptSince };
+  return family.cleanupDue?.(target, facts) ?? !cleaned;
 }
 
 /**

@@ -36,6 +36,8 @@ export interface CleanupFacts {
   current: StoredToken | undefined;
   /** This run has just promoted `current`. */
   justRotated: boolean;
+  /** Since when `current` has certainly been AWSCURRENT (promotion.ts); undefined when `current` is undefined. */
+  currentSince: Date | undefined;
   /** A cleanup already finished since `current` became current. */
   cleaned: boolean;
   /**
@@ -51,6 +53,8 @@ export interface CleanupState {
   dryRun: boolean;
   current: VersionState;
   previous: VersionState | undefined;
+  /** Since when `current` has certainly been AWSCURRENT (promotion.ts); undefined when it holds no token of ours. */
+  currentSince: Date | undefined;
 }
 
 export interface RevokedToken {

@@ -7,7 +7,8 @@ import { readCurrent, readOthers } from './read-secret';
 import type { TargetResult } from './results';
 import type { SecretState } from './secret-state';
 import { ClaimConflictError, STAGES, stageHolder } from './secret-store';
-import { claimRotation, mintAndStage, promote, step, verify } from './steps';
+import { promotionMayBeLate } from './promotion';
+import { claimRotation, mintAndStage, promote, recordPromotion, step, verify } from './steps';
 import { type ProtocolStep, ProtocolStepError, refusal, stepVersion } from './step-version';
 
 export { PROTOCOL_STEPS, type ProtocolStep, ProtocolStepError } from './step-version';
@@ -127,6 +128,10 @@ async function finishSecret(rotation: Rotation, progress: ReadProgress, versionI
   const { staged } = version;
   const result = await guarded(rotation, progress, async () => {
     await verify(rotation, staged);
+    // A retry hours after createSecret: the superseded token's grace counts from now, not from the mint.
+    if (promotionMayBeLate(staged.stored, rotation.ports.clock.now())) {
+      await recordPromotion(rotation, progress.secret, staged);
+    }
     await promote(rotation, staged, progress.secret.current.versionId);
     return await finish(rotation, progress, 'rotated by Secrets Manager', staged, false);
   });

@@ -52,8 +52,8 @@ export async function readCurrent(rotation: Rotation, preread: CurrentVersion | 
 }
 
 /**
- * The rest of what readCurrent found labelled: a distinct AWSPENDING, AWSPREVIOUS when a cleanup is wanted,
- * and the record of a claim version.
+ * The rest of what readCurrent found labelled: a distinct AWSPENDING, AWSPREVIOUS and the record of a late
+ * promotion when a cleanup is wanted, and the record of a claim version.
  */
 export async function readOthers(
   rotation: Rotation,
@@ -69,15 +69,39 @@ export async function readOthers(
   const ownPendingId = pendingId !== current.versionId ? pendingId : undefined;
   const pendingText = ownPendingId ? await readText(rotation, preread, ownPendingId) : undefined;
   const pending = ownPendingId ? versionState(target, ownPendingId, pendingText, revokedHolder) : undefined;
+  const cleanup = cleanupWanted(rotation, description, current, false, ports.clock.now());
   const previousId = stageHolder(description, STAGES.previous);
   const previous =
-    previousId && cleanupWanted(rotation, description, current, false, ports.clock.now())
+    previousId && cleanup
       ? versionState(target, previousId, await readText(rotation, preread, previousId), revokedHolder)
       : undefined;
-  const claimId = claimVersionToRead(description, current.versionId, pendingId);
-  const claim = claimId ? parseClaim(await ports.secrets.readVersion(target.secretName, claimId)) : undefined;
+  const { claim, promotion } = await readRecords(
+    rotation,
+    description,
+    claimVersionToRead(description, current.versionId, pendingId),
+    cleanup,
+  );
   const pendingEmpty = pending !== undefined && pendingText === undefined;
-  return { description, current, pending, pendingEmpty, previous, claim, complete: true };
+  return { description, current, pending, pendingEmpty, previous, claim, promotion, complete: true };
+}
+
+/**
+ * The claim version's record, and the record of the latest late promotion when a cleanup is wanted (the one
+ * read once when a version holds both labels).
+ */
+async function readRecords(
+  rotation: Rotation,
+  description: SecretDescription,
+  claimId: string | undefined,
+  cleanup: boolean,
+): Promise<Pick<SecretState, 'claim' | 'promotion'>> {
+  const read = (id: string) => rotation.ports.secrets.readVersion(rotation.target.secretName, id);
+  const claimText = claimId ? await read(claimId) : undefined;
+  const promotionId = stageHolder(description, STAGES.promotion);
+  let promotionText: string | undefined;
+  if (promotionId !== undefined && promotionId === claimId) promotionText = claimText;
+  else if (promotionId !== undefined && cleanup) promotionText = await read(promotionId);
+  return { claim: parseClaim(claimText), promotion: parseClaim(promotionText) };
 }
 
 /** The secret's whole description: the one read, or, after a bulk read (which lists AWSCURRENT alone), a fresh one. */

@@ -55,7 +55,8 @@ async function proceed(rotation: Rotation, secret: SecretState): Promise<TargetR
     const pending = usefulPending(rotation, secret, now);
     if (!pending) return await rotateIfDue(rotation, { secret, claimVersionId, warnings: [] }, now);
     if (rotation.options.dryRun) return result(rotation, secret, 'planned', PLANNED_RESUME);
-    claimVersionId = await claimRotation(rotation, secret, now);
+    // Its claim is also the record of the promotion, which comes after the mint time's bound (promotion.ts).
+    claimVersionId = await claimRotation(rotation, secret, now, pending.versionId);
     const resumed = await resume(rotation, secret, pending);
     if (resumed === 'promoted')
       return await finish(rotation, { secret, claimVersionId, warnings: [] }, RESUMED, pending, true);

@@ -24,6 +24,11 @@ export interface SecretState {
   /** The claim version's record, read only when the claim label is on one. */
   claim: ClaimRecord | undefined;
   /**
+   * The record of the latest promotion that may have come after its token's mint time plus the lease (the
+   * BCROTATOR_PROMOTION version's, see promotion.ts), read only when a cleanup may be due.
+   */
+  promotion: ClaimRecord | undefined;
+  /**
    * False when only AWSCURRENT was read (a bulk read showed nothing else to look at): `description` then
    * lists that version alone, and a step that needs another label's holder describes the secret first.
    */
@@ -54,6 +59,7 @@ export function onlyCurrent(description: SecretDescription, current: VersionStat
     pendingEmpty: false,
     previous: undefined,
     claim: undefined,
+    promotion: undefined,
     complete,
   };
 }

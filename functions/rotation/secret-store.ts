@@ -1,8 +1,9 @@
 /**
  * Secrets Manager's staging labels, and this product's own: `revoked` marks a version whose token was
  * revoked, `claim` the version of the rotation in progress (see claim.ts), `released` a claim given up by a
- * run that failed, so the next run need not wait for its lease, and `cleaned` the current version once its
- * cleanup is done, so later runs need not look again.
+ * run that failed, so the next run need not wait for its lease, `cleaned` the current version once its
+ * cleanup is done, so later runs need not look again, and `promotion` the record of the latest promotion that
+ * may have come later than its token's mint time says (see promotion.ts).
  */
 export const STAGES = {
   current: 'AWSCURRENT',
@@ -12,6 +13,7 @@ export const STAGES = {
   claim: 'BCROTATOR_CLAIM',
   released: 'BCROTATOR_RELEASED',
   cleaned: 'BCROTATOR_CLEANED',
+  promotion: 'BCROTATOR_PROMOTION',
 } as const;
 
 /** A secret's AWSCURRENT version as a bulk read returns it. */
@@ -55,10 +57,13 @@ export interface SecretStore {
    */
   writePlaceholder(secretName: string, value: string, versionId: string): Promise<void>;
   /**
-   * Creates the claim version `versionId` labelled BCROTATOR_CLAIM. Throws ClaimConflictError when a version
+   * Creates the claim version `versionId` labelled BCROTATOR_CLAIM, and BCROTATOR_PROMOTION too when the claim
+   * is made to promote a version staged earlier (`recordsPromotion`). Throws ClaimConflictError when a version
    * with that id already holds other data: another run derived the same claim first.
    */
-  claim(secretName: string, value: string, versionId: string): Promise<void>;
+  claim(secretName: string, value: string, versionId: string, recordsPromotion: boolean): Promise<void>;
+  /** Creates the version `versionId`, a record of a promotion about to be made, labelled BCROTATOR_PROMOTION. */
+  recordPromotion(secretName: string, value: string, versionId: string): Promise<void>;
   /**
    * Writes a new version labelled AWSPENDING and BCROTATOR_CLAIM (both move from wherever they were);
    * AWSCURRENT is untouched. Returns the version id.

@@ -59,19 +59,41 @@ export async function step<R>(rotation: Rotation, name: RotationStep, work: () =
 
 /**
  * Step 3: writes this run's claim on the state it read and returns the claim version, which holds the claim
- * label. Throws ClaimConflictError when another run claimed the same state first.
+ * label. A claim made to promote a version staged earlier (`promotes`) is also the record of that promotion
+ * (promotion.ts). Throws ClaimConflictError when another run claimed the same state first.
  */
-export async function claimRotation(rotation: Rotation, secret: SecretState, now: Date): Promise<string> {
+export async function claimRotation(
+  rotation: Rotation,
+  secret: SecretState,
+  now: Date,
+  promotes?: string,
+): Promise<string> {
   const { target, ports } = rotation;
   const versionId = nextClaimId(target.secretName, secret.description, secret.current.versionId);
-  const record: ClaimRecord = {
+  const value = claimValue(target, claimRecord(secret, now, promotes));
+  await step(rotation, 'claim', () => ports.secrets.claim(target.secretName, value, versionId, promotes !== undefined));
+  return versionId;
+}
+
+/**
+ * Before step 7 when the promotion of `staged` may come later than its mint time says (promotion.ts): records
+ * it, so the superseded token's grace period counts from it. No promotion without its record.
+ */
+export async function recordPromotion(rotation: Rotation, secret: SecretState, staged: Staged): Promise<void> {
+  const { target, ports } = rotation;
+  const value = claimValue(target, claimRecord(secret, ports.clock.now(), staged.versionId));
+  await step(rotation, 'promote', () => ports.secrets.recordPromotion(target.secretName, value, randomUUID()));
+}
+
+/** What a run acting on `secret` from `now` writes of itself: no longer than its lease. */
+function claimRecord(secret: SecretState, now: Date, promotes: string | undefined): ClaimRecord {
+  return {
     claimedAt: now.toISOString(),
     leaseUntil: new Date(now.getTime() + CLAIM_LEASE_MS).toISOString(),
     basedOnVersionId: secret.current.versionId,
     runId: randomUUID(),
+    ...(promotes !== undefined ? { promotes } : {}),
   };
-  await step(rotation, 'claim', () => ports.secrets.claim(target.secretName, claimValue(target, record), versionId));
-  return versionId;
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   usefulPending,
 } from '../../functions/rotation/decisions';
 import { nextDueAt } from '../../functions/rotation/due';
+import { currentSince, PROMOTION_CALL_MS, promotionMayBeLate } from '../../functions/rotation/promotion';
 import type { CleanupFacts, FamilyAdapter, VersionState } from '../../functions/rotation/family';
 import type { SecretState } from '../../functions/rotation/secret-state';
 import { STAGES } from '../../functions/rotation/secret-store';
@@ -68,6 +69,7 @@ function secret(current: VersionState, labels: Record<string, string[]>, rest: P
     pendingEmpty: false,
     previous: undefined,
     claim: undefined,
+    promotion: undefined,
     complete: true,
     ...rest,
   };
@@ -260,7 +262,67 @@ describe('cleanupWanted (step 8, asked without a call)', () => {
   it("hands the family's rule the facts, without a call", () => {
     seen.length = 0;
     cleanupWanted(ruled, cleaned, current, false, NOW);
-    expect(seen).toEqual([{ now: NOW, current: FRESH, justRotated: false, cleaned: true, attemptSince: false }]);
+    const currentSince = new Date(Date.parse(FRESH.mintedAt) + LEASE);
+    const facts = { now: NOW, current: FRESH, justRotated: false, currentSince, cleaned: true, attemptSince: false };
+    expect(seen).toEqual([facts]);
+  });
+});
+
+describe('since when the current version is certainly current (the grace period counts from it)', () => {
+  const current = version('v2', FRESH);
+  const minted = Date.parse(FRESH.mintedAt) + LEASE;
+  /** The record of a promotion of `promotes`, made `ago` before NOW. */
+  const record = (promotes: string | undefined, ago: number): ClaimRecord => ({
+    claimedAt: at(-ago),
+    leaseUntil: at(LEASE - ago),
+    basedOnVersionId: 'v1',
+    runId: 'run',
+    ...(promotes !== undefined ? { promotes } : {}),
+  });
+  it.each([
+    ['no record: its mint time plus the lease', undefined, false, minted],
+    [
+      'a record of its promotion an hour ago: the end of that lease',
+      record('v2', HOUR),
+      false,
+      NOW.getTime() - HOUR + LEASE,
+    ],
+    ['a record of the promotion of another version: the mint bound', record('v0', HOUR), false, minted],
+    ['a claim that promotes nothing: the mint bound', record(undefined, HOUR), false, minted],
+    // A record made before the mint bound (a run resuming at once) never brings the moment forward.
+    ['a record older than the mint bound', record('v2', 3 * 24 * HOUR), false, minted],
+    ['the run that has just promoted it: now', record('v0', HOUR), true, NOW.getTime()],
+  ] as const)('%s', (_, promotion, justRotated, expected) => {
+    expect(currentSince(current, promotion, justRotated, NOW)).toEqual(new Date(expected));
+  });
+
+  it('is unknown for a version holding no token of this product', () => {
+    expect(currentSince(version('v2', undefined), record('v2', HOUR), false, NOW)).toBeUndefined();
+  });
+
+  // The grace: an hour. The token minted two days ago; resumed and promoted half an hour ago.
+  const grace = cleaning({
+    cleanupDue: (_, facts) => facts.currentSince !== undefined && NOW.getTime() - facts.currentSince.getTime() >= HOUR,
+  });
+  const plain = secret(current, { v2: [STAGES.current] }).description;
+  it.each([
+    ['without the record (not read yet): wanted, by the mint bound', undefined, true],
+    ['with the record: not yet', record('v2', HOUR / 2), false],
+    ['with a record of another version: wanted', record('v0', HOUR / 2), true],
+    ['with the record, an hour and more after its lease: wanted', record('v2', 2 * HOUR + LEASE), true],
+  ] as const)('cleanupWanted %s', (_, promotion, expected) => {
+    expect(cleanupWanted(grace, plain, current, false, NOW, promotion)).toBe(expected);
+  });
+});
+
+describe('promotionMayBeLate (record the promotion before it?)', () => {
+  it.each([
+    ['just minted (finishSecret right after createSecret)', 10_000, false],
+    ['a promotion call could land after the mint bound', LEASE - PROMOTION_CALL_MS + 1, true],
+    ['the last moment the mint bound still holds', LEASE - PROMOTION_CALL_MS, false],
+    ['hours after the mint (a retried rotation)', 5 * HOUR, true],
+  ] as const)('%s', (_, mintedAgo, expected) => {
+    expect(promotionMayBeLate(token(mintedAgo), NOW)).toBe(expected);
   });
 });
 
