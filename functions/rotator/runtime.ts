@@ -60,7 +60,9 @@ function buildRuntime(env: NodeJS.ProcessEnv, aws: AwsClientOptions): Runtime {
     endpoints,
     clients,
     eventBusName: env.EVENT_BUS_NAME ?? config.eventBusName,
-    credentials: new SecretsManagerStoreCredentials(clients.secretsManager, config.stores),
+    credentials: new SecretsManagerStoreCredentials(clients.secretsManager, config.stores, {
+      stackName: env.ROTATOR_STACK_NAME || undefined,
+    }),
     workQueueUrl,
     workQueueArn,
     writes: writesPerSecond === undefined ? undefined : new RateLimiter(writesPerSecond),
