@@ -7,7 +7,9 @@ import { failureFacts, failureReason } from './failure';
 import type { CleanupReport, RevokedToken, VersionState } from './family';
 import { describeWhole } from './read-secret';
 import type { SecretState } from './secret-state';
-import { STAGES, type SecretDescription } from './secret-store';
+import { STAGES, type SecretDescription, type SecretStore } from './secret-store';
+import { type StoredToken, parseStoredToken } from './stored-token';
+import type { ManagedToken } from '../config/types';
 import { labelVersion } from './steps';
 
 /** What a cleanup did: what it revoked (in words), its warnings, and the events it has to announce. */
@@ -37,7 +39,13 @@ export async function cleanUp(
   try {
     report = await family.cleanup(
       target,
-      { now: ports.clock.now(), current, previous, dryRun: options.dryRun },
+      {
+        now: ports.clock.now(),
+        current,
+        previous,
+        dryRun: options.dryRun,
+        pastTokens: () => pastTokens(ports.secrets, target),
+      },
       rotation.context,
     );
   } catch (error) {
@@ -50,6 +58,16 @@ export async function cleanUp(
   const revoked = report.revoked.map((r) => r.description);
   if (options.dryRun) return { revoked, warnings, events: [] };
   return { revoked, ...(await recordRevocations(rotation, secret, report.revoked, warnings, current, justRotated)) };
+}
+
+/** The tokens this product wrote into the target's secret, in every version Secrets Manager keeps. */
+async function pastTokens(secrets: SecretStore, target: ManagedToken): Promise<StoredToken[]> {
+  const tokens: StoredToken[] = [];
+  for (const versionId of await secrets.listVersionIds(target.secretName)) {
+    const stored = parseStoredToken(await secrets.readVersion(target.secretName, versionId), target);
+    if (stored) tokens.push(stored);
+  }
+  return tokens;
 }
 
 /**

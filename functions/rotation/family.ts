@@ -51,6 +51,11 @@ export interface CleanupState {
   dryRun: boolean;
   current: VersionState;
   previous: VersionState | undefined;
+  /**
+   * The tokens this product wrote into the secret, from every version Secrets Manager still keeps (versions
+   * without a label included): what the secret has held. Read when asked, one call a version.
+   */
+  pastTokens(): Promise<StoredToken[]>;
 }
 
 export interface RevokedToken {
