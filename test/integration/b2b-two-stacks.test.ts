@@ -19,6 +19,8 @@ const stagingConfig = {
   stores: [{ storeHash: STORE, b2bCredentialsSecret: `staging/${STORE}/b2b-user` }],
   tokens: [TOKEN],
   secretNamePrefix: 'staging',
+  // Each stack has its own bus (README, Fleets).
+  eventBusName: 'bigcommerce-token-rotator-staging',
 };
 const HOUR = 3_600_000;
 const FORCE = { targets: ['erp'], force: true };
@@ -36,7 +38,11 @@ async function stagingStack() {
   const config = parseConfig(stagingConfig);
   const plan = awsProvisioning(config, seedStores(h.sandbox, config), STAGING);
   await h.aws.provision({ ...plan, secrets: plan.secrets.filter((s) => s.name.startsWith('staging/')) });
-  return h.newInstance('b2b', { ROTATOR_STACK_NAME: STAGING, ROTATOR_CONFIG: JSON.stringify(stagingConfig) });
+  return h.newInstance('b2b', {
+    ROTATOR_STACK_NAME: STAGING,
+    ROTATOR_CONFIG: JSON.stringify(stagingConfig),
+    EVENT_BUS_NAME: stagingConfig.eventBusName,
+  });
 }
 
 async function heldTokens(secretName: string): Promise<string[]> {
