@@ -15,7 +15,7 @@ import { rotateWith } from './secrets-manager-rotation';
  * ever change: a token whose shard changed would be a new resource of another nested stack, created there while
  * its secret still exists (the old nested stack retains it, or has not yet removed it), so the deploy fails
  * with "already exists". 128 keeps the fullest shard near half of CloudFormation's 500 resources at 10,000 tokens
- * (2,500 stores of four: at most 33 stores, 264 resources, in any shard), and costs nothing below that:
+ * (2,500 stores of four: at most 33 stores, 396 resources, three a token, in any shard), and costs nothing below that:
  * only shards with tokens exist.
  */
 export const TOKEN_SHARDS = 128;
