@@ -26,8 +26,9 @@ const LEGACY_MARK = new RegExp(
  * name (ROTATOR_STACK_NAME; empty in a local run), the same for every function of the stack and across its
  * updates. The account and Region come from the function's own ARN.
  */
-export function stackOwner(stackName: string, functionArn: string): string {
-  const [, , , region, account] = functionArn.split(':');
+export function stackOwner(stackName: string, functionArn: string | undefined): string {
+  // Lambda always gives the ARN; a hand-made context may not, and its run still gets an owner.
+  const [, , , region, account] = (functionArn ?? '').split(':');
   const digest = createHash('sha256').update(`${account}/${region}/${stackName}`).digest();
   return (digest.readUInt32BE(0) % 36 ** OWNER_LENGTH).toString(36).padStart(OWNER_LENGTH, '0');
 }
