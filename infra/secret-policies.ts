@@ -113,40 +113,26 @@ const NOT_BY_CLOUDFORMATION = { StringNotEquals: { 'aws:CalledViaFirst': 'cloudf
  * Administrators keep reading, describing and changing this policy.
  */
 export function guardManagedSecret(secret: secretsmanager.Secret, rotatorRole: iam.IRole): void {
-  secret.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'OnlyItsRotatorWritesVersions',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
-      resources: ['*'],
-      conditions: { ArnNotEquals: { 'aws:PrincipalArn': rotatorRole.roleArn } },
-    }),
-  );
-  secret.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'OnlyCloudFormationUpdates',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['secretsmanager:UpdateSecret'],
-      resources: ['*'],
-      conditions: NOT_BY_CLOUDFORMATION,
-    }),
-  );
-  secret.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'OnlyCloudFormationChangesTheManagedTag',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['secretsmanager:TagResource', 'secretsmanager:UntagResource'],
-      resources: ['*'],
-      // Tag keys are matched ignoring case, as IAM matches the tag key of a ResourceTag condition.
-      conditions: {
-        ...NOT_BY_CLOUDFORMATION,
-        'ForAnyValue:StringEqualsIgnoreCase': { 'aws:TagKeys': [MANAGED_SECRET_TAG] },
-      },
-    }),
-  );
+  const deny = (sid: string, actions: string[], conditions: Record<string, unknown>) =>
+    secret.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid,
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: actions.map((action) => `secretsmanager:${action}`),
+        resources: ['*'],
+        conditions,
+      }),
+    );
+  deny('OnlyItsRotatorWritesVersions', ['PutSecretValue', 'UpdateSecretVersionStage'], {
+    ArnNotEquals: { 'aws:PrincipalArn': rotatorRole.roleArn },
+  });
+  deny('OnlyCloudFormationUpdates', ['UpdateSecret'], NOT_BY_CLOUDFORMATION);
+  // Tag keys are matched ignoring case, as IAM matches the tag key of a ResourceTag condition.
+  deny('OnlyCloudFormationChangesTheManagedTag', ['TagResource', 'UntagResource'], {
+    ...NOT_BY_CLOUDFORMATION,
+    'ForAnyValue:StringEqualsIgnoreCase': { 'aws:TagKeys': [MANAGED_SECRET_TAG] },
+  });
   // The policy only denies; Secrets Manager refuses any later change that would open the secret more widely.
   const policy = secret.node.children.find((c) => c instanceof secretsmanager.ResourcePolicy);
   (policy?.node.defaultChild as secretsmanager.CfnResourcePolicy).blockPublicPolicy = true;
