@@ -3,6 +3,7 @@ import { Validations } from 'aws-cdk-lib';
 import { type PolicyStatement, type Request, evaluate } from '../support/iam-evaluation';
 import { DeployedPolicies } from '../support/template-policies';
 import { fleetConfig, storeHash, useAppBuilder } from '../support/infra';
+import { rotationScheduleName } from '../../infra/rotator-function';
 
 /**
  * The synthesized policies, evaluated with IAM's rules (test/support/iam-evaluation.ts) for requests a
@@ -247,5 +248,16 @@ describe("the scheduler's role", () => {
     expect(assume(`${schedules}/BigCommerceTokenRotator-storefront-rotation`, '444455556666')).toBe(
       'implicitly denied',
     );
+  });
+});
+
+describe('schedule names, which the trust names', () => {
+  it('are <stack>-<kind>-rotation, or within 64 characters a distinct digest-bearing name for a long stack name', () => {
+    expect(rotationScheduleName('Prod', 'b2b')).toBe('Prod-b2b-rotation');
+    const long = (c: string) => `${'A'.repeat(100)}${c}`;
+    const [one, two] = [long('x'), long('y')].map((name) => rotationScheduleName(name, 'storefront'));
+    expect(one).toHaveLength(64);
+    expect(one).toMatch(/^A+-[0-9a-f]{8}-storefront-rotation$/);
+    expect(one).not.toBe(two);
   });
 });
