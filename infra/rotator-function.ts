@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import { ArnFormat, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
@@ -13,12 +14,13 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct } from 'constructs';
-import type { RotatorConfig, RotatorKind, ScheduleConfig } from '../functions/config/types';
+import type { RootCredential } from '../functions/config/credentials-tag';
+import { PRODUCT_NAME, type RotatorConfig, type RotatorKind, type ScheduleConfig } from '../functions/config/types';
 import { ROTATION_FAILED_MESSAGE, SERVICE_NAME } from '../functions/observability/log-names';
 import { DIMENSIONS, METRICS_NAMESPACE, RENEWAL_OVERDUE } from '../functions/observability/rotation-metrics';
 import { FUNCTION_NODE_OPTIONS, FUNCTION_RUNTIME, functionCode } from './bundling';
 import { HEAP_WRAPPER_PATH } from './heap-wrapper';
-import { secretArn } from './secret-arn';
+import { managedSecretStatements, rootCredentialsStatement } from './secret-policies';
 import { tokenDataProtectionPolicy } from './log-data-protection';
 import { WorkQueue } from './work-queue';
 
@@ -30,9 +32,13 @@ export interface RotatorFunctionProps {
    * write the secrets that carry it (one statement, whatever the number of tokens).
    */
   secretsTag: { key: string; value: string };
+  /** The managed secrets' names, whose first path segments bound what the tag grants. */
+  secretNames: readonly string[];
   secretsKey: kms.IKey;
-  /** The root-credential secrets (operator-created) this function may read, and their keys if customer-managed. */
-  rootSecrets: RootSecret[];
+  /** The root credential this function reads, from the secrets tagged for it (credentialsTag). */
+  rootCredential: RootCredential;
+  /** The customer-managed keys of the root-credential secrets, where the configuration names any. */
+  rootKeyArns: readonly string[];
   bus: IEventBus;
   /** The validated configuration, which the function's asset holds beside its code. */
   config: RotatorConfig;
@@ -43,40 +49,6 @@ export interface RotatorFunctionProps {
   workQueue: boolean;
   /** This function's invocations' share of Secrets Manager's account-wide write quota (fanOutPlan). */
   writesPerSecond: number;
-}
-
-export interface RootSecret {
-  name: string;
-  storeHash: string;
-  kmsKeyArn?: string;
-}
-
-/** The most ARN patterns that name a function's root-credential secrets, however many stores there are. */
-export const MAX_ROOT_SECRET_PATTERNS = 10;
-
-/**
- * Ever wider ways to name a root-credential secret in an ARN: itself (`??????` matches exactly the six
- * characters Secrets Manager appends); every store's secret of that kind (the path segment that is the store
- * hash becomes a wildcard); its directory; its first path segment.
- */
-const ROOT_SECRET_PATTERNS: ((secret: RootSecret) => string)[] = [
-  ({ name }) => `${name}-??????`,
-  ({ name, storeHash }) =>
-    `${name
-      .split('/')
-      .map((segment) => (segment === storeHash ? '*' : segment))
-      .join('/')}-??????`,
-  ({ name }) => (name.includes('/') ? `${name.slice(0, name.lastIndexOf('/'))}/*` : `${name}-??????`),
-  ({ name }) => (name.includes('/') ? `${name.split('/')[0]}/*` : `${name}-??????`),
-];
-
-/**
- * The narrowest of those namings that needs at most MAX_ROOT_SECRET_PATTERNS patterns, so that the policy does
- * not grow with the number of stores (IAM allows 10,240 characters of inline policy per role).
- */
-export function rootSecretPatterns(secrets: readonly RootSecret[]): string[] {
-  const namings = ROOT_SECRET_PATTERNS.map((pattern) => [...new Set(secrets.map(pattern))]);
-  return namings.find((patterns) => patterns.length <= MAX_ROOT_SECRET_PATTERNS) ?? (namings.at(-1) as string[]);
 }
 
 /**
@@ -127,6 +99,28 @@ function acknowledgeWildcardResources(role: iam.Role, resources: readonly string
   }
 }
 
+/**
+ * Where a stack's function log groups are (`/bigcommerce-token-rotator/<stack>/<kind>`): named, so the key can
+ * let CloudWatch Logs use it for these log groups only.
+ */
+export function logGroupPrefix(stackName: string): string {
+  return `/${PRODUCT_NAME}/${stackName}/`;
+}
+
+/** EventBridge Scheduler's longest schedule name. */
+const MAX_SCHEDULE_NAME = 64;
+
+/**
+ * A function's schedule name, unique in the account and Region: `<stack>-<kind>-rotation`, or, for a stack
+ * name too long for it, the name's start and a digest of the whole.
+ */
+export function rotationScheduleName(stackName: string, kind: RotatorKind): string {
+  const name = `${stackName}-${kind}-rotation`;
+  if (name.length <= MAX_SCHEDULE_NAME) return name;
+  const suffix = `-${createHash('sha256').update(stackName).digest('hex').slice(0, 8)}-${kind}-rotation`;
+  return `${stackName.slice(0, MAX_SCHEDULE_NAME - suffix.length)}${suffix}`;
+}
+
 /** A sweep, one store's work, or one step of Secrets Manager's rotation: minutes at most. */
 const FUNCTION_TIMEOUT = Duration.minutes(5);
 
@@ -143,10 +137,12 @@ export const METRIC_NAMESPACE = METRICS_NAMESPACE;
  * One rotator: its function (arm64, current Node runtime, local esbuild bundle), log group (encrypted, masking
  * any token that reaches it), schedule with
  * retries and a dead-letter queue, and an IAM role that can touch only its own secrets, read only the
- * named root-credential secrets, and put events only on the product's bus.
+ * root-credential secrets tagged for its stack, and put events only on the product's bus.
  */
 export class RotatorFunction extends Construct {
   readonly function: lambda.Function;
+  /** The function's role: the one principal that writes its secrets' versions and announces on the bus. */
+  readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly deadLetterQueue: sqs.Queue;
   readonly schedule: Schedule;
@@ -158,6 +154,7 @@ export class RotatorFunction extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `${logGroupPrefix(stack.stackName)}${props.kind}`,
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
       encryptionKey: props.secretsKey,
@@ -169,32 +166,23 @@ export class RotatorFunction extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `${props.kind} token rotator`,
     });
+    this.role = role;
     role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         resources: [logGroup.logGroupArn],
       }),
     );
-    const managedSecretArns = [secretArn(this, '*')];
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ManagedTokenSecrets',
-        actions: [
-          'secretsmanager:DescribeSecret',
-          'secretsmanager:GetSecretValue',
-          'secretsmanager:PutSecretValue',
-          'secretsmanager:UpdateSecretVersionStage',
-        ],
-        resources: managedSecretArns,
-        conditions: {
-          StringEquals: { [`secretsmanager:ResourceTag/${props.secretsTag.key}`]: props.secretsTag.value },
-        },
-      }),
-    );
+    const managed = managedSecretStatements(this, {
+      tag: props.secretsTag,
+      secretNames: props.secretNames,
+      key: props.secretsKey,
+    });
+    for (const statement of managed.statements) role.addToPolicy(statement);
     acknowledgeWildcardResources(
       role,
-      managedSecretArns,
-      "Any secret of this account and Region only on the condition that it carries this function's tag (secretsmanager:ResourceTag), which only this stack puts on its managed-token secrets: the policy stays one statement however many tokens there are.",
+      managed.wildcardResources,
+      "The managed-token secrets under the configured names' first path segment, only on the condition that they carry this function's tag (secretsmanager:ResourceTag), which only this stack puts on its managed-token secrets and their own policy lets only CloudFormation change: the policy stays one statement however many tokens there are.",
     );
     // A run reads every AWSCURRENT in bulk, 20 secrets a call. BatchGetSecretValue has no resource-level
     // permission: Secrets Manager authorises each secret in the batch against GetSecretValue, so this
@@ -212,40 +200,19 @@ export class RotatorFunction extends Construct {
       bulkReadResources,
       'secretsmanager:BatchGetSecretValue has no resource-level permission; Secrets Manager authorises each secret of a batch against GetSecretValue, which this role has on its own secrets only.',
     );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ManagedTokenSecretsKey',
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [props.secretsKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
-      }),
-    );
-    const rootSecretArns = rootSecretPatterns(props.rootSecrets).map((pattern) => secretArn(this, pattern));
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'RootCredentialsReadOnly',
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: rootSecretArns,
-        // The patterns of many stores may also match managed-token secrets (they share `bigcommerce/`): none of
-        // those is readable through this statement, whichever function or stack's tag it carries.
-        conditions: { Null: { [`secretsmanager:ResourceTag/${props.secretsTag.key}`]: 'true' } },
-      }),
-    );
-    // A wildcard appears here only once the stores are too many to name one by one.
+    const root = rootCredentialsStatement(this, props.rootCredential);
+    role.addToPolicy(root.statement);
     acknowledgeWildcardResources(
       role,
-      rootSecretArns,
-      `Root-credential secrets of more stores than ${MAX_ROOT_SECRET_PATTERNS} named one by one, grouped so the policy stays within IAM's size limit; read-only (GetSecretValue), and never a secret that carries the managed-token tag (a Null condition).`,
+      root.wildcardResources,
+      `Read-only (GetSecretValue) only on the condition that the secret carries the tag the operator puts on this stack's ${props.rootCredential} root-credential secrets (its key names the stack), and never a secret that carries the managed-token tag (a Null condition): one statement however many stores there are.`,
     );
-    const rootKeys = [
-      ...new Set(props.rootSecrets.map((s) => s.kmsKeyArn).filter((k): k is string => k !== undefined)),
-    ];
-    if (rootKeys.length > 0) {
+    if (props.rootKeyArns.length > 0) {
       role.addToPolicy(
         new iam.PolicyStatement({
           sid: 'RootCredentialsKey',
           actions: ['kms:Decrypt'],
-          resources: rootKeys,
+          resources: [...props.rootKeyArns],
           conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
         }),
       );
@@ -273,6 +240,8 @@ export class RotatorFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         SECRETS_WRITES_PER_SECOND: String(props.writesPerSecond),
+        // Names the stack in the tag a root-credential secret needs, and in the B2B tokens' ownership mark.
+        ROTATOR_STACK_NAME: stack.stackName,
         // The bundle's source map is beside it; Node reads it only when told to.
         NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
         AWS_LAMBDA_EXEC_WRAPPER: HEAP_WRAPPER_PATH,
@@ -283,13 +252,26 @@ export class RotatorFunction extends Construct {
     });
 
     // The scheduler's own role, so its one finding can be acknowledged precisely.
+    // Named, so the role's trust can name the schedule itself without a reference to it (which would be a cycle).
+    const scheduleName = rotationScheduleName(stack.stackName, props.kind);
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': stack.account,
+            'aws:SourceArn': stack.formatArn({
+              service: 'scheduler',
+              resource: 'schedule',
+              resourceName: `default/${scheduleName}`,
+              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+            }),
+          },
+        },
       }),
       description: `Lets EventBridge Scheduler invoke the ${props.kind} token rotator`,
     });
     this.schedule = new Schedule(this, 'Schedule', {
+      scheduleName,
       description: `Rotate BigCommerce ${props.kind} tokens that are due`,
       schedule: ScheduleExpression.expression(props.schedule.expression, TimeZone.of(props.schedule.timeZone)),
       target: new LambdaInvoke(this.function, {

@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { secretArn } from './secret-arn';
+import { managedNamePatterns } from './secret-policies';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -37,8 +38,7 @@ export function rotateWith(fn: lambda.IFunction, secret: secretsmanager.ISecret)
  */
 export function allowRotationOf(fn: lambda.IFunction, secretNames: readonly string[]): void {
   const stack = Stack.of(fn);
-  const patterns = [...new Set(secretNames.map((name) => `${name.includes('/') ? `${name.split('/')[0]}/` : name}*`))];
-  patterns.forEach((pattern, i) => {
+  managedNamePatterns(secretNames).forEach((pattern, i) => {
     fn.addPermission(`SecretsManagerRotation${i}`, {
       principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'),
       action: 'lambda:InvokeFunction',

@@ -1,5 +1,4 @@
 import { ArnFormat, CfnOutput, CfnResource, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { secretArn } from './secret-arn';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -12,20 +11,18 @@ import { Construct } from 'constructs';
 import { loadConfigFile } from '../functions/config/load';
 import { FAMILY_ROTATOR, type ManagedToken, type RotatorConfig, type RotatorKind } from '../functions/config/types';
 import { rotationDashboard } from './dashboard';
-import { RotatorFunction } from './rotator-function';
+import { RotatorFunction, logGroupPrefix } from './rotator-function';
 import { fanOutPlan } from './work-queue';
 import { allowRotationOf } from './secrets-manager-rotation';
+import { MANAGED_SECRET_TAG, readOneTokenStatements } from './secret-policies';
+import { onlyRotatorsAnnounce } from './bus-policy';
 import { TokenShardStack, pascal, tokenShard } from './token-shards';
 
 /** CloudFormation's limits on one template. */
 export const MAX_OUTPUTS = 200;
 export const MAX_RESOURCES = 500;
 
-/**
- * Tag key of the managed-token secrets; its value names the stack and the function (`<stack>/<kind>`), and the
- * construct too when it is not the standalone stack's (`<stack>/<construct path>/<kind>`).
- */
-export const MANAGED_SECRET_TAG = 'bigcommerce-token-rotator';
+export { MANAGED_SECRET_TAG };
 
 export interface BigCommerceTokenRotatorProps {
   /**
@@ -113,7 +110,7 @@ export class BigCommerceTokenRotator extends Construct {
       }),
     );
     // The functions' log groups are encrypted with it too. CloudWatch Logs names the log group in the encryption
-    // context of each request, and the condition admits only this account's log groups in this Region: the
+    // context of each request, and the condition admits only this stack's function log groups: the
     // condition AWS documents for log group encryption. AWS documents no aws:SourceAccount or aws:SourceArn for
     // it, and a condition on a key the request does not carry denies the request, which would stop the
     // functions' logs; so none is added.
@@ -133,7 +130,7 @@ export class BigCommerceTokenRotator extends Construct {
         resources: ['*'],
         conditions: {
           ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*`,
+            'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:${logGroupPrefix(stack.stackName)}*`,
           },
         },
       }),
@@ -150,21 +147,18 @@ export class BigCommerceTokenRotator extends Construct {
       const tokens = config.tokens.filter((t) => FAMILY_ROTATOR[t.family] === kind);
       const stores = config.stores.filter((s) => tokens.some((t) => t.storeHash === s.storeHash));
       // B2B tokens are minted with the backend user's login; every other family with the API account token.
-      const rootSecrets = stores.flatMap((s) =>
-        kind === 'b2b'
-          ? s.b2bCredentialsSecret
-            ? [{ name: s.b2bCredentialsSecret, storeHash: s.storeHash, kmsKeyArn: s.b2bCredentialsKmsKeyArn }]
-            : []
-          : s.credentialsSecret
-            ? [{ name: s.credentialsSecret, storeHash: s.storeHash, kmsKeyArn: s.credentialsKmsKeyArn }]
-            : [],
-      );
+      const rootKeyArns = stores.flatMap((s) => {
+        const key = kind === 'b2b' ? s.b2bCredentialsKmsKeyArn : s.credentialsKmsKeyArn;
+        return key ? [key] : [];
+      });
       const rotator = new RotatorFunction(this, `${pascal(kind)}Rotator`, {
         kind,
         schedule: config.schedules[kind],
         secretsTag: this.secretsTag(kind),
+        secretNames: tokens.map((t) => t.secretName),
         secretsKey: this.key,
-        rootSecrets,
+        rootCredential: kind === 'b2b' ? 'b2b-login' : 'api-account',
+        rootKeyArns: [...new Set(rootKeyArns)],
         bus: this.bus,
         config,
         logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
@@ -183,6 +177,10 @@ export class BigCommerceTokenRotator extends Construct {
       });
       new CfnOutput(this, `${pascal(kind)}DeadLetterQueueUrl`, { value: rotator.deadLetterQueue.queueUrl });
     }
+    onlyRotatorsAnnounce(
+      this.bus,
+      [...this.rotators.values()].map((r) => r.role),
+    );
     this.grantKeyToSecretsManager();
     this.addShards(config.tokens);
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
@@ -221,9 +219,7 @@ export class BigCommerceTokenRotator extends Construct {
       const shard = tokenShard(token.storeHash);
       byShard.set(shard, [...(byShard.get(shard) ?? []), token]);
     }
-    const rotators = new Map<RotatorKind, lambda.IFunction>(
-      [...this.rotators].map(([kind, rotator]) => [kind, rotator.function]),
-    );
+    const rotators = new Map<RotatorKind, { function: lambda.IFunction; role: iam.IRole }>(this.rotators);
     for (const shard of [...byShard.keys()].sort((a, b) => a - b)) {
       const stack = new TokenShardStack(this, `TokenShard${String(shard).padStart(3, '0')}`, {
         tokens: byShard.get(shard) ?? [],
@@ -272,11 +268,10 @@ export class BigCommerceTokenRotator extends Construct {
   }
 
   /**
-   * Lets `grantee` read one token: GetSecretValue and DescribeSecret on its secret, and kms:Decrypt on the
-   * stack's key only when Secrets Manager asks on its behalf (`kms:ViaService`), so the key cannot be used
-   * to decrypt anything else directly. The secret is named by its ARN pattern in this stack (its name and the
-   * six characters Secrets Manager appends), not by a reference into its nested stack, which would be an output
-   * there and a parameter here for every token granted.
+   * Lets `grantee` read one token (readOneTokenStatements): its AWSCURRENT and AWSPREVIOUS, its description, and
+   * the stack key only through Secrets Manager and only for that secret. The secret is named by its ARN pattern
+   * in this stack (its name and the six characters Secrets Manager appends), not by a reference into its nested
+   * stack, which would be an output there and a parameter here for every token granted.
    *
    * @example
    * ```ts
@@ -292,19 +287,10 @@ export class BigCommerceTokenRotator extends Construct {
    */
   grantRead(tokenId: string, grantee: iam.IGrantable): iam.Grant {
     const token = this.managedToken(tokenId, 'grantRead');
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-      resourceArns: [secretArn(this, `${token.secretName}-??????`)],
-    });
-    return grant.combine(
-      iam.Grant.addToPrincipal({
-        grantee,
-        actions: ['kms:Decrypt'],
-        resourceArns: [this.key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
-      }),
+    const [first, ...rest] = readOneTokenStatements(this, token.secretName, this.key).map((statement) =>
+      iam.Grant.addToPrincipal({ grantee, ...statement }),
     );
+    return rest.reduce((grant, next) => grant.combine(next), first as iam.Grant);
   }
 
   /**

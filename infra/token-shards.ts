@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { NestedStack, RemovalPolicy, SecretValue, Tags } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { FAMILY_ROTATOR, type ManagedToken, PRODUCT_NAME, type RotatorKind } from '../functions/config/types';
 import { placeholderValue } from '../functions/rotation/stored-token';
+import { guardManagedSecret } from './secret-policies';
 import { rotateWith } from './secrets-manager-rotation';
 
 /**
@@ -13,7 +15,7 @@ import { rotateWith } from './secrets-manager-rotation';
  * ever change: a token whose shard changed would be a new resource of another nested stack, created there while
  * its secret still exists (the old nested stack retains it, or has not yet removed it), so the deploy fails
  * with "already exists". 128 keeps the fullest shard near half of CloudFormation's 500 resources at 10,000 tokens
- * (2,500 stores of four: at most 33 stores, 264 resources, in any shard), and costs nothing below that:
+ * (2,500 stores of four: at most 33 stores, 396 resources, three a token, in any shard), and costs nothing below that:
  * only shards with tokens exist.
  */
 export const TOKEN_SHARDS = 128;
@@ -26,14 +28,16 @@ export function tokenShard(storeHash: string): number {
 export interface TokenShardProps {
   tokens: readonly ManagedToken[];
   key: kms.IKey;
-  rotators: ReadonlyMap<RotatorKind, lambda.IFunction>;
+  /** Each function and its role, the one principal its secrets' policies let write versions. */
+  rotators: ReadonlyMap<RotatorKind, { function: lambda.IFunction; role: iam.IRole }>;
   /** The tag of each function's secrets; its value names the root stack, as IAM grants by it. */
   secretsTag: (kind: RotatorKind) => { key: string; value: string };
 }
 
 /**
- * The secrets of the tokens of one shard, each with its Secrets Manager rotation schedule. Its parameters are
- * the key's ARN and one ARN per rotator function, whatever the number of tokens; it has no output.
+ * The secrets of the tokens of one shard, each with its own policy (guardManagedSecret) and its Secrets Manager
+ * rotation schedule. Its parameters are the key's ARN and the ARNs of each rotator function and its role,
+ * whatever the number of tokens; it has no output.
  */
 export class TokenShardStack extends NestedStack {
   readonly secrets = new Map<string, secretsmanager.Secret>();
@@ -48,7 +52,9 @@ export class TokenShardStack extends NestedStack {
     for (const token of props.tokens) {
       const kind = FAMILY_ROTATOR[token.family];
       const secret = managedSecret(this, token, key, props.secretsTag(kind));
-      rotateWith(props.rotators.get(kind) as lambda.IFunction, secret);
+      const rotator = props.rotators.get(kind) as { function: lambda.IFunction; role: iam.IRole };
+      guardManagedSecret(secret, rotator.role);
+      rotateWith(rotator.function, secret);
       this.secrets.set(token.id, secret);
     }
   }

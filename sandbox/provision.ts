@@ -1,4 +1,5 @@
-import { PRODUCT_NAME, type RotatorConfig } from '../functions/config/types';
+import { credentialsTag } from '../functions/config/credentials-tag';
+import { FAMILY_ROTATOR, PRODUCT_NAME, type RotatorConfig } from '../functions/config/types';
 import { placeholderValue } from '../functions/rotation/stored-token';
 import type { SeededStore } from './bigcommerce/api';
 import type { Sandbox } from './index';
@@ -39,19 +40,44 @@ export function seedStores(sandbox: Sandbox, config: RotatorConfig): SeededStore
   );
 }
 
+/** The stack name the sandbox stands for, as `npx cdk deploy` names the stack by default. */
+export const SANDBOX_STACK_NAME = 'BigCommerceTokenRotator';
+
 /**
  * The AWS side, as data, so that any AWS implementation can be provisioned the same way. Token secrets
  * start with the placeholder, as the stack creates them: a secret's first version always becomes AWSCURRENT.
+ * Every secret carries the tags it has in an account: the root credentials the one the README's create-secret
+ * commands put on (credentialsTag), the token secrets the stack's (`<stack>/<function>`).
  */
-export function awsProvisioning(config: RotatorConfig, stores: SeededStore[]): AwsProvisioning {
+export function awsProvisioning(
+  config: RotatorConfig,
+  stores: SeededStore[],
+  stackName = SANDBOX_STACK_NAME,
+): AwsProvisioning {
+  const tagged = (credential: 'api-account' | 'b2b-login') => {
+    const tag = credentialsTag(stackName, credential);
+    return [{ Key: tag.key, Value: tag.value }];
+  };
   const secrets: SecretToCreate[] = config.stores.flatMap((store, i) => {
     const seeded = stores[i] as SeededStore;
     return [
       ...(store.credentialsSecret
-        ? [{ name: store.credentialsSecret, secretString: JSON.stringify({ accessToken: seeded.accessToken }) }]
+        ? [
+            {
+              name: store.credentialsSecret,
+              secretString: JSON.stringify({ accessToken: seeded.accessToken }),
+              tags: tagged('api-account'),
+            },
+          ]
         : []),
       ...(store.b2bCredentialsSecret
-        ? [{ name: store.b2bCredentialsSecret, secretString: JSON.stringify(seeded.b2bAdmin) }]
+        ? [
+            {
+              name: store.b2bCredentialsSecret,
+              secretString: JSON.stringify(seeded.b2bAdmin),
+              tags: tagged('b2b-login'),
+            },
+          ]
         : []),
     ];
   });
@@ -60,7 +86,7 @@ export function awsProvisioning(config: RotatorConfig, stores: SeededStore[]): A
       name: token.secretName,
       secretString: placeholderValue(token),
       description: `BigCommerce ${token.family} token ${token.id}`,
-      tags: [{ Key: 'managed-by', Value: PRODUCT_NAME }],
+      tags: [{ Key: PRODUCT_NAME, Value: `${stackName}/${FAMILY_ROTATOR[token.family]}` }],
     });
   }
   // Stores may share a credentials secret: it is created once.

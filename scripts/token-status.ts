@@ -137,7 +137,8 @@ function ruleAdapters(): ReadonlyMap<TokenFamily, FamilyAdapter> {
       'stored-instruments',
       new StoredInstrumentsFamilyAdapter(new StoredInstrumentsClient(http, DEFAULT_ENDPOINTS)) as FamilyAdapter,
     ],
-    ['b2b-backend', new B2bBackendFamilyAdapter(new B2bTokensClient(http, DEFAULT_ENDPOINTS)) as FamilyAdapter],
+    // No cleanup runs here: the owner its marks would name does not matter.
+    ['b2b-backend', new B2bBackendFamilyAdapter(new B2bTokensClient(http, DEFAULT_ENDPOINTS), '') as FamilyAdapter],
   ]);
 }
 

@@ -2,6 +2,7 @@ import {
   BatchGetSecretValueCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
   PutSecretValueCommand,
   type PutSecretValueCommandInput,
   type PutSecretValueCommandOutput,
@@ -64,6 +65,25 @@ export class SecretsManagerSecretStore implements SecretStore {
       }
     }
     return found;
+  }
+
+  async listVersionIds(secretName: string): Promise<string[]> {
+    const ids: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const out = await this.client.send(
+        new ListSecretVersionIdsCommand({
+          SecretId: secretName,
+          IncludeDeprecated: true,
+          MaxResults: 100,
+          ...(nextToken ? { NextToken: nextToken } : {}),
+        }),
+        this.sendOptions(),
+      );
+      for (const version of out.Versions ?? []) if (version.VersionId) ids.push(version.VersionId);
+      nextToken = out.NextToken;
+    } while (nextToken);
+    return ids;
   }
 
   async readVersion(secretName: string, versionId: string): Promise<string | undefined> {

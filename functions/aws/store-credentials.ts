@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from '../config/zod';
+import { type RootCredential, credentialsTag, tagCommand } from '../config/credentials-tag';
 import { lazySchema } from '../config/lazy-schema';
 import type { StoreConfig } from '../config/types';
 import { redactor } from '../observability/redaction';
@@ -12,13 +13,32 @@ const b2bLoginSecret = lazySchema(() =>
   z.object({ email: z.string().check(z.minLength(1)), password: z.string().check(z.minLength(1)) }),
 );
 
+/** What a failed read is about: the secret, what it holds, and the stack whose function reads it. */
+interface ReadFailure {
+  secretName: string;
+  credential: RootCredential;
+  /** ROTATOR_STACK_NAME; absent in a local run, which has no stack. */
+  stackName: string | undefined;
+}
+
+/**
+ * Access is denied to a secret that lacks the tag opening it to this stack's functions (or is encrypted with a
+ * key the function may not use); the hint names the tag and the command that puts it on.
+ */
+function accessDeniedHint({ secretName, credential, stackName }: ReadFailure): string {
+  if (stackName === undefined) {
+    return `the function may read only the root-credential secrets tagged for its stack: tag ${secretName} as docs/deploying.md, step 1 says`;
+  }
+  const tag = credentialsTag(stackName, credential);
+  return `the functions of stack ${stackName} read only root-credential secrets tagged ${tag.key}=${tag.value}: ${tagCommand(secretName, tag)}`;
+}
+
 /** AWS errors that mean "the operator must act", each with what to do. */
-const READ_FAILURES: Record<string, (secretName: string) => string> = {
-  ResourceNotFoundException: (name) => `create the secret ${name} (see docs/deploying.md, step 1)`,
-  AccessDeniedException: (name) =>
-    `the function may read only the secrets the configuration names: check that ${name} is the configured name and deploy again`,
-  DecryptionFailure: (name) =>
-    `the secret ${name} is encrypted with a customer-managed key: set its credentialsKmsKeyArn / b2bCredentialsKmsKeyArn in the configuration`,
+const READ_FAILURES: Record<string, (failure: ReadFailure) => string> = {
+  ResourceNotFoundException: ({ secretName }) => `create the secret ${secretName} (see docs/deploying.md, step 1)`,
+  AccessDeniedException: accessDeniedHint,
+  DecryptionFailure: ({ secretName }) =>
+    `the secret ${secretName} is encrypted with a customer-managed key: set its credentialsKmsKeyArn / b2bCredentialsKmsKeyArn in the configuration`,
 };
 
 /**
@@ -32,9 +52,25 @@ export class SecretsManagerStoreCredentials implements StoreCredentials {
   constructor(
     private readonly client: SecretsManagerClient,
     private readonly stores: StoreConfig[],
-    private readonly ttlMs = 5 * 60_000,
-    private readonly now: () => number = Date.now,
+    private readonly options: {
+      ttlMs?: number;
+      now?: () => number;
+      /** The stack the function belongs to (ROTATOR_STACK_NAME), named in the hint of a read it may not make. */
+      stackName?: string;
+    } = {},
   ) {}
+
+  private get stackName(): string | undefined {
+    return this.options.stackName;
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  private get ttlMs(): number {
+    return this.options.ttlMs ?? 5 * 60_000;
+  }
 
   async accessToken(storeHash: string): Promise<string> {
     const secret = this.store(storeHash).credentialsSecret;
@@ -46,7 +82,7 @@ export class SecretsManagerStoreCredentials implements StoreCredentials {
     }
     const { accessToken } = await this.read(
       storeHash,
-      secret,
+      { secretName: secret, credential: 'api-account', stackName: this.stackName },
       apiAccountSecret(),
       '{"accessToken": "<store-level API account token>"}',
     );
@@ -64,7 +100,7 @@ export class SecretsManagerStoreCredentials implements StoreCredentials {
     }
     const login = await this.read(
       storeHash,
-      secret,
+      { secretName: secret, credential: 'b2b-login', stackName: this.stackName },
       b2bLoginSecret(),
       '{"email": "<B2B Edition backend user>", "password": "<their password>"}',
     );
@@ -82,11 +118,11 @@ export class SecretsManagerStoreCredentials implements StoreCredentials {
     return store;
   }
 
-  private read<T>(storeHash: string, secretName: string, schema: z.ZodMiniType<T>, shape: string): Promise<T> {
-    const key = `${storeHash}\n${secretName}`;
+  private read<T>(storeHash: string, secret: ReadFailure, schema: z.ZodMiniType<T>, shape: string): Promise<T> {
+    const key = `${storeHash}\n${secret.secretName}`;
     const cached = this.cache.get(key);
     if (cached && this.now() - cached.fetchedAt < this.ttlMs) return cached.value as Promise<T>;
-    const value = this.fetch(secretName, schema, shape);
+    const value = this.fetch(secret, schema, shape);
     this.cache.set(key, { value, fetchedAt: this.now() });
     // A failed read is not kept: the next rotation reads the secret again.
     value.catch(() => {
@@ -95,14 +131,15 @@ export class SecretsManagerStoreCredentials implements StoreCredentials {
     return value;
   }
 
-  private async fetch<T>(secretName: string, schema: z.ZodMiniType<T>, shape: string): Promise<T> {
+  private async fetch<T>(secret: ReadFailure, schema: z.ZodMiniType<T>, shape: string): Promise<T> {
+    const { secretName } = secret;
     const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretName })).catch((error: unknown) => {
       const name = (error as Error)?.name;
       const hint = Object.hasOwn(READ_FAILURES, name) ? READ_FAILURES[name] : undefined;
       if (!hint) throw error;
       throw new CredentialsError(
         `cannot read the root-credential secret ${secretName} (${name})`,
-        hint(secretName),
+        hint(secret),
         secretName,
       );
     });

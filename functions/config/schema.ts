@@ -233,6 +233,9 @@ export function parseConfig(input: unknown, source = 'configuration'): RotatorCo
     stores.set(store.storeHash, store);
   });
 
+  const rootSecretNames = new Set(
+    raw.stores.flatMap((s) => [s.credentialsSecret, s.b2bCredentialsSecret].filter((n) => n !== undefined)),
+  );
   const ids = new Set<string>();
   const secretNames = new Map<string, string>();
   const tokens = raw.tokens.map((token, i): ManagedToken => {
@@ -254,6 +257,8 @@ export function parseConfig(input: unknown, source = 'configuration'): RotatorCo
       });
     }
     const resolvedSecretName = token.secretName ?? `${prefix}/${token.store}/${token.id}`;
+    const nameProblem = managedSecretNameProblem(resolvedSecretName, rootSecretNames);
+    if (nameProblem) issues.push({ path: `${path}.${token.secretName ? 'secretName' : 'id'}`, message: nameProblem });
     const clash = secretNames.get(resolvedSecretName);
     if (clash)
       issues.push({
@@ -377,6 +382,26 @@ function resolveSchedule(kind: RotatorKind, raw: RawConfig, issues: ConfigIssue[
   return { expression, timeZone, maxGapSeconds: analysis.ok ? analysis.maxGapSeconds : 0, derived: false };
 }
 
+/**
+ * What is wrong with a managed secret's name (`tokens[].secretName`, or the one made of the prefix, store and
+ * id), or undefined. Path segments `.` and `..` and empty ones read as paths they are not, in IAM patterns and
+ * to people. Secrets Manager appends `-` and six characters to every name in its ARN, and its documentation
+ * warns against names that end the same way: a partial ARN would name two secrets. And a root-credential secret
+ * is the operator's: the stack must never create it, tag it or write a token into it.
+ */
+function managedSecretNameProblem(name: string, rootSecretNames: ReadonlySet<string>): string | undefined {
+  if (name.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) {
+    return `secret name "${name}" has an empty, "." or ".." path segment`;
+  }
+  if (/-[A-Za-z0-9]{6}$/.test(name)) {
+    return `secret name "${name}" ends with a hyphen and six characters, as Secrets Manager ends every secret's ARN: a partial ARN would be ambiguous (change the end of the token id, or set secretName)`;
+  }
+  if (rootSecretNames.has(name)) {
+    return `secret name "${name}" is a store's root-credential secret (credentialsSecret or b2bCredentialsSecret): a managed token needs a secret of its own`;
+  }
+  return undefined;
+}
+
 /** Fields that exist for other families get their reason, not just "unknown". */
 const FIELD_EXPLANATIONS: Record<string, string> = {
   revokeSuperseded:
@@ -390,8 +415,10 @@ const FIELD_EXPLANATIONS: Record<string, string> = {
 };
 
 function unknownFields(keys: string[]): string {
-  const explained = keys.filter((k) => FIELD_EXPLANATIONS[k]).map((k) => FIELD_EXPLANATIONS[k]);
-  const unknown = keys.filter((k) => !FIELD_EXPLANATIONS[k]);
+  // Own keys only: `constructor` or `__proto__` in a configuration would otherwise find Object's members.
+  const explains = (k: string) => Object.hasOwn(FIELD_EXPLANATIONS, k);
+  const explained = keys.filter(explains).map((k) => FIELD_EXPLANATIONS[k]);
+  const unknown = keys.filter((k) => !explains(k));
   return [
     ...(unknown.length > 0
       ? [`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}`]

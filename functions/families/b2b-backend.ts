@@ -13,54 +13,7 @@ import type {
   MintedToken,
 } from '../rotation/family';
 import type { StoredToken } from '../rotation/stored-token';
-
-/** Start of every token name this product gives: `bctr/<tokenId>/<minted, UTC>`, at most 62 characters. */
-export const OWNERSHIP_PREFIX = 'bctr';
-const MARK = new RegExp(`^${OWNERSHIP_PREFIX}/([a-z0-9-]{1,40})/(\\d{4})(\\d{2})(\\d{2})T(\\d{2})(\\d{2})(\\d{2})Z$`);
-
-/** The name that marks a token as minted by this product for `tokenId` at `mintedAt`. */
-export function ownershipName(tokenId: string, mintedAt: Date): string {
-  const stamp = mintedAt
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}Z$/, 'Z');
-  return `${OWNERSHIP_PREFIX}/${tokenId}/${stamp}`;
-}
-
-/** The mark in a token name, or undefined when the name is not one this product gives. */
-export function parseOwnership(name: string): { tokenId: string; mintedAt: Date } | undefined {
-  const m = MARK.exec(name);
-  if (!m) return undefined;
-  const [, tokenId, y, mo, d, h, mi, s] = m as unknown as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
-  const mintedAt = new Date(Date.UTC(+y, +mo - 1, +d, +h, +mi, +s));
-  return Number.isNaN(mintedAt.getTime()) ? undefined : { tokenId, mintedAt };
-}
-
-/**
- * Exactly the tokens to revoke: those carrying this managed token's mark, that are neither of the values
- * kept (AWSCURRENT, AWSPREVIOUS), and whose mark is older than the grace period. A token without the mark
- * is never selected, whoever's email it carries.
- */
-export function staleB2bTokens(
-  tokens: B2bTokenInfo[],
-  rule: { tokenId: string; keep: (string | undefined)[]; now: Date; gracePeriodSeconds: number },
-): B2bTokenInfo[] {
-  return tokens.filter((t) => {
-    const mark = parseOwnership(t.name);
-    if (!mark || mark.tokenId !== rule.tokenId) return false;
-    if (rule.keep.includes(t.token)) return false;
-    return rule.now.getTime() - mark.mintedAt.getTime() >= rule.gracePeriodSeconds * 1000;
-  });
-}
+import { ownershipName, staleB2bTokens } from './b2b-ownership';
 
 /**
  * B2B Edition server-to-server (`authToken`) tokens. They never expire, so a new one is minted each
@@ -75,14 +28,18 @@ export class B2bBackendFamilyAdapter implements FamilyAdapter<B2bBackendToken> {
    */
   private readonly lists = new Map<string, Promise<B2bTokenInfo[]>>();
 
-  constructor(private readonly client: B2bTokensClient) {}
+  /** `owner`: this deployment's owner in the ownership marks (stackOwner). */
+  constructor(
+    private readonly client: B2bTokensClient,
+    private readonly owner: string,
+  ) {}
 
   policy(target: B2bBackendToken): RotationPolicy {
     return { kind: 'period', rotationPeriodSeconds: target.rotationPeriodSeconds };
   }
 
   async mint(target: B2bBackendToken, context: FamilyContext, mintedAt: Date): Promise<MintedToken> {
-    const name = ownershipName(target.id, mintedAt);
+    const name = ownershipName(this.owner, target.id, mintedAt);
     const created = await this.withLogin(target, context, (login) =>
       this.client.create({ storeHash: target.storeHash, email: login.email, password: login.password, name }),
     );
@@ -136,13 +93,16 @@ export class B2bBackendFamilyAdapter implements FamilyAdapter<B2bBackendToken> {
     const authToken = state.current.stored?.token;
     if (!authToken) return report;
     const listed = await this.list(target.storeHash, authToken);
-    const stale = staleB2bTokens(listed, {
+    const { own, legacy } = staleB2bTokens(listed, {
+      owner: this.owner,
       tokenId: target.id,
       keep: [authToken, state.previous?.stored?.token],
       now: state.now,
       gracePeriodSeconds: target.gracePeriodSeconds,
     });
-    for (const token of stale) {
+    // A legacy mark names no stack: the token is this stack's only if its secret has held it.
+    const held = legacy.length > 0 ? new Set((await state.pastTokens()).map((t) => t.token)) : new Set();
+    for (const token of [...own, ...legacy.filter((t) => held.has(t.token))]) {
       const description = `B2B token "${token.name}" (id ${token.id}), older than the ${formatDuration(target.gracePeriodSeconds)} grace period`;
       if (state.dryRun) {
         report.revoked.push({ description });

@@ -8,7 +8,9 @@ import type { CleanupReport, RevokedToken, VersionState } from './family';
 import { currentSince } from './promotion';
 import { describeWhole } from './read-secret';
 import type { SecretState } from './secret-state';
-import { STAGES, type SecretDescription } from './secret-store';
+import { STAGES, type SecretDescription, type SecretStore } from './secret-store';
+import { type StoredToken, parseStoredToken } from './stored-token';
+import type { ManagedToken } from '../config/types';
 import { labelVersion } from './steps';
 
 /** What a cleanup did: what it revoked (in words), its warnings, and the events it has to announce. */
@@ -38,7 +40,14 @@ export async function cleanUp(
   let report: CleanupReport;
   try {
     const since = currentSince(current, secret.promotion, justRotated, now);
-    const state = { now, current, previous, dryRun: options.dryRun, currentSince: since };
+    const state = {
+      now,
+      current,
+      previous,
+      dryRun: options.dryRun,
+      currentSince: since,
+      pastTokens: () => pastTokens(ports.secrets, target),
+    };
     report = await family.cleanup(target, state, rotation.context);
   } catch (error) {
     const message = `cleanup failed, will retry next run: ${failureReason(failureFacts('cleanup', error))}`;
@@ -50,6 +59,16 @@ export async function cleanUp(
   const revoked = report.revoked.map((r) => r.description);
   if (options.dryRun) return { revoked, warnings, events: [] };
   return { revoked, ...(await recordRevocations(rotation, secret, report.revoked, warnings, current, justRotated)) };
+}
+
+/** The tokens this product wrote into the target's secret, in every version Secrets Manager keeps. */
+async function pastTokens(secrets: SecretStore, target: ManagedToken): Promise<StoredToken[]> {
+  const tokens: StoredToken[] = [];
+  for (const versionId of await secrets.listVersionIds(target.secretName)) {
+    const stored = parseStoredToken(await secrets.readVersion(target.secretName, versionId), target);
+    if (stored) tokens.push(stored);
+  }
+  return tokens;
 }
 
 /**

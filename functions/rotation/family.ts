@@ -55,6 +55,11 @@ export interface CleanupState {
   previous: VersionState | undefined;
   /** Since when `current` has certainly been AWSCURRENT (promotion.ts); undefined when it holds no token of ours. */
   currentSince: Date | undefined;
+  /**
+   * The tokens this product wrote into the secret, from every version Secrets Manager still keeps (versions
+   * without a label included): what the secret has held. Read when asked, one call a version.
+   */
+  pastTokens(): Promise<StoredToken[]>;
 }
 
 export interface RevokedToken {

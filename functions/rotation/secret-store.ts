@@ -51,6 +51,8 @@ export interface SecretStore {
    * for createSecret to fill, which an unsuccessful rotation leaves empty under AWSPENDING.
    */
   readVersion(secretName: string, versionId: string): Promise<string | undefined>;
+  /** The ids of every version Secrets Manager keeps of the secret, those without a label included. */
+  listVersionIds(secretName: string): Promise<string[]>;
   /**
    * Writes the placeholder first version of a secret that has none (it becomes AWSCURRENT). Idempotent:
    * concurrent writers use the same version id and value.

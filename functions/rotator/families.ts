@@ -8,10 +8,15 @@ import type { FamilyAdapter } from '../rotation/family';
 export type FamilyAdapters = ReadonlyMap<TokenFamily, FamilyAdapter>;
 
 /**
- * Wires a function's family adapters to one invocation's BigCommerce HTTP client. Each entry point passes
- * its own and imports only its own families, so a function's bundle carries no other family's code.
+ * Wires a function's family adapters to one invocation's BigCommerce HTTP client and to the deployment's owner
+ * (stackOwner: what a B2B token's ownership mark names). Each entry point passes its own and imports only its
+ * own families, so a function's bundle carries no other family's code.
  */
-export type FamilyAdapterFactory = (http: BigCommerceHttp, endpoints: BigCommerceEndpoints) => FamilyAdapters;
+export type FamilyAdapterFactory = (
+  http: BigCommerceHttp,
+  endpoints: BigCommerceEndpoints,
+  owner: string,
+) => FamilyAdapters;
 
 export function byFamily(adapters: readonly FamilyAdapter[]): FamilyAdapters {
   return new Map(adapters.map((adapter) => [adapter.family, adapter]));

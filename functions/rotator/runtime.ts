@@ -16,6 +16,7 @@ import type { RotationPorts } from '../rotation/rotate-token';
 import type { RunProgress } from '../rotation/run';
 import type { RunMetrics } from '../rotation/run-metrics';
 import type { StoreCredentials } from '../rotation/store-credentials';
+import { stackOwner } from '../families/b2b-ownership';
 import type { FamilyAdapterFactory, FamilyAdapters } from './families';
 
 /**
@@ -34,6 +35,8 @@ export interface Runtime {
   workQueueUrl: string | undefined;
   /** The same queue's ARN (WORK_QUEUE_ARN): the only event source whose messages the function takes. */
   workQueueArn: string | undefined;
+  /** The stack the function belongs to (ROTATOR_STACK_NAME); undefined in a local run. */
+  stackName: string | undefined;
   /**
    * This container's share of Secrets Manager's account-wide write quota (SECRETS_WRITES_PER_SECOND): one
    * limiter for all its invocations, so one invocation's last writes and the next one's first are paced too.
@@ -60,7 +63,10 @@ function buildRuntime(env: NodeJS.ProcessEnv, aws: AwsClientOptions): Runtime {
     endpoints,
     clients,
     eventBusName: env.EVENT_BUS_NAME ?? config.eventBusName,
-    credentials: new SecretsManagerStoreCredentials(clients.secretsManager, config.stores),
+    credentials: new SecretsManagerStoreCredentials(clients.secretsManager, config.stores, {
+      stackName: env.ROTATOR_STACK_NAME || undefined,
+    }),
+    stackName: env.ROTATOR_STACK_NAME || undefined,
     workQueueUrl,
     workQueueArn,
     writes: writesPerSecond === undefined ? undefined : new RateLimiter(writesPerSecond),
@@ -136,7 +142,8 @@ export function begin(container: Container, context: Context, middySignal: Abort
     credentials: runtime.credentials,
     log,
   };
-  return { context, signal, runtime, ports, families: container.families(http, runtime.endpoints) };
+  const owner = stackOwner(runtime.stackName ?? '', context.invokedFunctionArn);
+  return { context, signal, runtime, ports, families: container.families(http, runtime.endpoints, owner) };
 }
 
 /** The runtime, built at the container's first invocation; a configuration that cannot be used is logged. */

@@ -29,39 +29,47 @@ describe('what consumers get from the stack', () => {
     ).toEqual([]);
   });
 
-  it('grantRead gives the role that one secret by name, and the key only through Secrets Manager', () => {
+  it("grantRead gives the role that one secret's AWSCURRENT and AWSPREVIOUS, and the key only for it", () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
       resolve(p.Properties.Roles).includes(stack.getLogicalId(role.node.defaultChild as never)),
     );
     expect(policies).toHaveLength(1);
     const statements = policies[0]!.Properties.PolicyDocument.Statement as Record<string, any>[];
-    expect(statements).toHaveLength(2);
+    expect(statements).toHaveLength(3);
     // The ARN pattern in the root stack, not a reference into the nested stack (no output, no parameter).
+    const secretArn = {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':secretsmanager:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':secret:bigcommerce/teststore1/headless-??????',
+        ],
+      ],
+    };
+    // Asked for by label, and only these two: not by version id, not AWSPENDING (an unverified token), not
+    // BCROTATOR_REVOKED.
     expect(statements[0]).toEqual({
       Effect: 'Allow',
-      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-      Resource: {
-        'Fn::Join': [
-          '',
-          [
-            'arn:',
-            { Ref: 'AWS::Partition' },
-            ':secretsmanager:',
-            { Ref: 'AWS::Region' },
-            ':',
-            { Ref: 'AWS::AccountId' },
-            ':secret:bigcommerce/teststore1/headless-??????',
-          ],
-        ],
-      },
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: secretArn,
+      Condition: { StringEquals: { 'secretsmanager:VersionStage': ['AWSCURRENT', 'AWSPREVIOUS'] } },
     });
-    expect(statements[1]).toMatchObject({
+    expect(statements[1]).toEqual({ Effect: 'Allow', Action: 'secretsmanager:DescribeSecret', Resource: secretArn });
+    expect(statements[2]).toEqual({
       Effect: 'Allow',
       Action: 'kms:Decrypt',
+      Resource: { 'Fn::GetAtt': [stack.getLogicalId(stack.key.node.defaultChild as never), 'Arn'] },
       Condition: {
         StringEquals: {
           'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
         },
+        // The key decrypts for this secret only: Secrets Manager puts the secret's ARN in the encryption context.
+        StringLike: { 'kms:EncryptionContext:SecretARN': secretArn },
       },
     });
     // Nothing else: no other secret, no wildcard.

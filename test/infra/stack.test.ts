@@ -146,6 +146,7 @@ describe('the stack', () => {
       'NODE_OPTIONS',
       'POWERTOOLS_LOG_LEVEL',
       'POWERTOOLS_SERVICE_NAME',
+      'ROTATOR_STACK_NAME',
       'SECRETS_WRITES_PER_SECOND',
     ]);
   });
@@ -214,11 +215,12 @@ describe('the stack', () => {
     expect(managed.Action.sort()).toEqual([
       'secretsmanager:DescribeSecret',
       'secretsmanager:GetSecretValue',
+      'secretsmanager:ListSecretVersionIds',
       'secretsmanager:PutSecretValue',
       'secretsmanager:UpdateSecretVersionStage',
     ]);
-    // Any secret of this account and Region, only when it carries this function's tag.
-    expect(JSON.stringify(managed.Resource)).toMatch(/:secretsmanager:.*:secret:\*"\]\]\}$/);
+    // The secrets under the managed names' first path segment, only when they carry this function's tag.
+    expect(JSON.stringify(managed.Resource)).toMatch(/:secretsmanager:.*:secret:bigcommerce\/\*"\]\]\}$/);
     expect(managed.Condition).toEqual({
       StringEquals: { [`secretsmanager:ResourceTag/${MANAGED_SECRET_TAG}`]: 'BigCommerceTokenRotator/storefront' },
     });
@@ -230,7 +232,10 @@ describe('the stack', () => {
 
     const root = bySid('RootCredentialsReadOnly');
     expect(root.Action).toBe('secretsmanager:GetSecretValue');
-    expect(JSON.stringify(root.Resource)).toContain(':secret:bigcommerce/teststore1/api-account-??????');
+    expect(root.Condition).toEqual({
+      StringEquals: { 'secretsmanager:ResourceTag/bigcommerce-token-rotator:BigCommerceTokenRotator': 'api-account' },
+      Null: { [`secretsmanager:ResourceTag/${MANAGED_SECRET_TAG}`]: 'true' },
+    });
 
     const key = bySid('ManagedTokenSecretsKey');
     expect(key.Action.sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
@@ -377,7 +382,11 @@ describe('the key and topic policies, in a concrete account and Region', () => {
     expect(logs).toHaveLength(1);
     expect(logs[0].Sid).toBe('CloudWatchLogsEncryptThisAccountsLogGroups');
     expect(logs[0].Condition).toEqual({
-      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': arn(`logs:${REGION}:${ACCOUNT}:log-group:*`) },
+      ArnLike: {
+        'kms:EncryptionContext:aws:logs:arn': arn(
+          `logs:${REGION}:${ACCOUNT}:log-group:/bigcommerce-token-rotator/InAccount/*`,
+        ),
+      },
     });
   });
 
@@ -462,15 +471,12 @@ describe('the B2B rotator', () => {
       { Properties: { PolicyDocument: { Statement: any[] } } }
     >;
     const rootSecrets = (role: string) =>
-      JSON.stringify(
-        Object.entries(policies)
-          .find(([id]) => id.startsWith(`${role}RotatorRole`))![1]
-          .Properties.PolicyDocument.Statement.find((st) => st.Sid === 'RootCredentialsReadOnly').Resource,
-      );
-    expect(rootSecrets('B2b')).toContain('secret:bigcommerce/teststore1/b2b-login-??????');
-    expect(rootSecrets('B2b')).not.toContain('api-account');
-    expect(rootSecrets('Storefront')).toContain('api-account');
-    expect(rootSecrets('Storefront')).not.toContain('b2b-login');
+      Object.entries(policies)
+        .find(([id]) => id.startsWith(`${role}RotatorRole`))![1]
+        .Properties.PolicyDocument.Statement.find((st) => st.Sid === 'RootCredentialsReadOnly').Condition.StringEquals;
+    const tagKey = 'secretsmanager:ResourceTag/bigcommerce-token-rotator:BigCommerceTokenRotator';
+    expect(rootSecrets('B2b')).toEqual({ [tagKey]: 'b2b-login' });
+    expect(rootSecrets('Storefront')).toEqual({ [tagKey]: 'api-account' });
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(1 hour)',
       Target: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^B2bRotatorFunction'), 'Arn'] } },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STAGES } from '../../functions/rotation/secret-store';
-import { ownershipName } from '../../functions/families/b2b-backend';
+import { ownershipName } from '../../functions/families/b2b-ownership';
 import { claimValue } from '../../functions/rotation/claim';
 import { STORE, capturedOutput, useRotator } from '../support/rotator';
 
@@ -32,7 +32,7 @@ async function revokedEvents() {
 async function orphanOfADeadRun(email: string, ageMs = 2 * HOUR) {
   const h = rotator();
   const mintedAt = new Date(h.sandbox.clock.nowMs() - ageMs);
-  const orphan = b2bApi().addToken({ storeHash: STORE, email, name: ownershipName('erp-sync', mintedAt) });
+  const orphan = b2bApi().addToken({ storeHash: STORE, email, name: ownershipName(h.owner, 'erp-sync', mintedAt) });
   const target = h.config.tokens.find((t) => t.id === 'erp-sync')!;
   const current = [...(await h.stages('erp-sync'))].find(([, stages]) => stages.includes(STAGES.current))![0];
   const client = new SecretsManagerClient({ endpoint: h.sandbox.aws.endpointUrl, region: h.sandbox.aws.region });
@@ -78,7 +78,7 @@ describe('B2B Edition backend tokens', () => {
       b2bApi().addToken({
         storeHash: STORE,
         email: 'someone@else.example',
-        name: ownershipName('another-token', new Date(0)),
+        name: ownershipName(rotator().owner, 'another-token', new Date(0)),
       }).token,
     ];
   });
@@ -95,7 +95,7 @@ describe('B2B Edition backend tokens', () => {
       family: 'b2b-backend',
       expiresAt: null,
       usage: { header: 'authToken', valuePrefix: '' },
-      name: expect.stringMatching(/^bctr\/erp-sync\/\d{8}T\d{6}Z$/),
+      name: expect.stringMatching(new RegExp(`^bctr/${h.owner}/erp-sync/\\d{12}$`)),
       id: expect.any(Number),
     });
     expect(secret.name.length).toBeLessThanOrEqual(64);
@@ -109,7 +109,7 @@ describe('B2B Edition backend tokens', () => {
         (r) =>
           r.method === 'POST' &&
           r.path.endsWith('/auth/backend') &&
-          String((r.body as { name?: unknown }).name).startsWith('bctr/erp-sync/'),
+          String((r.body as { name?: unknown }).name).startsWith(`bctr/${h.owner}/erp-sync/`),
       )
       .at(-1)!;
     expect(mint.body).toEqual({
@@ -239,7 +239,7 @@ describe('B2B Edition backend tokens', () => {
     const orphan = b2bApi()
       .allTokens()
       .find((t) => !tokensBefore.has(t.token))!;
-    expect(orphan.name).toMatch(/^bctr\/erp-sync\//);
+    expect(orphan.name).toMatch(new RegExp(`^bctr/${h.owner}/erp-sync/`));
 
     h.sandbox.clock.advance(30 * 60_000);
     await b2b({ targets: ['erp-sync'] });

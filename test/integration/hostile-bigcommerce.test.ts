@@ -1,4 +1,4 @@
-import { ownershipName } from '../../functions/families/b2b-backend';
+import { ownershipName } from '../../functions/families/b2b-ownership';
 import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
 import { HOSTILE_ECHO_FORMS } from '../../sandbox/bigcommerce/hostile';
 import { scanForLeaks } from '../audit/secret-forms';
@@ -143,7 +143,7 @@ describe('B2B Edition error envelopes that quote a token', () => {
       h.sandbox.bigcommerce.api.b2b.addToken({
         storeHash: STORE,
         email: h.sandbox.store.b2bAdmin.email,
-        name: ownershipName('erp', new Date(h.sandbox.clock.nowMs() - 2 * 3_600_000)),
+        name: ownershipName(h.owner, 'erp', new Date(h.sandbox.clock.nowMs() - 2 * 3_600_000)),
       });
       const text = echo(foreign);
       const { result, texts } = await rotateAnswering(match, { code, data: { errMsg: text }, meta: { message: text } });

@@ -124,7 +124,7 @@ describe('concurrent forced runs of one token', () => {
       return new Set(
         api.b2b
           .allTokens()
-          .filter((t) => t.name.startsWith(`bctr/${tokenId}/`) && api.b2b.isLive(t.token))
+          .filter((t) => t.name.startsWith(`bctr/${rotator().owner}/${tokenId}/`) && api.b2b.isLive(t.token))
           .map((t) => t.token),
       );
     }

@@ -38,7 +38,7 @@ const samples = {
   'Stale Token Revoked': {
     ...ids,
     family: 'b2b-backend',
-    revoked: 'bctr/b2b-erp-sync/20261121T120000Z (id 42)',
+    revoked: 'bctr/k3x9q/b2b-erp-sync/261121120000 (id 42)',
     versionId: null,
     trigger: 'schedule',
   },

@@ -1,7 +1,7 @@
 import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
 import type { FaultRule } from '../../sandbox';
 import type { ManagedToken, RotatorKind } from '../../functions/config/types';
-import { ownershipName } from '../../functions/families/b2b-backend';
+import { ownershipName } from '../../functions/families/b2b-ownership';
 import { CLAIM_LEASE_MS } from '../../functions/rotation/claim';
 import { printThrough } from '../support/output-capture';
 import { STORE, STORE_WITH_B2B, type RotatorHarness, useRotator } from '../support/rotator';
@@ -255,7 +255,7 @@ describe.each(families)('fault matrix: $name', (family) => {
       h.sandbox.bigcommerce.api.b2b.addToken({
         storeHash: STORE,
         email: 'x@example.com',
-        name: ownershipName('under-test', new Date(h.sandbox.clock.nowMs() - 2 * 3_600_000)),
+        name: ownershipName(h.owner, 'under-test', new Date(h.sandbox.clock.nowMs() - 2 * 3_600_000)),
       });
     }
     const injected = faultCase.faults.map(({ server, rule }) => h.sandbox[server].server.injectFault(rule));

@@ -14,18 +14,23 @@ const OUT = path.join(PROJECT_ROOT, '.jest-cdk-out');
 
 /**
  * Builds the CDK app for a configuration on a shortcut, for tests that inspect what the stack is made of: the
- * functions are not bundled, the account and Region are left unresolved and cdk.json's context is not applied.
+ * functions are not bundled, the account and Region are left unresolved (unless given) and cdk.json's context is
+ * not applied.
  * What synthesis on the user's path must also hold (cdk-nag, cfn-lint, CloudFormation's limits, the policies'
  * size, the functions' assets) is checked by test/infra/synthesis.test.ts, through useUserSynthesis. The
  * configuration is written to a temporary file (removed after the test file) and the cloud assembly goes
  * under .jest-cdk-out/<name>.
  */
-export function useAppBuilder(): (config: Record<string, unknown>, name: string) => ReturnType<typeof buildApp> {
+export function useAppBuilder(): (
+  config: Record<string, unknown>,
+  name: string,
+  environment?: { account: string; region: string },
+) => ReturnType<typeof buildApp> {
   const write = useConfigFiles();
-  return (config, name) =>
+  return (config, name, environment) =>
     buildApp({
       configPath: write(config, name),
-      environment: 'agnostic',
+      environment: environment ?? 'agnostic',
       app: { outdir: path.join(OUT, name), context: { 'aws:cdk:bundling-stacks': [] } },
     });
 }

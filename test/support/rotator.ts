@@ -5,7 +5,8 @@ import type { RunReport } from '../../functions/rotation/run';
 import { type RotatorDependencies, createRotatorHandler } from '../../functions/rotator/handler';
 import type { Sandbox } from '../../sandbox';
 import { localLambdaContext } from '../../sandbox/lambda-context';
-import { awsProvisioning, seedStores } from '../../sandbox/provision';
+import { SANDBOX_STACK_NAME, awsProvisioning, seedStores } from '../../sandbox/provision';
+import { stackOwner } from '../../functions/families/b2b-ownership';
 import { type DrainReport, drainWorkQueue } from '../../sandbox/event-source-mapping';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { sqsClient } from './aws-clients';
@@ -75,8 +76,18 @@ export interface RotatorHarness {
   config: RotatorConfig;
   /** Invokes a rotator function's handler in-process (the storefront one by default), as Lambda would. */
   invoke(event?: unknown, kind?: RotatorKind): Promise<RunReport>;
-  /** A new, independent handler instance (a new container: empty caches), e.g. for concurrency tests. */
-  newInstance(kind?: RotatorKind): (event?: unknown, context?: Context) => Promise<RunReport>;
+  /**
+   * A new, independent handler instance (a new container: empty caches), e.g. for concurrency tests; `env`
+   * overrides the deployment's variables (another stack: ROTATOR_STACK_NAME and ROTATOR_CONFIG).
+   */
+  newInstance(
+    kind?: RotatorKind,
+    env?: Record<string, string>,
+  ): (event?: unknown, context?: Context) => Promise<RunReport>;
+  /** The stack the functions belong to (ROTATOR_STACK_NAME), as provisioned. */
+  stackName: string;
+  /** That stack's owner in B2B tokens' ownership marks (stackOwner, for the in-process functions' ARN). */
+  owner: string;
   /** The value in AWSCURRENT (or another stage) of a managed token's secret, parsed. */
   secret(tokenId: string, stage?: string): Promise<Record<string, any> | undefined>;
   /** Each version of a managed token's secret with its staging labels. */
@@ -117,7 +128,7 @@ export function useRotator(
   beforeAll(async () => {
     const { sandbox: s, aws } = sandbox();
     const config = parseConfig(rawConfig);
-    const plan = awsProvisioning(config, seedStores(s, config));
+    const plan = awsProvisioning(config, seedStores(s, config), SANDBOX_STACK_NAME);
     const withoutValue = new Set(
       config.tokens.filter((t) => createdWithoutValue.includes(t.id)).map((t) => t.secretName),
     );
@@ -127,7 +138,12 @@ export function useRotator(
         withoutValue.has(secret.name) ? secret : { ...secret, secretString },
       ),
     });
-    const env = { ...s.environment(), ROTATOR_CONFIG: JSON.stringify(rawConfig), POWERTOOLS_LOG_LEVEL: 'DEBUG' };
+    const env = {
+      ...s.environment(),
+      ROTATOR_CONFIG: JSON.stringify(rawConfig),
+      ROTATOR_STACK_NAME: SANDBOX_STACK_NAME,
+      POWERTOOLS_LOG_LEVEL: 'DEBUG',
+    };
     Object.assign(process.env, env);
     const sqs = sqsClient(s);
     const queueUrls = new Map<RotatorKind, string>();
@@ -148,10 +164,10 @@ export function useRotator(
         ...(writes ? { SECRETS_WRITES_PER_SECOND: String(writes) } : {}),
       };
     };
-    const make = (kind: RotatorKind = 'storefront') => {
+    const make = (kind: RotatorKind = 'storefront', overrides: Record<string, string> = {}) => {
       const handler = createRotatorHandler(kind, {
         clock: s.clock,
-        env: envOf(kind),
+        env: { ...envOf(kind), ...overrides },
         ...tuning,
         retry: { baseDelayMs: 1, maxDelayMs: 5, maxRateLimitWaitMs: 200, ...tuning.retry },
       });
@@ -188,6 +204,8 @@ export function useRotator(
         return (instances.get(kind) as ReturnType<typeof make>)(event);
       },
       newInstance: make,
+      stackName: SANDBOX_STACK_NAME,
+      owner: stackOwner(SANDBOX_STACK_NAME, localLambdaContext('b2b-rotator').invokedFunctionArn),
       secret: async (tokenId, stage = 'AWSCURRENT') => {
         const value = await aws.valueAt(secretNameOf(tokenId), stage);
         return value === undefined ? undefined : JSON.parse(value);

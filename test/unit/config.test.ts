@@ -355,3 +355,36 @@ describe('the configuration file of a deployed function', () => {
     ).toThrow(/not valid JSON/);
   });
 });
+
+describe("a managed secret's name", () => {
+  it.each([
+    ['a ".." path segment', { secretName: 'bigcommerce/../team/creds' }, 'has an empty, "." or ".." path segment'],
+    ['a "." path segment', { secretName: 'bigcommerce/./headless' }, 'has an empty, "." or ".." path segment'],
+    ['an empty path segment', { secretName: 'bigcommerce//headless' }, 'has an empty, "." or ".." path segment'],
+    ['a hyphen and six characters at its end', { secretName: 'apps/shop-AbC123' }, 'ends with a hyphen and six'],
+    [
+      "the store's root-credential secret",
+      { secretName: 'bigcommerce/teststore1/api-account' },
+      "is a store's root-credential secret",
+    ],
+  ])('is refused with %s', (_, patch, problem) => {
+    expect(issuesOf(withToken(patch))).toEqual([expect.stringContaining(`tokens[0].secretName: secret name`)]);
+    expect(issuesOf(withToken(patch))[0]).toContain(problem);
+  });
+
+  it('is refused when the one made of the prefix, store and id ends like an ARN, at the id', () => {
+    expect(issuesOf(withToken({ id: 'orders-abc123' }))).toEqual([
+      expect.stringMatching(
+        /^tokens\[0\]\.id: secret name "bigcommerce\/teststore1\/orders-abc123" ends with a hyphen/,
+      ),
+    ]);
+  });
+});
+
+describe('unknown fields named like members of every object', () => {
+  it.each(['constructor', '__proto__', 'toString'])('are reported by name: %s', (field) => {
+    const config = JSON.parse(`{"${field}": 1}`);
+    const issues = issuesOf({ ...storefrontConfig(), ...config });
+    expect(issues).toEqual([`: unknown field "${field}"`]);
+  });
+});

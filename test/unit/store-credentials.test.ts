@@ -2,6 +2,7 @@ import {
   GetSecretValueCommand,
   ResourceNotFoundException,
   SecretsManagerClient,
+  SecretsManagerServiceException,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SecretsManagerStoreCredentials } from '../../functions/aws/store-credentials';
@@ -49,5 +50,43 @@ describe('SecretsManagerStoreCredentials', () => {
     credentials.invalidate('store1');
     await credentials.accessToken('store1');
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
+  describe('a secret the function may not read (AccessDeniedException)', () => {
+    const denied = () =>
+      new SecretsManagerServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        message: 'User is not authorized to perform: secretsmanager:GetSecretValue',
+        $metadata: {},
+      });
+    const b2bStore = [{ storeHash: 'store1', b2bCredentialsSecret: 'team/store1/b2b' }];
+
+    it('fails naming the tag this stack and this credential need, and the command that puts it on', async () => {
+      sm.on(GetSecretValueCommand).rejects(denied());
+      const client = new SecretsManagerClient({ region: 'us-east-1' });
+      const api = new SecretsManagerStoreCredentials(client, stores, { stackName: 'Prod' });
+      await expect(api.accessToken('store1')).rejects.toMatchObject({
+        name: 'CredentialsError',
+        secretName: 'bigcommerce/store1/api-account',
+        hint:
+          'the functions of stack Prod read only root-credential secrets tagged bigcommerce-token-rotator:Prod=api-account: ' +
+          'aws secretsmanager tag-resource --secret-id bigcommerce/store1/api-account --tags Key=bigcommerce-token-rotator:Prod,Value=api-account',
+      });
+      const b2b = new SecretsManagerStoreCredentials(client, b2bStore, { stackName: 'Prod' });
+      await expect(b2b.b2bLogin('store1')).rejects.toMatchObject({
+        hint: expect.stringContaining(
+          '--secret-id team/store1/b2b --tags Key=bigcommerce-token-rotator:Prod,Value=b2b-login',
+        ),
+      });
+    });
+
+    it('without a stack (a local run), points at the README', async () => {
+      sm.on(GetSecretValueCommand).rejects(denied());
+      const credentials = new SecretsManagerStoreCredentials(new SecretsManagerClient({ region: 'us-east-1' }), stores);
+      await expect(credentials.accessToken('store1')).rejects.toMatchObject({
+        hint: expect.stringMatching(/tagged for its stack: tag bigcommerce\/store1\/api-account as README/),
+      });
+    });
   });
 });
