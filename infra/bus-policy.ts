@@ -1,6 +1,6 @@
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { EVENT_SOURCE } from '../functions/aws/event-publisher';
+import { EVENT_SOURCE } from '../functions/config/types';
 
 /**
  * Consumers act on the product's events (they re-read a token on `Token Rotated`), so only the rotators may

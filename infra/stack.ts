@@ -260,8 +260,8 @@ export class BigCommerceTokenRotator extends Construct {
     ];
     if (over.length === 0) return [];
     return [
-      `${over.join('; ')}. All the tokens of a store share one nested stack, with two resources per token (its ` +
-        "secret and its rotation schedule). Move some of these stores' tokens to a configuration deployed as a " +
+      `${over.join('; ')}. All the tokens of a store share one nested stack, with three resources per token (its ` +
+        "secret, the secret's policy and its rotation schedule). Move some of these stores' tokens to a configuration deployed as a " +
         'separate stack: ROTATOR_STACK_NAME=<name> npx cdk deploy -c config=<file> (in an app of your own, a ' +
         'BigCommerceTokenRotator in another stack), each configuration with its own eventBusName.',
     ];

@@ -1,8 +1,7 @@
 import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { redactor } from '../observability/redaction';
+import { EVENT_SOURCE } from '../config/types';
 import type { EventPublisher, RotationEvent } from '../rotation/events';
-
-export const EVENT_SOURCE = 'bigcommerce.token-rotator';
 
 export class EventPublishError extends Error {
   override readonly name = 'EventPublishError';

@@ -3,6 +3,9 @@
 /** The product's name: the service its logs and metrics name, and the default name of its event bus. */
 export const PRODUCT_NAME = 'bigcommerce-token-rotator';
 
+/** The `source` of every event this product puts on its bus (the bus policy lets only the rotators use it). */
+export const EVENT_SOURCE = 'bigcommerce.token-rotator';
+
 export const STOREFRONT_FAMILIES = ['storefront-private', 'storefront', 'customer-impersonation'] as const;
 export type StorefrontFamily = (typeof STOREFRONT_FAMILIES)[number];
 export const TOKEN_FAMILIES = [...STOREFRONT_FAMILIES, 'stored-instruments', 'b2b-backend'] as const;

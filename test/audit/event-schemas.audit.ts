@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { EVENT_SOURCE } from '../../functions/aws/event-publisher';
+import { EVENT_SOURCE } from '../../functions/config/types';
 import { AUDIT_DIR } from '../support/audit';
 import { EVENT_SCHEMA_FILES, eventDetailValidator } from '../reader/event-schemas';
 

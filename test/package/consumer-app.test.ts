@@ -195,15 +195,25 @@ describe('the packed package in a CDK app of its own', () => {
         ],
       ],
     };
+    // The token's two labels a consumer reads, its description, and the key only for that secret, through Secrets Manager.
     expect(statements).toContainEqual({
-      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      Action: 'secretsmanager:GetSecretValue',
+      Condition: { StringEquals: { 'secretsmanager:VersionStage': ['AWSCURRENT', 'AWSPREVIOUS'] } },
+      Effect: 'Allow',
+      Resource: secretArn,
+    });
+    expect(statements).toContainEqual({
+      Action: 'secretsmanager:DescribeSecret',
       Effect: 'Allow',
       Resource: secretArn,
     });
     const [keyId] = resources('AWS::KMS::Key').map(([id]) => id);
     expect(statements).toContainEqual({
       Action: 'kms:Decrypt',
-      Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` } },
+      Condition: {
+        StringEquals: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` },
+        StringLike: { 'kms:EncryptionContext:SecretARN': secretArn },
+      },
       Effect: 'Allow',
       Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
     });
@@ -211,7 +221,7 @@ describe('the packed package in a CDK app of its own', () => {
     const secretResources = statements
       .filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('secretsmanager:')))
       .map((s: any) => s.Resource);
-    expect(secretResources).toEqual([secretArn]);
+    expect(secretResources).toEqual([secretArn, secretArn]);
   });
 
   it('loads the reader from its subpath, as the function bundled from the app does', async () => {

@@ -81,11 +81,11 @@ describe('SecretsManagerStoreCredentials', () => {
       });
     });
 
-    it('without a stack (a local run), points at the README', async () => {
+    it('without a stack (a local run), points at the deploying guide', async () => {
       sm.on(GetSecretValueCommand).rejects(denied());
       const credentials = new SecretsManagerStoreCredentials(new SecretsManagerClient({ region: 'us-east-1' }), stores);
       await expect(credentials.accessToken('store1')).rejects.toMatchObject({
-        hint: expect.stringMatching(/tagged for its stack: tag bigcommerce\/store1\/api-account as README/),
+        hint: expect.stringMatching(/tagged for its stack: tag bigcommerce\/store1\/api-account as docs\/deploying.md/),
       });
     });
   });
