@@ -177,6 +177,7 @@ export class RotatorFunction extends Construct {
       tag: props.secretsTag,
       secretNames: props.secretNames,
       key: props.secretsKey,
+      listVersions: props.kind === 'b2b',
     });
     for (const statement of managed.statements) role.addToPolicy(statement);
     acknowledgeWildcardResources(

@@ -36,10 +36,12 @@ function secretsManagerService(scope: IConstruct): string {
 /**
  * What a rotator may do with its own managed-token secrets: those that carry its tag, under the managed names'
  * prefixes; and use the stack key for them only through Secrets Manager, for secrets under those prefixes.
+ * `listVersions` adds ListSecretVersionIds, for the one rotator that reads a secret's past versions (the B2B
+ * rotator recognises tokens minted by earlier versions of the product by them).
  */
 export function managedSecretStatements(
   scope: IConstruct,
-  props: { tag: { key: string; value: string }; secretNames: readonly string[]; key: kms.IKey },
+  props: { tag: { key: string; value: string }; secretNames: readonly string[]; key: kms.IKey; listVersions: boolean },
 ): { statements: iam.PolicyStatement[]; wildcardResources: string[] } {
   const resources = managedNamePatterns(props.secretNames).map((pattern) => secretArn(scope, pattern));
   return {
@@ -50,7 +52,7 @@ export function managedSecretStatements(
         actions: [
           'secretsmanager:DescribeSecret',
           'secretsmanager:GetSecretValue',
-          'secretsmanager:ListSecretVersionIds',
+          ...(props.listVersions ? ['secretsmanager:ListSecretVersionIds'] : []),
           'secretsmanager:PutSecretValue',
           'secretsmanager:UpdateSecretVersionStage',
         ],

@@ -60,6 +60,20 @@ describe("a rotator's reach into the managed-token secrets", () => {
     }
   });
 
+  it('lists past versions only for the B2B rotator, which recognises by them the tokens earlier versions minted', () => {
+    const erp = `bigcommerce/${STORE}/${STORE}-erp`;
+    const erpPolicy = policies.secretPolicy(shard, erp);
+    const b2bTag = { 'bigcommerce-token-rotator': 'BigCommerceTokenRotator/b2b' };
+    const list = (
+      kind: 'Storefront' | 'B2b',
+      name: string,
+      tags: Record<string, string>,
+      resource: PolicyStatement[],
+    ) => evaluate(onSecret(roleArn(kind), 'ListSecretVersionIds', name, tags), { identity: identity(kind), resource });
+    expect(list('B2b', erp, b2bTag, erpPolicy)).toBe('allowed');
+    expect(list('Storefront', headless, MANAGED, headlessPolicy)).toBe('implicitly denied');
+  });
+
   it('does not cover a foreign secret tagged into it outside the prefix', () => {
     for (const action of ['GetSecretValue', 'PutSecretValue']) {
       const request = onSecret(roleArn('Storefront'), action, 'payroll/database', MANAGED);
