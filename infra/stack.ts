@@ -55,6 +55,7 @@ export class BigCommerceTokenRotator extends Construct {
   constructor(scope: Construct, id: string, props: BigCommerceTokenRotatorProps) {
     // Read and validated before the construct joins the tree, so that an invalid configuration adds nothing.
     const config = typeof props.config === 'string' ? loadConfigFile(props.config).config : props.config;
+    refuseSecondRotator(Stack.of(scope));
     super(scope, id);
     const stack = Stack.of(this);
     this.tokens = new Map(config.tokens.map((t) => [t.id, t]));
@@ -337,9 +338,7 @@ export class BigCommerceTokenRotator extends Construct {
    * ```
    */
   secretsTag(kind: RotatorKind): { key: string; value: string } {
-    const stack = Stack.of(this);
-    const within = this.node.scope === stack && this.node.id === STANDALONE_ID ? '' : `${relativePath(this, stack)}/`;
-    return { key: MANAGED_SECRET_TAG, value: `${stack.stackName}/${within}${kind}` };
+    return { key: MANAGED_SECRET_TAG, value: `${Stack.of(this).stackName}/${kind}` };
   }
 }
 
@@ -395,12 +394,20 @@ export class TokenRotatorStack extends Stack {
   }
 }
 
-/** The construct path of `construct` below `stack`, as a tag value may hold it. */
-function relativePath(construct: Construct, stack: Stack): string {
-  return construct.node.scopes
-    .slice(construct.node.scopes.indexOf(stack) + 1)
-    .map((scope) => scope.node.id.replace(/[^\p{L}\p{Z}\p{N}_.:=+\-@]/gu, '-'))
-    .join('/');
+/**
+ * One rotator a stack: its functions' log groups, schedules, tags and B2B ownership marks are named after the
+ * stack, so a second one in the same stack would collide with the first at deploy (or, for B2B tokens of one
+ * store, revoke the first's). Refused before the second joins the tree.
+ */
+function refuseSecondRotator(stack: Stack): void {
+  const first = stack.node.findAll().find((c) => c instanceof BigCommerceTokenRotator && Stack.of(c) === stack);
+  if (first) {
+    throw new Error(
+      `${stack.stackName} already holds a BigCommerceTokenRotator (${first.node.path}): a stack holds at most one, ` +
+        'since its functions, schedules and tags are named after the stack. Put the second in a stack of its own, ' +
+        'with its own eventBusName and secret names.',
+    );
+  }
 }
 
 /** What goes over CloudFormation's limits in one template (its own resources and outputs, not its nested stacks'). */

@@ -43,7 +43,7 @@ function templates(stack: Stack): Record<string, unknown> {
   return Object.fromEntries([stack, ...nested].map((s) => [s.node.path, Template.fromStack(s).toJSON()]));
 }
 
-/** The tag value each function's managed-secret statement requires, by the construct path of its role. */
+/** The tag values the functions' managed-secret statements require. */
 function managedSecretTags(stack: Stack): string[] {
   const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
   return Object.values(policies)
@@ -102,28 +102,22 @@ describe('BigCommerceTokenRotator in a stack of an app of its own', () => {
     expect(() => rotator.secretName('nope')).toThrow('secretName: no managed token "nope" (known: headless, browser');
   });
 
-  it("tags two rotators' secrets apart, so each one's functions reach only their own", () => {
+  it('tags its secrets with the stack, and refuses a second rotator in the same stack before it adds anything', () => {
     const { stack } = userApp('construct-two');
-    const config = validated();
+    const first = new BigCommerceTokenRotator(stack, 'Tokens', { config: validated() });
+    expect(first.secretsTag('storefront').value).toBe('Shop/storefront');
+    expect(managedSecretTags(stack)).toEqual(['Shop/storefront']);
+    const before = stack.node.findAll().length;
     const other = validated({ eventBusName: 'other-tokens', secretNamePrefix: 'other' });
-    const first = new BigCommerceTokenRotator(stack, 'Tokens', { config });
-    const second = new BigCommerceTokenRotator(stack, 'OtherTokens', { config: other });
-    expect([first.secretsTag('storefront').value, second.secretsTag('storefront').value]).toEqual([
-      'Shop/Tokens/storefront',
-      'Shop/OtherTokens/storefront',
-    ]);
-    expect(managedSecretTags(stack)).toEqual(['Shop/OtherTokens/storefront', 'Shop/Tokens/storefront']);
-    const secretTags = [...first.secrets.values(), ...second.secrets.values()].map((secret) =>
-      Template.fromStack(Stack.of(secret))
-        .toJSON()
-        .Resources[Stack.of(secret).getLogicalId(secret.node.defaultChild as never)].Properties.Tags.find(
-          (t: { Key: string }) => t.Key === 'bigcommerce-token-rotator',
-        ),
+    expect(() => new BigCommerceTokenRotator(stack, 'OtherTokens', { config: other })).toThrow(
+      'Shop already holds a BigCommerceTokenRotator (Shop/Tokens): a stack holds at most one',
     );
-    expect(secretTags.map((t) => t.Value)).toEqual([
-      ...Array(first.secrets.size).fill('Shop/Tokens/storefront'),
-      ...Array(second.secrets.size).fill('Shop/OtherTokens/storefront'),
-    ]);
+    expect(stack.node.findAll()).toHaveLength(before);
+    // In a stack of its own, a second rotator is welcome.
+    const second = new BigCommerceTokenRotator(new Stack(stack.node.root as App, 'OtherShop'), 'Tokens', {
+      config: other,
+    });
+    expect(second.secretsTag('storefront').value).toBe('OtherShop/storefront');
   });
 
   it("counts the stack's own resources against CloudFormation's 500 at synth", () => {
