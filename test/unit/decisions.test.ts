@@ -21,7 +21,7 @@ import {
 import { nextDueAt } from '../../functions/rotation/due';
 import { currentSince, PROMOTION_CALL_MS, promotionMayBeLate } from '../../functions/rotation/promotion';
 import type { CleanupFacts, FamilyAdapter, VersionState } from '../../functions/rotation/family';
-import type { SecretState } from '../../functions/rotation/secret-state';
+import { onlyCurrent, type SecretState } from '../../functions/rotation/secret-state';
 import { STAGES } from '../../functions/rotation/secret-store';
 import type { StoredToken } from '../../functions/rotation/stored-token';
 import { PRIVATE_TOKEN } from '../../sandbox/fleet-config';
@@ -62,17 +62,8 @@ const DUE = token(6 * 24 * HOUR);
 /** The secret with `labels` per version id, AWSCURRENT on `current`; the rest as a full read returns it. */
 function secret(current: VersionState, labels: Record<string, string[]>, rest: Partial<SecretState> = {}): SecretState {
   const versions = Object.entries(labels).map(([versionId, stages]) => ({ versionId, stages }));
-  return {
-    description: { arn: 'arn:secret', name: target?.secretName ?? '', versions, ...rest.description },
-    current,
-    pending: undefined,
-    pendingEmpty: false,
-    previous: undefined,
-    claim: undefined,
-    promotion: undefined,
-    complete: true,
-    ...rest,
-  };
+  const description = { arn: 'arn:secret', name: target?.secretName ?? '', versions, ...rest.description };
+  return { ...onlyCurrent(description, current, true), ...rest, description };
 }
 const version = (versionId: string, stored: StoredToken | undefined, revoked = false): VersionState => ({
   versionId,
